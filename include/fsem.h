@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fsem.h - futex semaphores for Linux: a sem_t twin and a bounded semaphore.
+ *
+ * Usage
+ *
+ *	#include <fsem.h>
+ *
+ *	static fsem_t ready = FSEM_INITIALIZER(0);	// counting, starts at 0
+ *
+ *	void producer(void) { publish(); fsem_post(&ready); }
+ *	void consumer(void) { fsem_wait(&ready); consume(); }
+ *
+ *	fsem_bounded_t pool;				// N permits, all free
+ *	fsem_bounded_init(&pool, 0, 4);
+ *	fsem_bounded_acquire(&pool);	// blocks while all 4 are given out
+ *	use_connection();
+ *	fsem_bounded_release(&pool);	// blocks while none is given out
+ *
+ * fsem_t versus sem_t
+ *
+ * Every fsem_<verb> takes the arguments of sem_<verb>, returns 0 or -1 with
+ * errno, and sets the errno values glibc 2.36 sets, with these additions and
+ * differences:
+ *   - NULL semaphore, value or deadline pointers give -1/EINVAL (glibc
+ *     crashes).
+ *   - fsem_wait() and fsem_timedwait() act on a pending cancellation request
+ *     only when they would block; glibc's sem_wait() and sem_timedwait()
+ *     also act on one when a permit is free (glibc's sem_clockwait() does
+ *     not). This keeps the uncontended path one atomic instruction.
+ *   - fsem_destroy() returns -1/EBUSY if a thread is seen blocked on the
+ *     semaphore; glibc returns 0 and does nothing.
+ *   - fsem_post_n(), FSEM_INITIALIZER and FSEM_NOSPIN have no sem_t
+ *     counterpart.
+ * A waiting thread may spin for a few microseconds before it sleeps
+ * (adaptively, see FSEM_NOSPIN); sem_t never spins.
+ *
+ * Thread safety: every call is thread-safe. fsem_post() and fsem_post_n()
+ * are async-signal-safe, as sem_post() is. Blocking calls are cancellation
+ * points while they sleep; a cancelled or interrupted wait never loses or
+ * invents a permit.
+ *
+ * The structures below are public only so that they can be allocated and
+ * statically initialised: their fields are private to the library.
+ */
+#ifndef FSEM_H
+#define FSEM_H
+
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define FSEM_API_ __attribute__((visibility("default")))
+#else
+#define FSEM_API_
+#endif
+
+/** Largest count a semaphore can hold; the same as glibc's SEM_VALUE_MAX. */
+#define FSEM_VALUE_MAX 2147483647
+
+/** init flag: process-shared; the semaphore may live in MAP_SHARED memory. */
+#define FSEM_SHARED 0x1
+/** init flag: never spin before sleeping. */
+#define FSEM_NOSPIN 0x2
+
+/* Initial spin budget in nanoseconds (private: use FSEM_INITIALIZER). */
+#define FSEM_SPIN_INIT_NS_ 4000u
+
+/** A counting semaphore. Fits inside a sem_t (checked when fsem is built). */
+typedef struct fsem {
+	long long count_;		/* private */
+	unsigned long long handoff_;	/* private */
+	unsigned int flags_;		/* private */
+	unsigned int spin_;		/* private */
+} fsem_t;
+
+/**
+ * FSEM_INITIALIZER(value) - static initializer of a private counting
+ * semaphore holding @value permits (0 <= value <= FSEM_VALUE_MAX); the same
+ * as fsem_init(sem, 0, value). Example: fsem_t s = FSEM_INITIALIZER(1);
+ */
+#define FSEM_INITIALIZER(value) \
+	{ (long long)(value), 0ull, 0u, FSEM_SPIN_INIT_NS_ }
+
+/**
+ * fsem_init() - initialise @sem with @value permits.
+ * @flags: 0, or FSEM_SHARED, FSEM_NOSPIN or'ed together.
+ * Return: 0, or -1 with errno EINVAL (NULL @sem, @value > FSEM_VALUE_MAX,
+ * unknown flag bits). Not a cancellation point; async-signal-safe.
+ */
+FSEM_API_ int fsem_init(fsem_t *sem, int flags, unsigned int value);
+
+/**
+ * fsem_destroy() - end the life of @sem. Destroying a semaphore right after
+ * a wait on it returned is safe, even while the post that released that wait
+ * is still returning.
+ * Return: 0, or -1 with errno EINVAL (NULL) or EBUSY (a thread is blocked on
+ * it; detected whenever a blocked thread is registered, not guaranteed).
+ */
+FSEM_API_ int fsem_destroy(fsem_t *sem);
+
+/**
+ * fsem_wait() - take one permit, blocking while there is none.
+ * Return: 0, or -1 with errno EINVAL (NULL) or EINTR (a signal handler
+ * installed without SA_RESTART ran while blocked; with SA_RESTART the wait
+ * goes on, as sem_wait() does). Cancellation point while blocked.
+ */
+FSEM_API_ int fsem_wait(fsem_t *sem);
+
+/**
+ * fsem_trywait() - take one permit if one is free; never blocks.
+ * Return: 0, or -1 with errno EINVAL (NULL) or EAGAIN (no permit free).
+ * Not a cancellation point; async-signal-safe.
+ */
+FSEM_API_ int fsem_trywait(fsem_t *sem);
+
+/**
+ * fsem_timedwait() - fsem_wait() with an absolute CLOCK_REALTIME deadline;
+ * the deadline follows changes of the realtime clock.
+ * Return: 0, or -1 with errno EINVAL (NULL argument, or tv_nsec outside
+ * [0, 1e9): checked before a permit is taken, as glibc does), ETIMEDOUT
+ * (deadline passed, possibly before the call: a deadline in the past with a
+ * permit free still takes it) or EINTR (a signal handler ran, whether or not
+ * it has SA_RESTART, as for sem_timedwait()). Cancellation point while
+ * blocked.
+ */
+FSEM_API_ int fsem_timedwait(fsem_t *sem, const struct timespec *abstime);
+
+/**
+ * fsem_clockwait() - fsem_timedwait() against @clock, which must be
+ * CLOCK_REALTIME or CLOCK_MONOTONIC (other clocks: -1/EINVAL, even when a
+ * permit is free). A CLOCK_MONOTONIC deadline ignores realtime clock steps.
+ */
+FSEM_API_ int fsem_clockwait(fsem_t *sem, clockid_t clock,
+			     const struct timespec *abstime);
+
+/**
+ * fsem_post() - add one permit, waking one sleeping waiter if one is owed it.
+ * Return: 0, or -1 with errno EINVAL (NULL) or EOVERFLOW (the count is at
+ * FSEM_VALUE_MAX; the count is unchanged). Async-signal-safe; never blocks.
+ */
+FSEM_API_ int fsem_post(fsem_t *sem);
+
+/**
+ * fsem_post_n() - add @n permits at once and wake up to @n sleepers with a
+ * single system call. @n == 0 does nothing and returns 0.
+ * Return: 0, or -1 with errno EINVAL (NULL) or EOVERFLOW (the count would
+ * pass FSEM_VALUE_MAX; nothing is added). Async-signal-safe.
+ */
+FSEM_API_ int fsem_post_n(fsem_t *sem, unsigned int n);
+
+/**
+ * fsem_getvalue() - store the number of free permits in *@sval; 0 while
+ * threads are blocked (never negative, as glibc). The value may be stale by
+ * the time it is read.
+ * Return: 0, or -1 with errno EINVAL (NULL @sem or @sval).
+ */
+FSEM_API_ int fsem_getvalue(fsem_t *sem, int *sval);
+
+/**
+ * A bounded semaphore: made with N permits, all available. Acquire blocks
+ * while all N are given out; release blocks while none is given out, so a
+ * release never creates a permit: 0 <= given_out <= N always.
+ */
+typedef struct fsem_bounded {
+	long long given_;		/* private */
+	unsigned long long acq_handoff_;	/* private */
+	unsigned long long rel_handoff_;	/* private */
+	unsigned int permits_;		/* private */
+	unsigned int flags_;		/* private */
+	unsigned int spin_;		/* private */
+	unsigned int pad_;		/* private */
+} fsem_bounded_t;
+
+/**
+ * fsem_bounded_init() - initialise @s with @permits permits, all available.
+ * @flags: 0, or FSEM_SHARED, FSEM_NOSPIN or'ed together.
+ * Return: 0, or -1/EINVAL (NULL, @permits == 0 or > FSEM_VALUE_MAX, unknown
+ * flag bits).
+ */
+FSEM_API_ int fsem_bounded_init(fsem_bounded_t *s, int flags,
+				unsigned int permits);
+/** fsem_bounded_destroy() - as fsem_destroy(): 0, or -1 EINVAL / EBUSY. */
+FSEM_API_ int fsem_bounded_destroy(fsem_bounded_t *s);
+
+/**
+ * fsem_bounded_acquire() - take a permit, blocking while all are given out.
+ * Errors and cancellation as fsem_wait().
+ */
+FSEM_API_ int fsem_bounded_acquire(fsem_bounded_t *s);
+/** fsem_bounded_tryacquire() - as fsem_trywait(): EAGAIN when all are out. */
+FSEM_API_ int fsem_bounded_tryacquire(fsem_bounded_t *s);
+/** fsem_bounded_timedacquire() - as fsem_timedwait() (CLOCK_REALTIME). */
+FSEM_API_ int fsem_bounded_timedacquire(fsem_bounded_t *s,
+					const struct timespec *abstime);
+/** fsem_bounded_clockacquire() - as fsem_clockwait(). */
+FSEM_API_ int fsem_bounded_clockacquire(fsem_bounded_t *s, clockid_t clock,
+					const struct timespec *abstime);
+
+/**
+ * fsem_bounded_release() - give a permit back, blocking while none is given
+ * out. Errors and cancellation as fsem_wait(). A release cancelled while
+ * blocked has given nothing back, except in one race: the permit was handed
+ * over in the instant of cancellation and every permit was taken again
+ * before the cancelled thread could take one back; then the release stands.
+ */
+FSEM_API_ int fsem_bounded_release(fsem_bounded_t *s);
+/** fsem_bounded_tryrelease() - EAGAIN when none is given out. */
+FSEM_API_ int fsem_bounded_tryrelease(fsem_bounded_t *s);
+/** fsem_bounded_timedrelease() - as fsem_timedwait() (CLOCK_REALTIME). */
+FSEM_API_ int fsem_bounded_timedrelease(fsem_bounded_t *s,
+					const struct timespec *abstime);
+/** fsem_bounded_clockrelease() - as fsem_clockwait(). */
+FSEM_API_ int fsem_bounded_clockrelease(fsem_bounded_t *s, clockid_t clock,
+					const struct timespec *abstime);
+
+/** fsem_bounded_getvalue() - permits available now: N - given_out. */
+FSEM_API_ int fsem_bounded_getvalue(fsem_bounded_t *s, int *available);
+/** fsem_bounded_given_out() - permits given out now, in [0, N]. */
+FSEM_API_ int fsem_bounded_given_out(fsem_bounded_t *s, int *given_out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FSEM_H */

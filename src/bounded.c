@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bounded.c - the bounded semaphore, fsem_bounded_t. The counter is "given"
+ * of the design comment in handoff.c: acquire adds one, release subtracts
+ * one. Above N it counts acquire debts, below 0 release debts, each paid
+ * through its own hand-off word; the two directions mirror each other.
+ */
+#include "fsem.h"
+#include "handoff.h"
+
+#include <errno.h>
+#include <stddef.h>
+
+struct fsem_bstate {
+	_Atomic int64_t given;		/* see "Word layout" in handoff.c */
+	_Atomic uint64_t acq;		/* hand-off word of blocked acquirers */
+	_Atomic uint64_t rel;		/* hand-off word of blocked releasers */
+	uint32_t permits;		/* N; set by init only */
+	uint32_t flags;			/* set by init only */
+	_Atomic uint32_t spin;		/* spin budget, ns: a hint */
+	uint32_t pad;
+};
+
+_Static_assert(sizeof(struct fsem_bstate) == sizeof(fsem_bounded_t) &&
+	       _Alignof(struct fsem_bstate) == _Alignof(fsem_bounded_t),
+	       "the private view must match the public type");
+_Static_assert(offsetof(struct fsem_bstate, rel) ==
+	       offsetof(fsem_bounded_t, rel_handoff_) &&
+	       offsetof(struct fsem_bstate, spin) ==
+	       offsetof(fsem_bounded_t, spin_) &&
+	       offsetof(fsem_bounded_t, acq_handoff_) % 8 == 0,
+	       "the private view must match the public type");
+
+static inline struct fsem_bstate *state(fsem_bounded_t *b)
+{
+	return (struct fsem_bstate *)(void *)b;
+}
+
+static inline int fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+static inline bool shared(const struct fsem_bstate *s)
+{
+	return s->flags & FSEM_SHARED;
+}
+
+/* Cancel one uncovered acquire debt (given > N); false if none (I2). */
+static bool withdraw_acquire(void *obj)
+{
+	struct fsem_bstate *s = obj;
+	int64_t g = atomic_load_explicit(&s->given, memory_order_relaxed);
+
+	while (g > (int64_t)s->permits)
+		if (atomic_compare_exchange_weak_explicit(&s->given, &g, g - 1,
+				memory_order_relaxed, memory_order_relaxed))
+			return true;	/* I1 */
+	return false;
+}
+
+/* Cancel one uncovered release debt (given < 0); false if none (I2). */
+static bool withdraw_release(void *obj)
+{
+	struct fsem_bstate *s = obj;
+	int64_t g = atomic_load_explicit(&s->given, memory_order_relaxed);
+
+	while (g < 0)
+		if (atomic_compare_exchange_weak_explicit(&s->given, &g, g + 1,
+				memory_order_relaxed, memory_order_relaxed))
+			return true;	/* I1 */
+	return false;
+}
+
+/*
+ * Non-blocking steps shared by try-calls and cancellation: move given one
+ * step toward @dir (+1 acquire, -1 release) if a permit allows it, paying a
+ * debtor of the other direction when the step covers one (I5: no new debt).
+ */
+static bool try_step(struct fsem_bstate *s, int dir)
+{
+	int64_t n = s->permits, g;
+	bool sh = shared(s);	/* read before the hand-over */
+
+	g = atomic_load_explicit(&s->given, memory_order_relaxed);
+	while (dir > 0 ? g < n : g > 0) {
+		if (!atomic_compare_exchange_weak_explicit(&s->given, &g,
+				g + dir, memory_order_acq_rel, /* (A) */
+				memory_order_relaxed))
+			continue;
+		if (dir > 0 && g < 0)
+			fsem_handoff_give(&s->rel, 1, sh);
+		else if (dir < 0 && g > n)
+			fsem_handoff_give(&s->acq, 1, sh);
+		return true;
+	}
+	return false;
+}
+
+/* A cancelled acquirer that took a token gives its permit back. */
+static void give_back_acquire(void *obj)
+{
+	(void)try_step(obj, -1);	/* it holds one: given >= 1 */
+}
+
+/* A cancelled releaser takes its permit back if one is free (see fsem.h). */
+static void give_back_release(void *obj)
+{
+	(void)try_step(obj, +1);
+}
+
+FSEM_SLOW_ static int acquire_slow(struct fsem_bstate *s, int64_t old,
+				   bool sh, clockid_t clock,
+				   const struct timespec *abs)
+{
+	struct fsem_handoff h = {
+		.word = &s->acq,
+		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
+		.shared = sh,
+		.withdraw = withdraw_acquire,
+		.give_back = give_back_acquire,
+		.obj = s,
+	};
+	int err;
+
+	if (old < 0) {	/* covered a blocked releaser: hand it a token */
+		fsem_handoff_give(&s->rel, 1, sh);
+		return 0;
+	}
+	err = fsem_handoff_take(&h, clock, abs);
+	return err ? fail(err) : 0;
+}
+
+FSEM_SLOW_ static int release_slow(struct fsem_bstate *s, int64_t old,
+				   int64_t n, bool sh, clockid_t clock,
+				   const struct timespec *abs)
+{
+	struct fsem_handoff h = {
+		.word = &s->rel,
+		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
+		.shared = sh,
+		.withdraw = withdraw_release,
+		.give_back = give_back_release,
+		.obj = s,
+	};
+	int err;
+
+	if (old > n) {	/* covered a blocked acquirer: hand it a token */
+		fsem_handoff_give(&s->acq, 1, sh);
+		return 0;
+	}
+	err = fsem_handoff_take(&h, clock, abs);
+	return err ? fail(err) : 0;
+}
+
+static int acquire(fsem_bounded_t *b, clockid_t clock,
+		   const struct timespec *abs)
+{
+	struct fsem_bstate *s = state(b);
+	int64_t n, old;
+	bool sh;
+
+	n = s->permits;		/* N and flags are read before the hand-over */
+	sh = shared(s);
+	old = atomic_fetch_add_explicit(&s->given, 1,
+					memory_order_acq_rel); /* (A) */
+	if (fsem_likely_(old >= 0 && old < n))
+		return 0;
+	return acquire_slow(s, old, sh, clock, abs);
+}
+
+static int release(fsem_bounded_t *b, clockid_t clock,
+		   const struct timespec *abs)
+{
+	struct fsem_bstate *s = state(b);
+	int64_t n, old;
+	bool sh;
+
+	n = s->permits;		/* N and flags are read before the hand-over */
+	sh = shared(s);
+	old = atomic_fetch_sub_explicit(&s->given, 1,
+					memory_order_acq_rel); /* (A), hand-over */
+	if (fsem_likely_(old > 0 && old <= n))
+		return 0;
+	return release_slow(s, old, n, sh, clock, abs);
+}
+
+int fsem_bounded_init(fsem_bounded_t *b, int flags, unsigned int permits)
+{
+	struct fsem_bstate *s = state(b);
+
+	if (!b || permits == 0 || permits > FSEM_VALUE_MAX ||
+	    (flags & ~FSEM_FLAGS_ALL_))
+		return fail(EINVAL);
+	atomic_init(&s->given, 0);
+	atomic_init(&s->acq, 0);
+	atomic_init(&s->rel, 0);
+	s->permits = permits;
+	s->flags = (uint32_t)flags;
+	atomic_init(&s->spin, FSEM_SPIN_INIT_NS_);
+	s->pad = 0;
+	return 0;
+}
+
+int fsem_bounded_destroy(fsem_bounded_t *b)
+{
+	struct fsem_bstate *s = state(b);
+	int64_t g;
+
+	if (!b)
+		return fail(EINVAL);
+	g = atomic_load_explicit(&s->given, memory_order_relaxed);
+	if (g < 0 || g > (int64_t)s->permits ||
+	    atomic_load_explicit(&s->acq, memory_order_relaxed) != 0 ||
+	    atomic_load_explicit(&s->rel, memory_order_relaxed) != 0)
+		return fail(EBUSY);	/* a debtor is still waiting */
+	return 0;
+}
+
+int fsem_bounded_acquire(fsem_bounded_t *b)
+{
+	if (fsem_unlikely_(!b))
+		return fail(EINVAL);
+	return acquire(b, CLOCK_REALTIME, NULL);
+}
+
+int fsem_bounded_release(fsem_bounded_t *b)
+{
+	if (fsem_unlikely_(!b))
+		return fail(EINVAL);
+	return release(b, CLOCK_REALTIME, NULL);
+}
+
+int fsem_bounded_tryacquire(fsem_bounded_t *b)
+{
+	if (!b)
+		return fail(EINVAL);
+	return try_step(state(b), +1) ? 0 : fail(EAGAIN);
+}
+
+int fsem_bounded_tryrelease(fsem_bounded_t *b)
+{
+	if (!b)
+		return fail(EINVAL);
+	return try_step(state(b), -1) ? 0 : fail(EAGAIN);
+}
+
+int fsem_bounded_clockacquire(fsem_bounded_t *b, clockid_t clock,
+			      const struct timespec *abs)
+{
+	int err;
+
+	if (!b)
+		return fail(EINVAL);
+	err = fsem_check_deadline(clock, abs);
+	return err ? fail(err) : acquire(b, clock, abs);
+}
+
+int fsem_bounded_clockrelease(fsem_bounded_t *b, clockid_t clock,
+			      const struct timespec *abs)
+{
+	int err;
+
+	if (!b)
+		return fail(EINVAL);
+	err = fsem_check_deadline(clock, abs);
+	return err ? fail(err) : release(b, clock, abs);
+}
+
+int fsem_bounded_timedacquire(fsem_bounded_t *b, const struct timespec *abs)
+{
+	return fsem_bounded_clockacquire(b, CLOCK_REALTIME, abs);
+}
+
+int fsem_bounded_timedrelease(fsem_bounded_t *b, const struct timespec *abs)
+{
+	return fsem_bounded_clockrelease(b, CLOCK_REALTIME, abs);
+}
+
+static int64_t given_out(struct fsem_bstate *s)
+{
+	int64_t g = atomic_load_explicit(&s->given, memory_order_relaxed);
+	int64_t n = s->permits;
+
+	return g < 0 ? 0 : g > n ? n : g;	/* I4 */
+}
+
+int fsem_bounded_getvalue(fsem_bounded_t *b, int *available)
+{
+	if (!b || !available)
+		return fail(EINVAL);
+	*available = (int)(state(b)->permits - given_out(state(b)));
+	return 0;
+}
+
+int fsem_bounded_given_out(fsem_bounded_t *b, int *out)
+{
+	if (!b || !out)
+		return fail(EINVAL);
+	*out = (int)given_out(state(b));
+	return 0;
+}

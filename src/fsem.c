@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fsem.c - the counting semaphore, fsem_t. The counter is "count" of the
+ * design comment in handoff.c: wait subtracts one, post adds one, and a
+ * wait that finds no permit is a debtor on the one hand-off word.
+ */
+#include "fsem.h"
+#include "handoff.h"
+
+#include <errno.h>
+#include <semaphore.h>
+#include <stddef.h>
+
+struct fsem_state {
+	_Atomic int64_t count;		/* see "Word layout" in handoff.c */
+	_Atomic uint64_t handoff;
+	uint32_t flags;			/* set by init only */
+	_Atomic uint32_t spin;		/* spin budget, ns: a hint */
+};
+
+_Static_assert(sizeof(fsem_t) <= sizeof(sem_t), "fsem_t must fit a sem_t");
+_Static_assert(_Alignof(fsem_t) <= _Alignof(sem_t),
+	       "fsem_t must not need more alignment than sem_t");
+_Static_assert(sizeof(struct fsem_state) == sizeof(fsem_t) &&
+	       _Alignof(struct fsem_state) == _Alignof(fsem_t),
+	       "the private view must match the public type");
+_Static_assert(offsetof(struct fsem_state, handoff) ==
+	       offsetof(fsem_t, handoff_) &&
+	       offsetof(struct fsem_state, spin) == offsetof(fsem_t, spin_),
+	       "the private view must match the public type");
+_Static_assert(_Alignof(_Atomic uint64_t) == 8 &&
+	       offsetof(fsem_t, handoff_) % 8 == 0,
+	       "the hand-off word holds a 4-byte aligned 32-bit futex word");
+
+static inline struct fsem_state *state(fsem_t *sem)
+{
+	return (struct fsem_state *)(void *)sem;
+}
+
+static inline int fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+/* Cancel one uncovered debt; false if all are covered (I2). */
+static bool withdraw(void *obj)
+{
+	struct fsem_state *s = obj;
+	int64_t c = atomic_load_explicit(&s->count, memory_order_relaxed);
+
+	while (c < 0)
+		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c + 1,
+				memory_order_relaxed, memory_order_relaxed))
+			return true;	/* I1: one uncovered debt withdrawn */
+	return false;
+}
+
+FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
+{
+	bool shared;
+
+	if (old >= 0) {
+		/* Overflow: nothing was handed over, take the n back. */
+		atomic_fetch_sub_explicit(&s->count, n,
+					  memory_order_relaxed); /* I1 */
+		return fail(EOVERFLOW);
+	}
+	/* Covered debts: safe to read flags before the hand-over (top). */
+	shared = s->flags & FSEM_SHARED;
+	n = (int64_t)n < -old ? n : (uint32_t)-old;
+	fsem_handoff_give(&s->handoff, n, shared);
+	return 0;
+}
+
+static void give_back(void *obj)
+{
+	struct fsem_state *s = obj;
+	int64_t old = atomic_fetch_add_explicit(&s->count, 1,
+						memory_order_release); /* (A) */
+
+	if (old < 0 || old >= FSEM_VALUE_MAX)
+		(void)post_slow(s, old, 1);
+}
+
+FSEM_SLOW_ static int wait_slow(struct fsem_state *s, clockid_t clock,
+				const struct timespec *abs)
+{
+	struct fsem_handoff h = {
+		.word = &s->handoff,
+		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
+		.shared = s->flags & FSEM_SHARED,
+		.withdraw = withdraw,
+		.give_back = give_back,
+		.obj = s,
+	};
+	int err = fsem_handoff_take(&h, clock, abs);
+
+	return err ? fail(err) : 0;
+}
+
+int fsem_init(fsem_t *sem, int flags, unsigned int value)
+{
+	struct fsem_state *s = state(sem);
+
+	if (!sem || value > FSEM_VALUE_MAX || (flags & ~FSEM_FLAGS_ALL_))
+		return fail(EINVAL);
+	atomic_init(&s->count, value);
+	atomic_init(&s->handoff, 0);
+	s->flags = (uint32_t)flags;
+	atomic_init(&s->spin, FSEM_SPIN_INIT_NS_);
+	return 0;
+}
+
+int fsem_destroy(fsem_t *sem)
+{
+	struct fsem_state *s = state(sem);
+
+	if (!sem)
+		return fail(EINVAL);
+	if (atomic_load_explicit(&s->count, memory_order_relaxed) < 0 ||
+	    atomic_load_explicit(&s->handoff, memory_order_relaxed) != 0)
+		return fail(EBUSY);	/* a debtor is still waiting */
+	return 0;
+}
+
+int fsem_wait(fsem_t *sem)
+{
+	struct fsem_state *s = state(sem);
+
+	if (fsem_unlikely_(!sem))
+		return fail(EINVAL);
+	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
+			memory_order_acquire) > 0)) /* (A); else a debt */
+		return 0;
+	return wait_slow(s, CLOCK_REALTIME, NULL);
+}
+
+int fsem_trywait(fsem_t *sem)
+{
+	struct fsem_state *s = state(sem);
+	int64_t c;
+
+	if (!sem)
+		return fail(EINVAL);
+	c = atomic_load_explicit(&s->count, memory_order_relaxed);
+	while (c > 0)	/* I5: never into debt */
+		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c - 1,
+				memory_order_acquire, /* (A) */
+				memory_order_relaxed))
+			return 0;
+	return fail(EAGAIN);
+}
+
+int fsem_clockwait(fsem_t *sem, clockid_t clock, const struct timespec *abs)
+{
+	struct fsem_state *s = state(sem);
+	int err;
+
+	if (!sem)
+		return fail(EINVAL);
+	err = fsem_check_deadline(clock, abs);	/* before any permit moves */
+	if (err)
+		return fail(err);
+	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
+			memory_order_acquire) > 0)) /* (A); else a debt */
+		return 0;
+	return wait_slow(s, clock, abs);
+}
+
+int fsem_timedwait(fsem_t *sem, const struct timespec *abs)
+{
+	return fsem_clockwait(sem, CLOCK_REALTIME, abs);
+}
+
+int fsem_post(fsem_t *sem)
+{
+	struct fsem_state *s = state(sem);
+	int64_t old;
+
+	if (fsem_unlikely_(!sem))
+		return fail(EINVAL);
+	old = atomic_fetch_add_explicit(&s->count, 1,
+					memory_order_release); /* (A), hand-over */
+	if (fsem_likely_((uint64_t)old < FSEM_VALUE_MAX))
+		return 0;	/* 0 <= old < max: a free permit, no debtor */
+	return post_slow(s, old, 1);
+}
+
+int fsem_post_n(fsem_t *sem, unsigned int n)
+{
+	struct fsem_state *s = state(sem);
+	int64_t old;
+
+	if (!sem)
+		return fail(EINVAL);
+	if (n == 0)
+		return 0;
+	if (n > FSEM_VALUE_MAX)
+		return fail(EOVERFLOW);
+	old = atomic_fetch_add_explicit(&s->count, n,
+					memory_order_release); /* (A), hand-over */
+	if (old >= 0 && old <= FSEM_VALUE_MAX - (int64_t)n)
+		return 0;
+	return post_slow(s, old, n);
+}
+
+int fsem_getvalue(fsem_t *sem, int *sval)
+{
+	int64_t c;
+
+	if (!sem || !sval)
+		return fail(EINVAL);
+	c = atomic_load_explicit(&state(sem)->count, memory_order_relaxed);
+	*sval = c < 0 ? 0 : c > FSEM_VALUE_MAX ? FSEM_VALUE_MAX : (int)c;
+	return 0;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * futex.h - the only place in fsem that makes a system call.
+ *
+ * fsem_futex_wait() answers 0 (woken, perhaps spuriously), EAGAIN (the word
+ * did not hold @expected), EINTR or ETIMEDOUT. Any other kernel answer
+ * (EFAULT, EINVAL, ENOSYS) would be a bug in fsem or in its caller's memory;
+ * the library never aborts on its caller's behalf, so such answers are
+ * reported as EAGAIN: the caller re-reads the word, which is what it does
+ * after every wake-up anyway.
+ *
+ * fsem_futex_wake() ignores errors: it may run after the waiter it woke has
+ * already destroyed and unmapped the semaphore (see "Destruction safety" in
+ * handoff.c), where the kernel answers EFAULT or finds nobody, both harmless.
+ *
+ * Built with -DFSEM_FUTEX_SEAM (tests only), both calls are counted in
+ * fsem_seam_waits / fsem_seam_wakes before the real call is made, so a test
+ * can assert how many system calls an operation made.
+ */
+#ifndef FSEM_FUTEX_H
+#define FSEM_FUTEX_H
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef FSEM_FUTEX_SEAM
+extern _Atomic unsigned long fsem_seam_waits;
+extern _Atomic unsigned long fsem_seam_wakes;
+#define FSEM_SEAM_COUNT_(counter) \
+	atomic_fetch_add_explicit(&(counter), 1, memory_order_relaxed)
+#else
+#define FSEM_SEAM_COUNT_(counter) ((void)0)
+#endif
+
+static inline long fsem_futex_raw(uint32_t *uaddr, int op, uint32_t val,
+				  const struct timespec *ts, uint32_t val3)
+{
+	return syscall(SYS_futex, uaddr, op, val, ts, NULL, val3);
+}
+
+/*
+ * Sleep while *@uaddr == @expected, until woken, a signal, or the absolute
+ * deadline @abs on @clock (CLOCK_REALTIME or CLOCK_MONOTONIC; NULL: none).
+ * FUTEX_WAIT_BITSET takes an absolute deadline, so a CLOCK_REALTIME one
+ * follows clock changes (FUTEX_CLOCK_REALTIME) and a monotonic one does not.
+ */
+static inline int fsem_futex_wait(uint32_t *uaddr, uint32_t expected,
+				  clockid_t clock, const struct timespec *abs,
+				  bool shared)
+{
+	int op = FUTEX_WAIT_BITSET;
+	int saved = errno, err = 0;	/* internal helpers never touch errno */
+
+	if (!shared)
+		op |= FUTEX_PRIVATE_FLAG;
+	if (abs && clock == CLOCK_REALTIME)
+		op |= FUTEX_CLOCK_REALTIME;
+	FSEM_SEAM_COUNT_(fsem_seam_waits);
+	if (fsem_futex_raw(uaddr, op, expected, abs,
+			   FUTEX_BITSET_MATCH_ANY) != 0)
+		err = (errno == EINTR || errno == ETIMEDOUT) ? errno : EAGAIN;
+	errno = saved;
+	return err;
+}
+
+/* Wake up to @n threads sleeping on @uaddr; errors are ignored (see top). */
+static inline void fsem_futex_wake(uint32_t *uaddr, int n, bool shared)
+{
+	int op = FUTEX_WAKE;
+	int saved = errno;	/* async-signal-safe callers keep their errno */
+
+	if (!shared)
+		op |= FUTEX_PRIVATE_FLAG;
+	FSEM_SEAM_COUNT_(fsem_seam_wakes);
+	(void)fsem_futex_raw(uaddr, op, (uint32_t)n, NULL, 0);
+	errno = saved;
+}
+
+#endif /* FSEM_FUTEX_H */

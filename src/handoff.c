@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * handoff.c - the core of fsem: debts, tokens and the futex slow path.
+ *
+ * Overview
+ *
+ *   Each semaphore is a signed 64-bit counter that every operation moves
+ *   with one atomic fetch-and-add (lock xadd), plus one 64-bit hand-off word
+ *   per blocking direction. An operation whose xadd finds a permit is done:
+ *   that is the whole fast path, one atomic and no system call. An operation
+ *   whose xadd finds none has, by that same xadd, become a *debtor*: it is
+ *   owed a permit, and the counter says how many debtors nobody has paid yet.
+ *   The operation that later moves the counter back across the boundary
+ *   *covers* one debt and puts one *token* into the hand-off word; a debtor
+ *   waits (spinning briefly, then sleeping on the futex) until it can take
+ *   a token. Wake-ups go only to sleepers that no token is already on its
+ *   way to, so a transfer between threads that overlap costs no system call.
+ *
+ *   fsem_t (fsem.c): the counter is the count; wait subtracts 1, post adds 1.
+ *   fsem_bounded_t (bounded.c): the counter is given_out; acquire adds 1,
+ *   release subtracts 1, and each direction has its own hand-off word.
+ *
+ * Word layout
+ *
+ *   count (fsem_t), int64:
+ *     count >= 0: count permits are free, and there is no debtor.
+ *     count <  0: -count debtors are waiting for a permit not yet covered.
+ *   given (fsem_bounded_t, N permits), int64:
+ *     0 <= given <= N: given permits are out; no debtor.
+ *     given > N: N are out, and given - N acquirers are uncovered debtors.
+ *     given < 0: none is out, and -given releasers are uncovered debtors.
+ *   hand-off word, uint64 (one per blocking direction):
+ *     bits  0..31 T, tokens: debts covered whose debtor has not yet taken
+ *                 its token. Set by the covering operation (give), cleared
+ *                 one by one by debtors (take). This 32-bit half is the
+ *                 futex word; sleepers wait while it is 0.
+ *     bits 32..63 S, sleepers: debtors registered to sleep on the futex.
+ *                 A debtor adds itself before its first futex wait and
+ *                 removes itself in the same atomic step that takes its
+ *                 token, or when it leaves while T == 0.
+ *
+ * Invariants
+ *
+ *   I1 (conservation) Every successful post (release, acquire) either frees
+ *      a permit or covers exactly one debt and adds exactly one token; every
+ *      debtor leaves by taking exactly one token or by withdrawing exactly
+ *      one uncovered debt. So for fsem_t, at every instant:
+ *        initial + successful posts = successful waits + max(count, 0) + T
+ *   I2 (coverage) If count >= 0 (given in [0, N]) every debtor of that
+ *      direction has a token in T or on its way; a debtor that sees this may
+ *      not withdraw, it must take a token.
+ *   I3 (wake) awake >= min(T, S), where awake counts registered sleepers not
+ *      blocked in the kernel. Hence a token is never left while every
+ *      registered sleeper sleeps: no lost wake-up.
+ *   I4 (bounds) Bounded: 0 <= given_out = clamp(given, 0, N) <= N.
+ *   I5 (debts only by xadd) A debt is created only by the blocking call's
+ *      own xadd; try-calls move the counter with a CAS that never crosses
+ *      into debt, so they cannot block or owe.
+ *
+ * Protocol
+ *
+ *   wait (debtor): spin on the hand-off word while S == 0 (never spin to
+ *     steal from sleepers already queued), taking a token by CAS T-1 if one
+ *     appears. Then register (xadd S+1) and loop: T > 0: CAS (T-1, S-1) and
+ *     return; else futex-wait while T == 0, then re-read (every wake-up may
+ *     be spurious). Registration and token hand-over are RMWs on one word,
+ *     so they are totally ordered: either the giver sees S > 0 and wakes, or
+ *     the registrant sees T > 0 and takes.
+ *   post / covering release / covering acquire (give n): xadd T+n on the
+ *     hand-off word; with the old value, wake min(n, S - T) sleepers if
+ *     S > T. Each of the T older tokens already has an awake taker (I3), so
+ *     only the surplus of sleepers over tokens needs waking.
+ *   timeout, EINTR (leave): if T > 0, take a token and succeed instead (the
+ *     permit arrived; returning it would only hand it on). Otherwise
+ *     deregister by CAS only while T == 0, which keeps I3: a waiter that was
+ *     woken and then leaves never strands a token (the bug of Go x/sync
+ *     43a5402). Then withdraw one uncovered debt by CAS on the counter; if
+ *     every debt is covered (I2), a token is coming: wait for it without a
+ *     deadline, return success.
+ *   signal: a futex wait without deadline is restarted by the kernel after
+ *     an SA_RESTART handler (-ERESTARTSYS); with a deadline it returns EINTR
+ *     whatever the flags (-ERESTART_RESTARTBLOCK). Passing EINTR up gives
+ *     exactly glibc's sem_wait / sem_timedwait behaviour.
+ *   cancel: only the futex system call runs with asynchronous cancellation
+ *     enabled; the cleanup handler runs leave() and gives back a permit it
+ *     took, so a cancelled waiter leaves no phantom sleeper or debt.
+ *
+ * Destruction safety
+ *
+ *   POSIX lets the thread whose wait returned destroy and free the semaphore
+ *   at once (glibc bug 12674). So an operation that hands a permit to
+ *   another thread touches the semaphore in no way after the atomic step
+ *   that hands it over, except for FUTEX_WAKE on its address, which is
+ *   harmless on freed memory. The hand-over steps are: the counter xadd when
+ *   it frees a permit (no debt covered), and the hand-off xadd when it
+ *   covers one. A counter xadd that covers a debt hands over nothing: the
+ *   debtor still needs the token, and any other thread sees a counter that
+ *   lets nobody through, so reading the flags between the two is safe.
+ *   Everything read after a hand-over (permit count N, flags) is loaded
+ *   before it.
+ *
+ * Memory ordering
+ *
+ *   (A) A releasing xadd (post, bounded release/acquire) is release; the
+ *       taking xadd is acquire; RMWs continue release sequences, so the taker
+ *       synchronises with every earlier giver.
+ *   (B) The hand-off xadd is release and the token-taking CAS acquire, so a
+ *       debtor sees everything its giver did before covering the debt.
+ *   Registration, deregistration, withdrawal and the spin budget are relaxed:
+ *   they publish no data, and all decisions about waking are made on values
+ *   returned by RMWs of the one hand-off word (modification order).
+ *
+ * Limits
+ *
+ *   FSEM_VALUE_MAX = INT_MAX, as glibc. A post that fails with EOVERFLOW adds
+ *   1 and takes it back; another post racing with it may then also report
+ *   EOVERFLOW although the count was within the number of racing posts of the
+ *   limit. Sleepers and tokens are 32-bit: at most 2^32 - 1 threads may
+ *   block on one semaphore. A process killed while blocked keeps its debt
+ *   (its permit waits for it forever): semaphores shared with processes that
+ *   may be killed need a recovery protocol of their own.
+ */
+#include "handoff.h"
+#include "futex.h"
+
+#include <errno.h>
+#include <pthread.h>
+
+#ifdef FSEM_FUTEX_SEAM
+_Atomic unsigned long fsem_seam_waits;
+_Atomic unsigned long fsem_seam_wakes;
+#endif
+
+#define TOKEN		((uint64_t)1)
+#define SLEEPER		((uint64_t)1 << 32)
+
+#define SPIN_MAX_NS	12000u	/* well under a cross-CPU sleep+wake (~30 us) */
+#define SPIN_MIN_NS	250u	/* below this a spin is not worth starting */
+#define SPIN_PROBE_NS	1500u	/* probe length once spinning stopped paying */
+#define SPIN_PROBE_EVERY 32u	/* probe on 1 in this many slow waits */
+
+static inline uint32_t tokens(uint64_t w)
+{
+	return (uint32_t)w;
+}
+
+static inline uint32_t sleepers(uint64_t w)
+{
+	return (uint32_t)(w >> 32);
+}
+
+/* The futex is the token half of the word. */
+static inline uint32_t *futex_word(_Atomic uint64_t *w)
+{
+	uint32_t *half = (uint32_t *)(void *)w;
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	half++;
+#endif
+	return half;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int fsem_check_deadline(clockid_t clock, const struct timespec *abs)
+{
+	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+		return EINVAL;
+	if (abs == NULL || abs->tv_nsec < 0 || abs->tv_nsec >= 1000000000)
+		return EINVAL;
+	return 0;
+}
+
+void fsem_handoff_give(_Atomic uint64_t *word, uint32_t n, bool shared)
+{
+	uint64_t w;
+	uint32_t owed;
+
+	w = atomic_fetch_add_explicit(word, n * TOKEN,
+				      memory_order_release); /* (B), hand-over */
+	/* From here on only the futex wake may use *word (destruction). */
+	if (sleepers(w) <= tokens(w))
+		return;	/* every sleeper has a token on its way (I3) */
+	owed = sleepers(w) - tokens(w);
+	fsem_futex_wake(futex_word(word), (int)(owed < n ? owed : n), shared);
+}
+
+/* Take a token if one is in @w; false if there is none or the CAS lost. */
+static bool try_take(_Atomic uint64_t *word, uint64_t *w, uint64_t also)
+{
+	if (tokens(*w) == 0)
+		return false;
+	return atomic_compare_exchange_weak_explicit(word, w,
+			*w - TOKEN - also,
+			memory_order_acquire, /* (B) pairs with give */
+			memory_order_relaxed);
+}
+
+/*
+ * Spin for a token for up to the semaphore's budget. The budget grows after
+ * a spin that succeeded and halves after one that failed, so spinning stops
+ * where the giver cannot run meanwhile (same CPU, oversubscribed); once it is
+ * below SPIN_MIN_NS, one slow wait in SPIN_PROBE_EVERY probes again.
+ */
+static bool spin_take(const struct fsem_handoff *h)
+{
+	static _Thread_local uint32_t probe;
+	uint32_t budget, stored;
+	uint64_t w, start, spent;	/* spent: ns, then the new budget */
+	unsigned int i;
+
+	stored = atomic_load_explicit(h->spin, memory_order_relaxed); /* hint */
+	budget = stored;
+	if (budget < SPIN_MIN_NS) {
+		if (++probe % SPIN_PROBE_EVERY != 0)
+			return false;
+		budget = SPIN_PROBE_NS;
+	}
+	w = atomic_load_explicit(h->word, memory_order_relaxed);
+	start = now_ns();
+	for (i = 1; sleepers(w) == 0; i++) {	/* never steal from sleepers */
+		if (try_take(h->word, &w, 0)) {
+			spent = stored + stored / 2 + SPIN_MIN_NS +
+				2 * (now_ns() - start);
+			atomic_store_explicit(h->spin, spent < SPIN_MAX_NS ?
+					      (uint32_t)spent : SPIN_MAX_NS,
+					      memory_order_relaxed); /* hint */
+			return true;
+		}
+		if (tokens(w) != 0)
+			continue;	/* lost the CAS; w is fresh */
+		cpu_relax();
+		if (i % 16 == 0 && now_ns() - start > budget)
+			break;
+		w = atomic_load_explicit(h->word, memory_order_relaxed);
+	}
+	atomic_store_explicit(h->spin, stored / 2,
+			      memory_order_relaxed); /* hint */
+	return false;
+}
+
+static int sleep_take(const struct fsem_handoff *h, clockid_t clock,
+		      const struct timespec *abs, bool interruptible);
+
+/*
+ * Leave as a registered sleeper after @err (EINTR, ETIMEDOUT, ECANCELED).
+ * Returns 0 if a token was taken instead, else @err with the debt withdrawn.
+ */
+static int leave(const struct fsem_handoff *h, int err)
+{
+	uint64_t w = atomic_load_explicit(h->word, memory_order_relaxed);
+
+	for (;;) {
+		if (try_take(h->word, &w, SLEEPER))
+			return 0;
+		if (tokens(w) != 0)
+			continue;
+		if (atomic_compare_exchange_weak_explicit(h->word, &w,
+				w - SLEEPER, memory_order_relaxed,
+				memory_order_relaxed)) /* only while T == 0: I3 */
+			break;
+	}
+	if (h->withdraw(h->obj))
+		return err;
+	/* Every debt is covered (I2): our token is in flight; collect it. */
+	return sleep_take(h, CLOCK_MONOTONIC, NULL, false);
+}
+
+static void cancel_cleanup(void *arg)
+{
+	const struct fsem_handoff *h = arg;
+
+	if (leave(h, ECANCELED) == 0)
+		h->give_back(h->obj);
+}
+
+/* One futex wait; the only place where cancellation can strike. */
+static int sleep_once(const struct fsem_handoff *h, clockid_t clock,
+		      const struct timespec *abs, bool cancellable)
+{
+	int type = PTHREAD_CANCEL_DEFERRED, err;
+
+	if (abs && abs->tv_sec < 0)
+		return ETIMEDOUT;	/* the kernel would say EINVAL */
+	if (cancellable)
+		pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &type);
+	err = fsem_futex_wait(futex_word(h->word), 0, clock, abs, h->shared);
+	if (cancellable)
+		pthread_setcanceltype(type, NULL);
+	return err;
+}
+
+static int sleep_loop(const struct fsem_handoff *h, clockid_t clock,
+		      const struct timespec *abs, bool interruptible)
+{
+	uint64_t w;
+	int err;
+
+	w = atomic_fetch_add_explicit(h->word, SLEEPER,
+				      memory_order_relaxed) + SLEEPER;
+	for (;;) {
+		if (try_take(h->word, &w, SLEEPER))
+			return 0;
+		if (tokens(w) != 0)
+			continue;
+		err = sleep_once(h, clock, abs, interruptible);
+		if (interruptible && (err == EINTR || err == ETIMEDOUT))
+			return leave(h, err);
+		w = atomic_load_explicit(h->word, memory_order_relaxed);
+	}
+}
+
+static int sleep_take(const struct fsem_handoff *h, clockid_t clock,
+		      const struct timespec *abs, bool interruptible)
+{
+	volatile int ret = 0;
+
+	if (!interruptible)
+		return sleep_loop(h, clock, abs, false);
+	pthread_cleanup_push(cancel_cleanup, (void *)h);
+	ret = sleep_loop(h, clock, abs, true);
+	pthread_cleanup_pop(0);
+	return ret;
+}
+
+int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
+		      const struct timespec *abs)
+{
+	if (h->spin && spin_take(h))
+		return 0;
+	return sleep_take(h, clock, abs, true);
+}

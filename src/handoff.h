@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * handoff.h - the slow path shared by both semaphore types: debtors wait
+ * here for a token. The protocol is described once, in handoff.c.
+ */
+#ifndef FSEM_HANDOFF_H
+#define FSEM_HANDOFF_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#define FSEM_FLAGS_ALL_ 0x3	/* FSEM_SHARED | FSEM_NOSPIN */
+
+#if defined(__GNUC__)
+#define fsem_likely_(x) __builtin_expect(!!(x), 1)
+#define fsem_unlikely_(x) __builtin_expect(!!(x), 0)
+#define FSEM_SLOW_ __attribute__((noinline, cold))
+#else
+#define fsem_likely_(x) (x)
+#define fsem_unlikely_(x) (x)
+#define FSEM_SLOW_
+#endif
+
+/*
+ * One hand-off word and what a debtor of its kind needs to leave it.
+ * @withdraw cancels one uncovered debt of this kind in the counter, or
+ * answers false when every debt is covered (a token is on its way).
+ * @give_back returns the permit of a cancelled waiter that had taken a token.
+ */
+struct fsem_handoff {
+	_Atomic uint64_t *word;
+	_Atomic uint32_t *spin;	/* adaptive spin budget in ns; NULL: no spin */
+	bool shared;
+	bool (*withdraw)(void *obj);
+	void (*give_back)(void *obj);
+	void *obj;
+};
+
+/* Wait for a token as a debtor: 0, or EINTR / ETIMEDOUT (debt withdrawn). */
+int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
+		      const struct timespec *abs);
+
+/* Hand @n tokens to debtors; wakes only sleepers still owed one. */
+void fsem_handoff_give(_Atomic uint64_t *word, uint32_t n, bool shared);
+
+/* 0, or EINVAL for a clock or deadline that fsem_*wait must refuse. */
+int fsem_check_deadline(clockid_t clock, const struct timespec *abs);
+
+#endif /* FSEM_HANDOFF_H */
