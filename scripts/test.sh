@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Build fsem and run its whole test suite, installing what it needs first.
+#   scripts/test.sh                     plain build in ./build
+#   BUILDDIR=b scripts/test.sh -Db_sanitize=thread   other dir, meson options
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+need_packages gcc g++ meson ninja-build pkg-config libcmocka-dev binutils
+dir=${BUILDDIR:-build}
+setup_build "$dir" "$@"
+ninja -C "$dir"
+meson test -C "$dir" --print-errorlogs

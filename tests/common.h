@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * common.h - helpers shared by the fsem tests: handshakes instead of sleeps.
+ *
+ * A test that needs "thread T is blocked in the semaphore" waits for
+ * test_wait_blocked(tid): the kernel reports the thread asleep inside the
+ * futex system call. No sleep stands in for synchronisation.
+ */
+#ifndef FSEM_TEST_COMMON_H
+#define FSEM_TEST_COMMON_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fsem.h"
+
+static inline pid_t test_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+static inline int64_t test_now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Absolute deadline @ns from now on @clock. */
+static inline struct timespec test_deadline(clockid_t clock, int64_t ns)
+{
+	int64_t t = test_now_ns(clock) + ns;
+	struct timespec ts = { t / 1000000000, t % 1000000000 };
+
+	return ts;
+}
+
+/* True if thread @tid of this process sleeps in the futex system call. */
+static inline int test_is_blocked(pid_t tid)
+{
+	char path[64], buf[512];
+	const char *p;
+	long nr = -1;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = (int)fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n > 0 ? n : 0] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || p[2] != 'S')
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &nr) != 1)
+		nr = -1;
+	fclose(f);
+	return nr == SYS_futex;
+}
+
+/*
+ * Wait (yielding) until thread @tid is blocked in a futex wait; fails the
+ * test after 10 s, which only a broken handshake can take.
+ */
+static inline void test_wait_blocked(pid_t tid)
+{
+	int64_t end = test_now_ns(CLOCK_MONOTONIC) + 10 * 1000000000LL;
+
+	while (!test_is_blocked(tid)) {
+		if (test_now_ns(CLOCK_MONOTONIC) > end)
+			fail_msg("thread %d never blocked", (int)tid);
+		sched_yield();
+	}
+}
+
+/* A published thread id: the thread stores it, the test waits for it. */
+struct test_tid {
+	_Atomic pid_t tid;
+};
+
+static inline void test_tid_publish(struct test_tid *t)
+{
+	atomic_store_explicit(&t->tid, test_gettid(), memory_order_release);
+}
+
+static inline pid_t test_tid_get(struct test_tid *t)
+{
+	pid_t tid;
+
+	while ((tid = atomic_load_explicit(&t->tid,
+					   memory_order_acquire)) == 0)
+		sched_yield();
+	return tid;
+}
+
+/* Seed from FSEM_TEST_SEED or the clock; printed so a failure can replay. */
+static inline unsigned int test_seed(const char *name)
+{
+	const char *env = getenv("FSEM_TEST_SEED");
+	unsigned int seed = env ? (unsigned int)strtoul(env, NULL, 0)
+				: (unsigned int)test_now_ns(CLOCK_REALTIME);
+
+	print_message("[ %s ] seed %u (replay: FSEM_TEST_SEED=%u)\n", name,
+		      seed, seed);
+	return seed;
+}
+
+/* Test duration in ms from FSEM_TEST_MS, else @dflt. */
+static inline int64_t test_duration_ms(int64_t dflt)
+{
+	const char *env = getenv("FSEM_TEST_MS");
+
+	return env ? strtoll(env, NULL, 0) : dflt;
+}
+
+#endif /* FSEM_TEST_COMMON_H */
