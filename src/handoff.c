@@ -116,9 +116,10 @@
  *   1 and takes it back; another post racing with it may then also report
  *   EOVERFLOW although the count was within the number of racing posts of the
  *   limit. Sleepers and tokens are 32-bit: at most 2^32 - 1 threads may
- *   block on one semaphore. A process killed while blocked keeps its debt
- *   (its permit waits for it forever): semaphores shared with processes that
- *   may be killed need a recovery protocol of their own.
+ *   block on one semaphore. A process killed while blocked leaves its debt
+ *   behind: the count reads one lower from then on, and one permit at a time
+ *   sits as a token that only a blocking wait can take. Semaphores shared
+ *   with processes that may be killed need a recovery protocol of their own.
  */
 #include "handoff.h"
 #include "futex.h"
