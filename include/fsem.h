@@ -123,7 +123,8 @@ FSEM_API_ int fsem_trywait(fsem_t *sem);
  * Return: 0, or -1 with errno EINVAL (NULL argument, or tv_nsec outside
  * [0, 1e9): checked before a permit is taken, as glibc does), ETIMEDOUT
  * (deadline passed, possibly before the call: a deadline in the past with a
- * permit free still takes it) or EINTR (a signal handler ran, whether or not
+ * permit free still takes it; a permit posted in the instant the deadline
+ * passed is passed on, not kept) or EINTR (a signal handler ran, whether or not
  * it has SA_RESTART, as for sem_timedwait()). Cancellation point while
  * blocked.
  */
@@ -202,10 +203,11 @@ FSEM_API_ int fsem_bounded_clockacquire(fsem_bounded_t *s, clockid_t clock,
 
 /**
  * fsem_bounded_release() - give a permit back, blocking while none is given
- * out. Errors and cancellation as fsem_wait(). A release cancelled while
- * blocked has given nothing back, except in one race: the permit was handed
- * over in the instant of cancellation and every permit was taken again
- * before the cancelled thread could take one back; then the release stands.
+ * out. Errors and cancellation as fsem_wait(). A release that fails (EINTR,
+ * ETIMEDOUT) or is cancelled has given nothing back, except in one race: an
+ * acquire took its permit in that instant and every permit was taken again
+ * before the release could take one back. Then the release stands: the
+ * call returns 0 (a cancelled one has still taken effect).
  */
 FSEM_API_ int fsem_bounded_release(fsem_bounded_t *s);
 /** fsem_bounded_tryrelease() - EAGAIN when none is given out. */

@@ -98,16 +98,16 @@ static bool try_step(struct fsem_bstate *s, int dir)
 	return false;
 }
 
-/* A cancelled acquirer that took a token gives its permit back. */
-static void give_back_acquire(void *obj)
+/* A leaving acquirer that took a token gives its permit back. */
+static bool give_back_acquire(void *obj)
 {
-	(void)try_step(obj, -1);	/* it holds one: given >= 1 */
+	return try_step(obj, -1);	/* it holds one: given >= 1 */
 }
 
-/* A cancelled releaser takes its permit back if one is free (see fsem.h). */
-static void give_back_release(void *obj)
+/* A leaving releaser takes its permit back if one is free (see fsem.h). */
+static bool give_back_release(void *obj)
 {
-	(void)try_step(obj, +1);
+	return try_step(obj, +1);
 }
 
 FSEM_SLOW_ static int acquire_slow(struct fsem_bstate *s, int64_t old,

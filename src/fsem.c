@@ -56,6 +56,7 @@ static bool withdraw(void *obj)
 	return false;
 }
 
+/* Overflow or covered debts after a post's xadd: 0, or EOVERFLOW. */
 FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 {
 	bool shared;
@@ -64,7 +65,7 @@ FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 		/* Overflow: nothing was handed over, take the n back. */
 		atomic_fetch_sub_explicit(&s->count, n,
 					  memory_order_relaxed); /* I1 */
-		return fail(EOVERFLOW);
+		return EOVERFLOW;
 	}
 	/* Covered debts: safe to read flags before the hand-over (top). */
 	shared = s->flags & FSEM_SHARED;
@@ -73,14 +74,16 @@ FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 	return 0;
 }
 
-static void give_back(void *obj)
+/* Post the permit of a leaving waiter; false only if the count is full. */
+static bool give_back(void *obj)
 {
 	struct fsem_state *s = obj;
 	int64_t old = atomic_fetch_add_explicit(&s->count, 1,
 						memory_order_release); /* (A) */
 
 	if (old < 0 || old >= FSEM_VALUE_MAX)
-		(void)post_slow(s, old, 1);
+		return post_slow(s, old, 1) == 0;
+	return true;
 }
 
 FSEM_SLOW_ static int wait_slow(struct fsem_state *s, clockid_t clock,
@@ -184,7 +187,7 @@ int fsem_post(fsem_t *sem)
 					memory_order_release); /* (A), hand-over */
 	if (fsem_likely_((uint64_t)old < FSEM_VALUE_MAX))
 		return 0;	/* 0 <= old < max: a free permit, no debtor */
-	return post_slow(s, old, 1);
+	return post_slow(s, old, 1) ? fail(EOVERFLOW) : 0;
 }
 
 int fsem_post_n(fsem_t *sem, unsigned int n)
@@ -202,7 +205,7 @@ int fsem_post_n(fsem_t *sem, unsigned int n)
 					memory_order_release); /* (A), hand-over */
 	if (old >= 0 && old <= FSEM_VALUE_MAX - (int64_t)n)
 		return 0;
-	return post_slow(s, old, n);
+	return post_slow(s, old, n) ? fail(EOVERFLOW) : 0;
 }
 
 int fsem_getvalue(fsem_t *sem, int *sval)

@@ -70,13 +70,16 @@
  *     hand-off word; with the old value, wake min(n, S - T) sleepers if
  *     S > T. Each of the T older tokens already has an awake taker (I3), so
  *     only the surplus of sleepers over tokens needs waking.
- *   timeout, EINTR (leave): if T > 0, take a token and succeed instead (the
- *     permit arrived; returning it would only hand it on). Otherwise
- *     deregister by CAS only while T == 0, which keeps I3: a waiter that was
- *     woken and then leaves never strands a token (the bug of Go x/sync
- *     43a5402). Then withdraw one uncovered debt by CAS on the counter; if
- *     every debt is covered (I2), a token is coming: wait for it without a
- *     deadline, return success.
+ *   timeout, EINTR (leave): if T > 0, take a token; otherwise deregister by
+ *     CAS only while T == 0, which keeps I3: a waiter that was woken and
+ *     then leaves never strands a token (the bug of Go x/sync 43a5402), and
+ *     withdraw one uncovered debt by CAS on the counter; if every debt is
+ *     covered (I2), a token is coming: wait for it without a deadline. A
+ *     leaver that ends up with a token gives the permit back (a post, which
+ *     hands it to the next debtor) and still reports its error, as glibc
+ *     does when a post races with the timeout or with the signal handler
+ *     itself. Only a bounded release that cannot take its permit back (all
+ *     permits were taken again meanwhile) stands, and returns 0.
  *   signal: a futex wait without deadline is restarted by the kernel after
  *     an SA_RESTART handler (-ERESTARTSYS); with a deadline it returns EINTR
  *     whatever the flags (-ERESTART_RESTARTBLOCK). Passing EINTR up gives
@@ -287,7 +290,7 @@ static void cancel_cleanup(void *arg)
 	const struct fsem_handoff *h = arg;
 
 	if (leave(h, ECANCELED) == 0)
-		h->give_back(h->obj);
+		(void)h->give_back(h->obj);
 }
 
 /* One futex wait; the only place where cancellation can strike. */
@@ -320,8 +323,11 @@ static int sleep_loop(const struct fsem_handoff *h, clockid_t clock,
 		if (tokens(w) != 0)
 			continue;
 		err = sleep_once(h, clock, abs, interruptible);
-		if (interruptible && (err == EINTR || err == ETIMEDOUT))
-			return leave(h, err);
+		if (interruptible && (err == EINTR || err == ETIMEDOUT)) {
+			if (leave(h, err) == 0 && !h->give_back(h->obj))
+				return 0;	/* a bounded release that stands */
+			return err;
+		}
 		w = atomic_load_explicit(h->word, memory_order_relaxed);
 	}
 }

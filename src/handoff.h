@@ -27,14 +27,16 @@
  * One hand-off word and what a debtor of its kind needs to leave it.
  * @withdraw cancels one uncovered debt of this kind in the counter, or
  * answers false when every debt is covered (a token is on its way).
- * @give_back returns the permit of a cancelled waiter that had taken a token.
+ * @give_back returns the permit of a waiter that took a token while leaving
+ * (timeout, EINTR, cancellation); false if it could not (the operation
+ * then stands and succeeds).
  */
 struct fsem_handoff {
 	_Atomic uint64_t *word;
 	_Atomic uint32_t *spin;	/* adaptive spin budget in ns; NULL: no spin */
 	bool shared;
 	bool (*withdraw)(void *obj);
-	void (*give_back)(void *obj);
+	bool (*give_back)(void *obj);
 	void *obj;
 };
 
