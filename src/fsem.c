@@ -4,6 +4,7 @@
  * design comment in handoff.c: wait subtracts one, post adds one, and a
  * wait that finds no permit is a debtor on the one hand-off word.
  */
+#define FSEM_NO_INLINE	/* this file defines the out-of-line functions */
 #include "fsem.h"
 #include "handoff.h"
 
@@ -139,6 +140,12 @@ int fsem_wait(fsem_t *sem)
 	return wait_slow(s, CLOCK_REALTIME, NULL);
 }
 
+/* The inline fsem_wait() found no permit: its xadd made this a debtor. */
+int fsem_wait_slow_(fsem_t *sem)
+{
+	return wait_slow(state(sem), CLOCK_REALTIME, NULL);
+}
+
 int fsem_trywait(fsem_t *sem)
 {
 	struct fsem_state *s = state(sem);
@@ -188,6 +195,12 @@ int fsem_post(fsem_t *sem)
 	if (fsem_likely_((uint64_t)old < FSEM_VALUE_MAX))
 		return 0;	/* 0 <= old < max: a free permit, no debtor */
 	return post_slow(s, old, 1) ? fail(EOVERFLOW) : 0;
+}
+
+/* The inline fsem_post() found debtors or the limit; @old is its xadd's. */
+int fsem_post_slow_(fsem_t *sem, long long old)
+{
+	return post_slow(state(sem), old, 1) ? fail(EOVERFLOW) : 0;
 }
 
 int fsem_post_n(fsem_t *sem, unsigned int n)

@@ -7,9 +7,12 @@
  *   Each semaphore is a signed 64-bit counter that every operation moves
  *   with one atomic fetch-and-add (lock xadd), plus one 64-bit hand-off word
  *   per blocking direction. An operation whose xadd finds a permit is done:
- *   that is the whole fast path, one atomic and no system call. An operation
- *   whose xadd finds none has, by that same xadd, become a *debtor*: it is
- *   owed a permit, and the counter says how many debtors nobody has paid yet.
+ *   that is the whole fast path, one atomic and no system call. For
+ *   fsem_t, fsem.h inlines that xadd (and its test) into the caller, and
+ *   the library is entered only when the xadd found no permit or a
+ *   debtor. An operation whose xadd finds none has, by that same xadd,
+ *   become a *debtor*: it is owed a permit, and the counter says how many
+ *   debtors nobody has paid yet.
  *   The operation that later moves the counter back across the boundary
  *   *covers* one debt and puts one *token* into the hand-off word; a debtor
  *   waits (spinning briefly, then sleeping on the futex) until it can take
