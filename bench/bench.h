@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench.h - the shared driver of fsem-bench: options, results, statistics,
+ * output, and the system helpers the workloads use.
+ *
+ * A run is a list of workloads. Each workload has configurations (thread
+ * counts); for each it runs every selected implementation once per
+ * repetition, interleaved (A B C A B C ...), and appends one sample per
+ * metric to a result row. The report takes medians and min-max of each row
+ * and the ratio of its median to the baseline's (glibc sem_t, or the sem_t
+ * pair for the bounded workload) in the same workload and configuration.
+ */
+#ifndef BENCH_H
+#define BENCH_H
+
+#include "impl.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define MAX_REPS	101
+#define MAX_LIST	16
+#define MAX_THREADS	256
+
+enum workload_id {
+	WL_UNCONTENDED, WL_PINGPONG, WL_WORKQUEUE, WL_POOL, WL_BOUNDED,
+	WL_BURST, WL_NR,
+};
+
+enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
+
+struct int_list {
+	int n;
+	int v[MAX_LIST];
+};
+
+struct bench_opts {
+	unsigned int workloads;		/* bit per enum workload_id */
+	bool impl_set[32];		/* by index in bench_impls; all if none */
+	bool any_impl;
+	int reps;			/* interleaved repetitions */
+	int duration_ms;		/* per repetition of a timed workload */
+	uint64_t pairs;			/* uncontended: pairs per repetition */
+	struct int_list wq_threads;	/* work queue: P = C values */
+	struct int_list pool_threads;	/* pool: T values */
+	int pool_permits;
+	int bounded_acq, bounded_rel, bounded_permits;
+	struct int_list burst_k;
+	int work_ns;			/* busy work per item / per op */
+	int produce_ns;			/* work queue: producing one item */
+	int hold_ns;			/* pool: work while holding a permit */
+	enum out_format format;
+	bool quiet;			/* no progress line */
+	const char *callgrind;		/* instruction-count mode: impl name */
+};
+
+/* Defaults: the quick comparison of the README (under 3 minutes). */
+void opts_default(struct bench_opts *o);
+
+/*
+ * Parse @argv into @o (which holds defaults). Returns 0, 1 for --help
+ * (usage written to @out), or -1 with a message written to @err.
+ */
+int opts_parse(struct bench_opts *o, int argc, char **argv, FILE *out,
+	       FILE *err);
+
+/* Whether implementation @impl is selected by the options. */
+bool opts_want(const struct bench_opts *o, const struct bench_impl *impl);
+
+extern const char *const workload_names[WL_NR];
+
+/* Parse "1,4,16" into @l: 0, or -1 (empty, not a number, < 1, too many). */
+int parse_int_list(const char *s, struct int_list *l, int max);
+
+/* ---- results and statistics ---- */
+
+struct row {
+	char workload[16];
+	char config[40];	/* e.g. "P=C=4"; "-" when there is one */
+	double x;		/* the configuration's thread count, for plots */
+	const struct bench_impl *impl;
+	char metric[24];
+	const char *unit;
+	bool higher_better;
+	bool headline;		/* the metric the summary line quotes */
+	int n;
+	double sample[MAX_REPS];	/* NAN: not measurable here */
+};
+
+struct results {
+	int n, cap;
+	struct row *row;
+};
+
+/* The row for these keys, created empty if new; NULL if out of memory. */
+struct row *results_row(struct results *r, const char *workload,
+			const char *config, double x,
+			const struct bench_impl *impl, const char *metric,
+			const char *unit, bool higher_better, bool headline);
+void row_add(struct row *row, double v);
+void results_free(struct results *r);
+
+struct stats {
+	int n;			/* samples that are numbers */
+	double median, min, max;
+};
+
+/* Median and range of the samples that are not NAN. */
+struct stats stats_of(const double *v, int n);
+/* Nearest-rank percentile @p (0 < p <= 100) of @v; sorts @v; NAN if n==0. */
+double percentile(double *v, int n, double p);
+
+/* The baseline row of @row's group, or NULL (then: no ratio). */
+const struct row *row_baseline(const struct results *r, const struct row *row);
+
+/* ---- output ---- */
+
+struct run_info {
+	const char *command;	/* the command line, as run */
+	const char *cpu, *kernel, *libc;
+	int ncpu;
+};
+
+void report_table(FILE *f, const struct results *r);
+void report_csv(FILE *f, const struct results *r);
+void report_json(FILE *f, const struct results *r,
+		 const struct run_info *info);
+/* One line for scripts: "fsem-bench summary: key=ratio ..." */
+void report_summary(FILE *f, const struct results *r);
+
+/* ---- system helpers (sys.c) ---- */
+
+uint64_t now_ns(void);
+double cpu_seconds(void);		/* user + system time of the process */
+pid_t bench_gettid(void);
+int pin_self(int cpu);			/* 0, or an errno */
+void busy_ns(int ns);			/* calibrated busy work */
+void busy_calibrate(void);
+/* True if thread @tid is asleep in a futex wait (from /proc). */
+bool thread_in_futex(pid_t tid);
+
+/*
+ * Count futex system calls with perf's syscalls:sys_enter_futex
+ * tracepoint: of this thread only, or also of threads it creates later
+ * (@inherit); with @obj, only calls on a futex word inside the @len bytes at
+ * @obj (the semaphore: a work queue's own lock is not counted). Returns a
+ * descriptor, or -1 where the machine does not allow it (the report then
+ * prints n/a).
+ */
+int futex_counter_open(bool inherit, const void *obj, size_t len);
+/* Bytes impl_new() gives an object of @impl: its futex words lie inside. */
+size_t impl_span(const struct bench_impl *impl);
+/* The count so far; -1 on error. */
+long long futex_counter_read(int fd);
+void futex_counter_close(int fd);
+
+/* Run workload @id, appending its rows to @res. */
+void run_workload(enum workload_id id, const struct bench_opts *o,
+		  struct results *res);
+
+/* Progress on stderr (a line that rewrites itself on a terminal). */
+void progress(const struct bench_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void progress_done(const struct bench_opts *o);
+
+/* A cache-line-padded per-thread counter. */
+struct counter {
+	_Alignas(64) uint64_t ops;
+	char pad[64 - sizeof(uint64_t)];
+};
+
+/* A semaphore object of @impl, on its own cache lines; NULL on failure. */
+void *impl_new(const struct bench_impl *impl, unsigned int value);
+void impl_free(const struct bench_impl *impl, void *s);
+
+#endif /* BENCH_H */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* impls.c - the list of implementations, in the order tables show them. */
+#include "impl.h"
+
+#include <string.h>
+
+const struct bench_impl *const bench_impls[] = {
+	&impl_floor, &impl_fsem, &impl_fsem_nospin, &impl_glibc,
+	&impl_condvar, &impl_fsem_bounded, &impl_countsem, &impl_sempair,
+};
+const size_t bench_nimpls = sizeof(bench_impls) / sizeof(bench_impls[0]);
+
+const struct bench_impl *impl_find(const char *name)
+{
+	for (size_t i = 0; i < bench_nimpls; i++)
+		if (!strcmp(bench_impls[i]->name, name))
+			return bench_impls[i];
+	return NULL;
+}

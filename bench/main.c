@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - fsem-bench: runs the selected workloads over the selected
+ * implementations and prints the comparison (see bench.h and --help).
+ */
+#include "bench.h"
+
+#include <gnu/libc-version.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+void wl_uncontended(const struct bench_opts *o, struct results *res);
+void wl_pingpong(const struct bench_opts *o, struct results *res);
+void wl_workqueue(const struct bench_opts *o, struct results *res);
+void wl_pool(const struct bench_opts *o, struct results *res);
+void wl_bounded(const struct bench_opts *o, struct results *res);
+void wl_burst(const struct bench_opts *o, struct results *res);
+void bench_make_thread_once(void);
+
+void run_workload(enum workload_id id, const struct bench_opts *o,
+		  struct results *res)
+{
+	static void (*const fn[WL_NR])(const struct bench_opts *,
+				       struct results *) = {
+		[WL_UNCONTENDED] = wl_uncontended, [WL_PINGPONG] = wl_pingpong,
+		[WL_WORKQUEUE] = wl_workqueue, [WL_POOL] = wl_pool,
+		[WL_BOUNDED] = wl_bounded, [WL_BURST] = wl_burst,
+	};
+
+	fn[id](o, res);
+}
+
+/*
+ * Instruction-count mode: the implementation's uncontended loop, alone, for
+ * valgrind --tool=callgrind --toggle-collect=pairs (the adapters' loop
+ * functions are all called "pairs"; only this one runs).
+ */
+static int callgrind_mode(const struct bench_opts *o)
+{
+	const struct bench_impl *impl = impl_find(o->callgrind);
+	void *s;
+
+	bench_make_thread_once();
+	s = impl_new(impl, 1);
+	if (!s) {
+		fprintf(stderr, "fsem-bench: cannot make %s\n", impl->name);
+		return 1;
+	}
+	impl->pairs(s, o->pairs);
+	impl_free(impl, s);
+	printf("%s: %llu pairs\n", impl->name, (unsigned long long)o->pairs);
+	return 0;
+}
+
+static void cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':');
+
+		if (!strncmp(line, "model name", 10) && p) {
+			p += 2;
+			p[strcspn(p, "\n")] = '\0';
+			snprintf(buf, len, "%s", p);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static void command_line(char *buf, size_t len, int argc, char **argv)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < argc && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? " " : "",
+				 argv[i]);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_opts o;
+	struct results res = { 0 };
+	struct run_info info;
+	struct utsname u;
+	char cpu[128], kernel[160], cmd[1024];
+	int ret;
+
+	opts_default(&o);
+	ret = opts_parse(&o, argc, argv, stdout, stderr);
+	if (ret)
+		return ret > 0 ? 0 : 2;
+	if (o.callgrind)
+		return callgrind_mode(&o);
+	busy_calibrate();
+	for (int id = 0; id < WL_NR; id++)
+		if (o.workloads & (1u << id))
+			run_workload(id, &o, &res);
+	progress_done(&o);
+	cpu_model(cpu, sizeof(cpu));
+	uname(&u);
+	snprintf(kernel, sizeof(kernel), "%s %s", u.sysname, u.release);
+	command_line(cmd, sizeof(cmd), argc, argv);
+	info = (struct run_info){ cmd, cpu, kernel, gnu_get_libc_version(),
+				  (int)sysconf(_SC_NPROCESSORS_ONLN) };
+	if (o.format == OUT_TABLE) {
+		printf("fsem-bench: %s; %d CPUs; %s; glibc %s\n", cpu,
+		       info.ncpu, kernel, info.libc);
+		printf("command: %s\n", cmd);
+		report_table(stdout, &res);
+		putchar('\n');
+		report_summary(stdout, &res);
+	} else {
+		if (o.format == OUT_CSV)
+			report_csv(stdout, &res);
+		else
+			report_json(stdout, &res, &info);
+		report_summary(stderr, &res);
+	}
+	results_free(&res);
+	return 0;
+}

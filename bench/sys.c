@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sys.c - what the workloads need from the system: clocks, CPU time,
+ * pinning, calibrated busy work, /proc thread states, and a perf counter of
+ * futex system calls.
+ */
+#include "bench.h"
+
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
+pid_t bench_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+int pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/* Iterations of the busy loop per microsecond, set by busy_calibrate(). */
+static double iters_per_us = 100;
+
+static void spin_iters(uint64_t n)
+{
+	for (volatile uint64_t i = 0; i < n; i++)
+		;
+}
+
+void busy_ns(int ns)
+{
+	if (ns > 0)
+		spin_iters((uint64_t)(ns * iters_per_us / 1000.0 + 0.5));
+}
+
+void busy_calibrate(void)
+{
+	const uint64_t n = 2000000;
+	double best = 0;
+
+	for (int i = 0; i < 5; i++) {	/* the fastest of 5: least disturbed */
+		uint64_t t = now_ns();
+		double rate;
+
+		spin_iters(n);
+		rate = n * 1000.0 / (double)(now_ns() - t);
+		if (rate > best)
+			best = rate;
+	}
+	iters_per_us = best;
+}
+
+bool thread_in_futex(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	long nr;
+	int fd;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return false;
+	buf[len] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold anything */
+	if (!p || p[1] != ' ' || p[2] != 'S')
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return false;
+	buf[len] = '\0';
+	nr = strtol(buf, NULL, 10);
+	return nr == SYS_futex;
+}
+
+static long futex_tracepoint_id(void)
+{
+	static const char *const paths[] = {
+		"/sys/kernel/tracing/events/syscalls/sys_enter_futex/id",
+		"/sys/kernel/debug/tracing/events/syscalls/sys_enter_futex/id",
+	};
+	char buf[32];
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		int fd = open(paths[i], O_RDONLY);
+		ssize_t len;
+
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len > 0) {
+			buf[len] = '\0';
+			return strtol(buf, NULL, 10);
+		}
+	}
+	return -1;
+}
+
+int futex_counter_open(bool inherit, const void *obj, size_t len)
+{
+	char filter[96];
+	int fd;
+
+	static long id = -2;
+	struct perf_event_attr attr;
+
+	if (id == -2)
+		id = futex_tracepoint_id();
+	if (id < 0)
+		return -1;
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.size = sizeof(attr);
+	attr.config = (uint64_t)id;
+	attr.inherit = inherit;
+	attr.exclude_kernel = 0;
+	fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1,
+			  PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0 || !obj)
+		return fd;
+	snprintf(filter, sizeof(filter), "uaddr >= 0x%lx && uaddr < 0x%lx",
+		 (unsigned long)obj, (unsigned long)obj + len);
+	if (ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter) != 0) {
+		close(fd);
+		return -1;	/* unfiltered would count others' futexes */
+	}
+	return fd;
+}
+
+long long futex_counter_read(int fd)
+{
+	uint64_t v;
+
+	if (fd < 0 || read(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+		return -1;
+	return (long long)v;
+}
+
+void futex_counter_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+size_t impl_span(const struct bench_impl *impl)
+{
+	return (impl->size + 127) / 128 * 128;	/* its own cache lines */
+}
+
+void *impl_new(const struct bench_impl *impl, unsigned int value)
+{
+	size_t size = impl_span(impl);
+	void *s = aligned_alloc(128, size);
+
+	if (!s)
+		return NULL;
+	memset(s, 0, size);
+	if (impl->init(s, value) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void impl_free(const struct bench_impl *impl, void *s)
+{
+	if (s) {
+		impl->destroy(s);
+		free(s);
+	}
+}
+
+/*
+ * On a terminal the line rewrites itself; elsewhere (logs) a line is
+ * printed only when the part before ':' changes, once per configuration.
+ */
+void progress(const struct bench_opts *o, const char *fmt, ...)
+{
+	static char last[128];
+	char line[128];
+	size_t head;
+	va_list ap;
+
+	if (o->quiet)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (isatty(2)) {
+		fprintf(stderr, "\r\033[K%s", line);
+	} else {
+		head = strcspn(line, ":");
+		if (strlen(last) == head && !strncmp(last, line, head))
+			return;
+		snprintf(last, sizeof(last), "%.*s", (int)head, line);
+		fprintf(stderr, "%s\n", line);
+	}
+	fflush(stderr);
+}
+
+void progress_done(const struct bench_opts *o)
+{
+	if (!o->quiet && isatty(2))
+		fputs("\r\033[K", stderr);
+}

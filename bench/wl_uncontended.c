@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wl_uncontended.c - one thread, wait+post pairs on a semaphore holding one
+ * permit: the fast path. The process has created and joined a thread first
+ * (glibc skips the atomics of pthread_mutex_lock in a process that never
+ * made one, which would flatter the mutex-based semaphores 2.5x).
+ */
+#include "bench.h"
+
+#include <math.h>
+#include <pthread.h>
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+void bench_make_thread_once(void)
+{
+	static bool done;
+	pthread_t th;
+
+	if (done || pthread_create(&th, NULL, nothing, NULL) != 0)
+		return;
+	pthread_join(th, NULL);
+	done = true;
+}
+
+void wl_uncontended(const struct bench_opts *o, struct results *res)
+{
+	const char *wl = "uncontended";
+
+	bench_make_thread_once();
+	for (int rep = 0; rep < o->reps; rep++) {
+		for (size_t i = 0; i < bench_nimpls; i++) {
+			const struct bench_impl *impl = bench_impls[i];
+			struct row *t, *fx;
+			long long c0, c1;
+			uint64_t t0, t1;
+			void *s;
+			int fd;
+
+			if (!impl->pairs || !opts_want(o, impl))
+				continue;
+			progress(o, "%s: rep %d/%d %s", wl, rep + 1, o->reps,
+				 impl->name);
+			t = results_row(res, wl, "-", 1, impl, "time",
+					"ns/pair", false, true);
+			fx = results_row(res, wl, "-", 1, impl, "futex",
+					 "calls/pair", false, false);
+			s = impl_new(impl, 1);
+			if (!s) {
+				row_add(t, NAN);
+				continue;
+			}
+			impl->pairs(s, o->pairs / 16 + 1);	/* warm up */
+			fd = futex_counter_open(false, s, impl_span(impl));
+			c0 = futex_counter_read(fd);
+			t0 = now_ns();
+			impl->pairs(s, o->pairs);
+			t1 = now_ns();
+			c1 = futex_counter_read(fd);
+			futex_counter_close(fd);
+			impl_free(impl, s);
+			row_add(t, (double)(t1 - t0) / (double)o->pairs);
+			row_add(fx, fd < 0 || c0 < 0 || c1 < 0 ? NAN :
+				(double)(c1 - c0) / (double)o->pairs);
+		}
+	}
+}
