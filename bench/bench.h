@@ -53,6 +53,7 @@ struct bench_opts {
 	int produce_ns;			/* work queue: producing one item */
 	int hold_ns;			/* pool: work while holding a permit */
 	enum out_format format;
+	const char *save;		/* also write the JSON here */
 	bool quiet;			/* no progress line */
 	const char *callgrind;		/* instruction-count mode: impl name */
 };

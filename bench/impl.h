@@ -17,7 +17,7 @@
 enum impl_kind {
 	IMPL_COUNTING,		/* init(value) permits free; post never blocks */
 	IMPL_BOUNDED,		/* init(N): N free, none given out */
-	IMPL_FLOOR,		/* not a semaphore: the cost of two lock xadd */
+	IMPL_FLOOR,		/* not a semaphore: a floor to compare with */
 };
 
 struct bench_impl {
@@ -37,6 +37,7 @@ struct bench_impl {
 };
 
 extern const struct bench_impl impl_floor;
+extern const struct bench_impl impl_spin;
 extern const struct bench_impl impl_fsem;
 extern const struct bench_impl impl_fsem_nospin;
 extern const struct bench_impl impl_glibc;

@@ -111,6 +111,15 @@ int main(int argc, char **argv)
 	command_line(cmd, sizeof(cmd), argc, argv);
 	info = (struct run_info){ cmd, cpu, kernel, gnu_get_libc_version(),
 				  (int)sysconf(_SC_NPROCESSORS_ONLN) };
+	if (o.save) {
+		FILE *f = fopen(o.save, "w");
+
+		if (!f || (report_json(f, &res, &info), fclose(f)) != 0) {
+			fprintf(stderr, "fsem-bench: cannot write %s\n",
+				o.save);
+			ret = 1;
+		}
+	}
 	if (o.format == OUT_TABLE) {
 		printf("fsem-bench: %s; %d CPUs; %s; glibc %s\n", cpu,
 		       info.ncpu, kernel, info.libc);
@@ -126,5 +135,5 @@ int main(int argc, char **argv)
 		report_summary(stderr, &res);
 	}
 	results_free(&res);
-	return 0;
+	return ret;
 }

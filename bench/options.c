@@ -20,7 +20,7 @@ static const char usage[] =
 "\n"
 "  -w, --workload LIST     of uncontended,pingpong,workqueue,pool,bounded,\n"
 "                          burst (default: all)\n"
-"  -i, --impl LIST         of 2xadd,fsem,fsem-nospin,glibc,condvar,\n"
+"  -i, --impl LIST         of 2xadd,spin,fsem,fsem-nospin,glibc,condvar,\n"
 "                          fsem-bounded,countsem,sem-pair (default: all)\n"
 "  -r, --reps N            interleaved repetitions (default 5)\n"
 "  -d, --duration MS       per repetition of a timed workload (default 200)\n"
@@ -34,6 +34,7 @@ static const char usage[] =
 "      --produce NS        work queue: work to produce an item (default 0)\n"
 "      --hold NS           pool: busy work holding a permit (default 200)\n"
 "  -f, --format FMT        table, csv or json (default table)\n"
+"  -s, --save FILE         also write the results as JSON to FILE\n"
 "  -q, --quiet             no progress line on stderr\n"
 "      --callgrind IMPL    run IMPL's uncontended loop once, for\n"
 "                          valgrind --tool=callgrind --toggle-collect=pairs_*\n"
@@ -167,6 +168,7 @@ static const struct option longopts[] = {
 	{ "hold", required_argument, NULL, O_HOLD },
 	{ "produce", required_argument, NULL, O_PRODUCE },
 	{ "format", required_argument, NULL, 'f' },
+	{ "save", required_argument, NULL, 's' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "callgrind", required_argument, NULL, O_CALLGRIND },
 	{ "help", no_argument, NULL, 'h' },
@@ -223,6 +225,11 @@ static int apply(struct bench_opts *o, int c, const char *a)
 		else
 			return -1;
 		return 0;
+	case 's':
+		if (!*a)
+			return -1;
+		o->save = a;
+		return 0;
 	case O_CALLGRIND:
 		if (!impl_find(a) || !impl_find(a)->pairs)
 			return -1;
@@ -243,7 +250,7 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, FILE *out,
 	opterr = 0;
 	for (;;) {
 		idx = -1;
-		c = getopt_long(argc, argv, ":w:i:r:d:f:qh", longopts, &idx);
+		c = getopt_long(argc, argv, ":w:i:r:d:f:s:qh", longopts, &idx);
 		if (c == -1)
 			break;
 		if (idx >= 0)

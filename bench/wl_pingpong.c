@@ -3,7 +3,8 @@
  * wl_pingpong.c - two threads hand a permit back and forth through two
  * semaphores; round-trip latency p50 and p99, reported separately for the
  * threads pinned to two CPUs, both pinned to one CPU, and unpinned (the
- * three differ by 30x and more, so they are never mixed).
+ * three differ by 30x and more, so they are never mixed). The "spin"
+ * floor shows what a pure spinner costs in each placement.
  */
 #include "bench.h"
 
@@ -113,8 +114,8 @@ void wl_pingpong(const struct bench_opts *o, struct results *res)
 				struct row *p50, *p99, *fx;
 				long long calls = -1;
 
-				if (impl->kind != IMPL_COUNTING ||
-				    !opts_want(o, impl))
+				if (impl->kind == IMPL_BOUNDED ||
+				    !impl->wait || !opts_want(o, impl))
 					continue;
 				progress(o, "%s %s: rep %d/%d %s", wl,
 					 place[k].name, rep + 1, o->reps,

@@ -61,7 +61,8 @@ static void options_values_land_where_they_belong(void **state)
 	assert_int_equal(parse(&o, err, sizeof(err), "-w", "pingpong,pool",
 			       "--reps=7", "-i", "fsem,glibc", "--wq-threads",
 			       "2,8", "--bounded", "2:3:5", "-f", "json", "-q",
-			       "--work", "0", "--callgrind", "sem-pair", NULL),
+			       "--work", "0", "--callgrind", "sem-pair",
+			       "-s", "out.json", NULL),
 			 0);
 	assert_int_equal(o.workloads, 1u << WL_PINGPONG | 1u << WL_POOL);
 	assert_int_equal(o.reps, 7);
@@ -78,6 +79,7 @@ static void options_values_land_where_they_belong(void **state)
 	assert_true(o.quiet);
 	assert_int_equal(o.work_ns, 0);
 	assert_string_equal(o.callgrind, "sem-pair");
+	assert_string_equal(o.save, "out.json");
 }
 
 static void options_bad_values_are_refused_by_name(void **state)
@@ -91,7 +93,7 @@ static void options_bad_values_are_refused_by_name(void **state)
 		{ "--bounded", "1:2", "--bounded" },
 		{ "--bounded", "1:2:3:4", "--bounded" },
 		{ "-f", "xml", "-f" }, { "--callgrind", "nosuch", "--callgrind" },
-		{ "--duration", "-5", "--duration" },
+		{ "--duration", "-5", "--duration" }, { "--save", "", "--save" },
 	};
 	struct bench_opts o;
 	char err[256];
