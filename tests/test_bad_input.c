@@ -32,102 +32,7 @@
 				 strerror(want));			\
 	} while (0)
 
-/*
- * One semaphore under test, seen through one direction: the plain count
- * (fsem_t wait), bounded acquire or bounded release. "value" is what that
- * direction can take: free permits for wait/acquire, permits given out for
- * release. Bounded ones have two permits, so that a give and a take fit
- * either way round from every starting state.
- */
-enum kind { SEM, ACQ, REL };
-
-struct subject {
-	enum kind kind;
-	fsem_t s;
-	fsem_bounded_t b;
-};
-
-/* Make @o with one permit free for its direction (@free) or none. */
-static void subject_init(struct subject *o, enum kind kind, bool free)
-{
-	o->kind = kind;
-	switch (kind) {
-	case SEM:
-		assert_int_equal(fsem_init(&o->s, FSEM_NOSPIN, free), 0);
-		break;
-	case ACQ:	/* one of two out; both if none may be taken */
-		assert_int_equal(fsem_bounded_init(&o->b, FSEM_NOSPIN, 2), 0);
-		assert_int_equal(fsem_bounded_tryacquire(&o->b), 0);
-		if (!free)
-			assert_int_equal(fsem_bounded_tryacquire(&o->b), 0);
-		break;
-	case REL:	/* one of two out if one may be given back, else none */
-		assert_int_equal(fsem_bounded_init(&o->b, FSEM_NOSPIN, 2), 0);
-		if (free)
-			assert_int_equal(fsem_bounded_tryacquire(&o->b), 0);
-		break;
-	}
-}
-
-/* What the direction can take now (see struct subject). */
-static int subject_value(struct subject *o)
-{
-	int v = -1;
-
-	if (o->kind == SEM)
-		assert_int_equal(fsem_getvalue(&o->s, &v), 0);
-	else if (o->kind == ACQ)
-		assert_int_equal(fsem_bounded_getvalue(&o->b, &v), 0);
-	else
-		assert_int_equal(fsem_bounded_given_out(&o->b, &v), 0);
-	return v;
-}
-
-static int subject_try(struct subject *o)
-{
-	if (o->kind == SEM)
-		return fsem_trywait(&o->s);
-	if (o->kind == ACQ)
-		return fsem_bounded_tryacquire(&o->b);
-	return fsem_bounded_tryrelease(&o->b);
-}
-
-/* The opposite move: post, release, or acquire. */
-static int subject_give(struct subject *o)
-{
-	if (o->kind == SEM)
-		return fsem_post(&o->s);
-	if (o->kind == ACQ)
-		return fsem_bounded_release(&o->b);
-	return fsem_bounded_acquire(&o->b);
-}
-
-static int subject_destroy(struct subject *o)
-{
-	return o->kind == SEM ? fsem_destroy(&o->s)
-			      : fsem_bounded_destroy(&o->b);
-}
-
-/*
- * Nothing was lost or left behind: the value is @expect, one give and one
- * take move it by one each way (a leaked debt would swallow the give), and
- * destroy finds no debtor.
- */
-static void subject_intact(struct subject *o, int expect, const char *what)
-{
-	int v = subject_value(o);
-
-	if (v != expect)
-		fail_msg("%s: value %d afterwards, expected %d", what, v,
-			 expect);
-	assert_int_equal(subject_give(o), 0);
-	assert_int_equal(subject_value(o), expect + 1);
-	assert_int_equal(subject_try(o), 0);
-	assert_int_equal(subject_value(o), expect);
-	if (subject_destroy(o) != 0)
-		fail_msg("%s: destroy failed afterwards (errno %d)", what,
-			 errno);
-}
+#include "subject.h"
 
 /* Every timed entry point, as one signature; timed* ignore @clock. */
 struct timed_call {
@@ -202,7 +107,7 @@ static void timed_expect(const struct timed_call *tc, bool free,
 	char what[160];
 	int ret, err;
 
-	subject_init(&o, tc->kind, free);
+	subject_init(&o, tc->kind, FSEM_NOSPIN, free);
 	snprintf(what, sizeof(what), "%s (%s, clock %d, %s)", tc->name, row,
 		 (int)clock, free ? "permit free" : "none free");
 	errno = 0;
@@ -455,7 +360,7 @@ static void bad_input_try_would_block(void **state)
 
 	(void)state;
 	for (i = 0; i < 3; i++) {
-		subject_init(&o, kinds[i], false);
+		subject_init(&o, kinds[i], FSEM_NOSPIN, false);
 		errno = 0;
 		ret = subject_try(&o);
 		err = errno;
@@ -575,7 +480,7 @@ static void bad_input_destroy_busy(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++)
 		for (which = 0; which < 3; which++) {
-			subject_init(&o, kinds[i], false);
+			subject_init(&o, kinds[i], FSEM_NOSPIN, false);
 			memset(&t, 0, sizeof(t));
 			t.o = &o;
 			t.which = which;

@@ -14,7 +14,7 @@
 
 #include <stdbool.h>
 
-extern _Atomic unsigned long fsem_seam_waits, fsem_seam_wakes;
+#include "seam.h"
 
 /* Limit of every handshake below: only a broken test or library needs it. */
 #define HANDSHAKE_NS	(10 * 1000000000LL)
@@ -45,16 +45,6 @@ const char *__asan_default_options(void)
 	return "detect_stack_use_after_return=1";
 }
 #endif
-
-static unsigned long waits(void)
-{
-	return atomic_load(&fsem_seam_waits);
-}
-
-static unsigned long wakes(void)
-{
-	return atomic_load(&fsem_seam_wakes);
-}
 
 /*
  * What a victim blocks on. COUNTING: fsem_t at 0, freed by a post.

@@ -12,21 +12,11 @@
 
 #include <stdbool.h>
 
-extern _Atomic unsigned long fsem_seam_waits, fsem_seam_wakes;
+#include "seam.h"
 
 /* Limit of every handshake below: only a broken test or library needs it. */
 #define HANDSHAKE_NS	(10 * 1000000000LL)
 #define MAX_SLEEPERS	8
-
-static unsigned long waits(void)
-{
-	return atomic_load(&fsem_seam_waits);
-}
-
-static unsigned long wakes(void)
-{
-	return atomic_load(&fsem_seam_wakes);
-}
 
 /* A thread blocked in fsem_wait(); done is set once it has returned. */
 struct sleeper {

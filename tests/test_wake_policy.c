@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-extern _Atomic unsigned long fsem_seam_waits, fsem_seam_wakes;
+#include "seam.h"
 
 /* Limit of every handshake below: only a broken test or library needs it. */
 #define HANDSHAKE_NS	(10 * 1000000000LL)
@@ -27,16 +27,6 @@ static const int flag_sets[] = {
 };
 
 #define NFLAGS	(int)(sizeof(flag_sets) / sizeof(flag_sets[0]))
-
-static unsigned long waits(void)
-{
-	return atomic_load(&fsem_seam_waits);
-}
-
-static unsigned long wakes(void)
-{
-	return atomic_load(&fsem_seam_wakes);
-}
 
 /* A thread running one blocking call; done is set once it has returned. */
 struct runner {
