@@ -161,6 +161,39 @@ FSEM_API_ int fsem_post_n(fsem_t *sem, unsigned int n);
  */
 FSEM_API_ int fsem_getvalue(fsem_t *sem, int *sval);
 
+/** The value fsem_open() returns on failure, as SEM_FAILED. */
+#define FSEM_FAILED ((fsem_t *)0)
+
+/**
+ * fsem_open() - open, or create, the named semaphore @name, as sem_open():
+ * a process-shared fsem_t in the file /dev/shm/fsm.NAME, mapped shared.
+ * @oflag: 0, O_CREAT, or O_CREAT | O_EXCL (other bits are ignored); with
+ * O_CREAT two more arguments follow: the file's mode_t mode (less the
+ * umask) and the unsigned int initial value. Creation is atomic: a racing
+ * opener sees either no semaphore or a fully initialised one. Opening one
+ * name twice in a process returns the same address.
+ * Return: the semaphore, or FSEM_FAILED with errno EINVAL (NULL or empty
+ * name, a '/' after the leading ones, more than NAME_MAX characters, value
+ * > FSEM_VALUE_MAX), ENAMETOOLONG (more than 251 characters), EEXIST
+ * (O_CREAT | O_EXCL and it exists), ENOENT (no O_CREAT and it does not
+ * exist), EACCES, EMFILE, ENFILE, ENOMEM (from the system).
+ */
+FSEM_API_ fsem_t *fsem_open(const char *name, int oflag, ...);
+
+/**
+ * fsem_close() - close a semaphore from fsem_open(); unmapped when closed
+ * as often as it was opened. The semaphore itself lives on until unlinked.
+ * Return: 0, or -1 with errno EINVAL (@sem is not an open named one).
+ */
+FSEM_API_ int fsem_close(fsem_t *sem);
+
+/**
+ * fsem_unlink() - remove the name @name; processes that have it open keep
+ * using it. Return: 0, or -1 with errno ENOENT (no such name, or a name
+ * that cannot exist, as glibc), ENAMETOOLONG, EACCES.
+ */
+FSEM_API_ int fsem_unlink(const char *name);
+
 /*
  * Inline fast paths. With GCC or clang, fsem_wait() and fsem_post() expand
  * to one lock xadd each plus a test, calling into the library only when the
