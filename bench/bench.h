@@ -173,6 +173,9 @@ struct counter {
 	char pad[64 - sizeof(uint64_t)];
 };
 
+/* Zeroed memory aligned for struct counter (64 bytes); free() it. */
+void *bench_zalloc(size_t size);
+
 /* A semaphore object of @impl, on its own cache lines; NULL on failure. */
 void *impl_new(const struct bench_impl *impl, unsigned int value);
 void impl_free(const struct bench_impl *impl, void *s);

@@ -37,7 +37,7 @@ static const char usage[] =
 "  -s, --save FILE         also write the results as JSON to FILE\n"
 "  -q, --quiet             no progress line on stderr\n"
 "      --callgrind IMPL    run IMPL's uncontended loop once, for\n"
-"                          valgrind --tool=callgrind --toggle-collect=pairs_*\n"
+"                          valgrind --tool=callgrind --toggle-collect=pairs\n"
 "  -h, --help              this text\n";
 
 void opts_default(struct bench_opts *o)

@@ -94,17 +94,26 @@ double percentile(double *v, int n, double p)
 	return v[rank - 1];
 }
 
+/*
+ * glibc's row if the group has one, else the first other baseline's (the
+ * sem_t pair of the bounded workload).
+ */
 const struct row *row_baseline(const struct results *r, const struct row *row)
 {
+	const struct row *found = NULL;
 	int i;
 
 	for (i = 0; i < r->n; i++) {
 		const struct row *b = &r->row[i];
 
-		if (b->impl->baseline && !strcmp(b->workload, row->workload) &&
-		    !strcmp(b->config, row->config) &&
-		    !strcmp(b->metric, row->metric))
+		if (!b->impl->baseline || strcmp(b->workload, row->workload) ||
+		    strcmp(b->config, row->config) ||
+		    strcmp(b->metric, row->metric))
+			continue;
+		if (b->impl == &impl_glibc)
 			return b;
+		if (!found)
+			found = b;
 	}
-	return NULL;
+	return found;
 }

@@ -184,6 +184,15 @@ void futex_counter_close(int fd)
 		close(fd);
 }
 
+void *bench_zalloc(size_t size)
+{
+	void *p = aligned_alloc(64, (size + 63) / 64 * 64);
+
+	if (p)
+		memset(p, 0, size);
+	return p;
+}
+
 size_t impl_span(const struct bench_impl *impl)
 {
 	return (impl->size + 127) / 128 * 128;	/* its own cache lines */

@@ -115,7 +115,7 @@ static bool bnd_once(struct bnd *b, const struct bench_opts *o,
 void wl_bounded(const struct bench_opts *o, struct results *res)
 {
 	const char *wl = "bounded";
-	struct bnd *b = calloc(1, sizeof(*b));
+	struct bnd *b = bench_zalloc(sizeof(*b));
 	char cfg[40];
 
 	if (!b)

@@ -24,6 +24,7 @@ struct pp {
 	double *lat;
 	int n;
 	_Atomic bool stop;
+	bool pin_failed;	/* B could not be pinned: no sample */
 };
 
 static void *pp_b(void *arg)
@@ -31,7 +32,7 @@ static void *pp_b(void *arg)
 	struct pp *p = arg;
 
 	if (p->cpu_b >= 0)
-		pin_self(p->cpu_b);
+		p->pin_failed = pin_self(p->cpu_b) != 0;	/* before any post */
 	for (;;) {
 		p->impl->wait(p->ping);
 		if (atomic_load_explicit(&p->stop, memory_order_relaxed))
@@ -69,6 +70,7 @@ static bool pp_once(struct pp *p, long long *futex_calls)
 	p->ping = impl_new(p->impl, 0);
 	p->pong = impl_new(p->impl, 0);
 	atomic_store(&p->stop, false);
+	p->pin_failed = false;
 	sched_getaffinity(0, sizeof(all), &all);
 	if (!p->ping || !p->pong)
 		goto out;
@@ -80,6 +82,8 @@ static bool pp_once(struct pp *p, long long *futex_calls)
 		goto out;
 	pp_a(p);
 	pthread_join(th, NULL);
+	if (p->pin_failed)
+		goto out;
 	*futex_calls = fd[0] < 0 || fd[1] < 0 ? -1 :
 		futex_counter_read(fd[0]) + futex_counter_read(fd[1]);
 	ok = true;

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #define LAT_EVERY	16	/* time one acquire in this many */
-#define LAT_MAX		4096	/* samples per thread */
+#define LAT_MAX		4096	/* samples kept per thread: a reservoir */
 
 struct pool;
 
@@ -22,6 +22,7 @@ struct pool_thread {
 	struct counter done;
 	double lat[LAT_MAX];
 	int nlat;
+	uint64_t seen, rng;	/* timed acquires; reservoir random state */
 	pthread_t th;
 };
 
@@ -34,6 +35,27 @@ struct pool {
 	struct pool_thread t[MAX_THREADS];
 };
 
+/*
+ * Keep @v in a uniform sample of all timed acquires of the run (reservoir
+ * sampling), so the percentile speaks of the whole run, not its start.
+ */
+static void keep(struct pool_thread *t, double v)
+{
+	uint64_t j;
+
+	t->seen++;
+	if (t->nlat < LAT_MAX) {
+		t->lat[t->nlat++] = v;
+		return;
+	}
+	t->rng ^= t->rng << 13;		/* xorshift64 */
+	t->rng ^= t->rng >> 7;
+	t->rng ^= t->rng << 17;
+	j = t->rng % t->seen;
+	if (j < LAT_MAX)
+		t->lat[j] = v;
+}
+
 static void *pool_worker(void *arg)
 {
 	struct pool_thread *t = arg;
@@ -42,10 +64,10 @@ static void *pool_worker(void *arg)
 
 	pthread_barrier_wait(&p->go);
 	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
-		if (n % LAT_EVERY == 0 && t->nlat < LAT_MAX) {
+		if (n % LAT_EVERY == 0) {
 			t0 = now_ns();
 			p->impl->wait(p->sem);
-			t->lat[t->nlat++] = (double)(now_ns() - t0);
+			keep(t, (double)(now_ns() - t0));
 		} else {
 			p->impl->wait(p->sem);
 		}
@@ -82,6 +104,8 @@ static bool pool_once(struct pool *p, int threads, int permits,
 	for (i = 0; i < threads; i++) {
 		p->t[i].p = p;
 		p->t[i].nlat = 0;
+		p->t[i].seen = 0;
+		p->t[i].rng = 0x9E3779B97F4A7C15ull * (uint64_t)(i + 1);
 		if (pthread_create(&p->t[i].th, NULL, pool_worker, &p->t[i]))
 			abort();	/* the barrier would wait forever */
 	}
@@ -112,7 +136,7 @@ static bool pool_once(struct pool *p, int threads, int permits,
 void wl_pool(const struct bench_opts *o, struct results *res)
 {
 	const char *wl = "pool";
-	struct pool *p = calloc(1, sizeof(*p));
+	struct pool *p = bench_zalloc(sizeof(*p));
 	double *lat = malloc(sizeof(double) * LAT_MAX * MAX_THREADS);
 
 	if (!p || !lat)

@@ -139,7 +139,7 @@ static bool wq_once(struct wq *q, int pc, int duration_ms,
 void wl_workqueue(const struct bench_opts *o, struct results *res)
 {
 	const char *wl = "workqueue";
-	struct wq *q = calloc(1, sizeof(*q));
+	struct wq *q = bench_zalloc(sizeof(*q));
 	int maxp = 0, i;
 
 	if (!q)

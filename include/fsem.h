@@ -83,7 +83,7 @@ typedef struct fsem {
  * as fsem_init(sem, 0, value). Example: fsem_t s = FSEM_INITIALIZER(1);
  */
 #define FSEM_INITIALIZER(value) \
-	{ (long long)(value), 0ull, 0u, FSEM_SPIN_INIT_NS_ }
+	{ (value), 0, 0, FSEM_SPIN_INIT_NS_ }
 
 /**
  * fsem_init() - initialise @sem with @value permits.
@@ -162,7 +162,11 @@ FSEM_API_ int fsem_post_n(fsem_t *sem, unsigned int n);
 FSEM_API_ int fsem_getvalue(fsem_t *sem, int *sval);
 
 /** The value fsem_open() returns on failure, as SEM_FAILED. */
+#ifdef __cplusplus
+#define FSEM_FAILED (static_cast<fsem_t *>(0))
+#else
 #define FSEM_FAILED ((fsem_t *)0)
+#endif
 
 /**
  * fsem_open() - open, or create, the named semaphore @name, as sem_open():
@@ -207,11 +211,11 @@ FSEM_API_ int fsem_unlink(const char *name);
 FSEM_API_ int fsem_wait_slow_(fsem_t *sem);
 FSEM_API_ int fsem_post_slow_(fsem_t *sem, long long old);
 
-#if defined(__GNUC__) && !defined(FSEM_NO_INLINE)
+#if defined(__ATOMIC_ACQUIRE) && !defined(FSEM_NO_INLINE)
 static __inline__ __attribute__((always_inline))
 int fsem_wait_inline_(fsem_t *sem)
 {
-	if (__builtin_expect(sem == 0, 0))
+	if (__builtin_expect(!sem, 0))
 		return (fsem_wait)(sem);	/* -1, EINVAL */
 	if (__builtin_expect(__atomic_fetch_sub(&sem->count_, 1,
 						__ATOMIC_ACQUIRE) > 0, 1))	/* (A) */
@@ -224,11 +228,11 @@ int fsem_post_inline_(fsem_t *sem)
 {
 	long long old;
 
-	if (__builtin_expect(sem == 0, 0))
+	if (__builtin_expect(!sem, 0))
 		return (fsem_post)(sem);	/* -1, EINVAL */
 	old = __atomic_fetch_add(&sem->count_, 1,
 				 __ATOMIC_RELEASE);	/* (A), hand-over */
-	if (__builtin_expect((unsigned long long)old < FSEM_VALUE_MAX, 1))
+	if (__builtin_expect(old >= 0 && old < FSEM_VALUE_MAX, 1))
 		return 0;			/* freed a permit, no waiter */
 	return fsem_post_slow_(sem, old);	/* pay a waiter, or overflow */
 }

@@ -63,7 +63,13 @@ FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 	bool shared;
 
 	if (old >= 0) {
-		/* Overflow: nothing was handed over, take the n back. */
+		/*
+		 * Overflow: take the n back. For an instant the count was
+		 * past the limit; a waiter may have taken one of those
+		 * permits, which is still one of the old ones in number,
+		 * but it may also have destroyed the semaphore before this
+		 * subtraction (see Limits in handoff.c).
+		 */
 		atomic_fetch_sub_explicit(&s->count, n,
 					  memory_order_relaxed); /* I1 */
 		return EOVERFLOW;

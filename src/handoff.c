@@ -121,7 +121,9 @@
  *   FSEM_VALUE_MAX = INT_MAX, as glibc. A post that fails with EOVERFLOW adds
  *   1 and takes it back; another post racing with it may then also report
  *   EOVERFLOW although the count was within the number of racing posts of the
- *   limit. Sleepers and tokens are 32-bit: at most 2^32 - 1 threads may
+ *   limit. That take-back touches the semaphore after an xadd that made a
+ *   permit visible: at a count of FSEM_VALUE_MAX only, the destruction
+ *   safety above does not hold for a post that overflows. Sleepers and tokens are 32-bit: at most 2^32 - 1 threads may
  *   block on one semaphore. A process killed while blocked leaves its debt
  *   behind: the count reads one lower from then on, and one permit at a time
  *   sits as a token that only a blocking wait can take. Semaphores shared

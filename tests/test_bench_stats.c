@@ -96,6 +96,26 @@ static void stats_baseline_is_the_same_groups_baseline(void **state)
 	results_free(&r);
 }
 
+static void stats_baseline_prefers_glibc_to_the_sem_pair(void **state)
+{
+	struct results r = { 0 };
+	struct row *pair, *g, *f, *only;
+
+	(void)state;
+	pair = results_row(&r, "pool", "T=2", 2, &impl_sempair, "throughput",
+			   "M/s", true, true);
+	g = results_row(&r, "pool", "T=2", 2, &impl_glibc, "throughput",
+			"M/s", true, true);
+	f = results_row(&r, "pool", "T=2", 2, &impl_fsem, "throughput",
+			"M/s", true, true);
+	only = results_row(&r, "bounded", "-", 8, &impl_sempair, "throughput",
+			   "M/s", true, true);
+	assert_ptr_equal(row_baseline(&r, f), g);
+	assert_ptr_equal(row_baseline(&r, pair), g);
+	assert_ptr_equal(row_baseline(&r, only), only);
+	results_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +124,7 @@ int main(void)
 		cmocka_unit_test(stats_percentile_is_nearest_rank),
 		cmocka_unit_test(stats_rows_are_found_again_by_their_keys),
 		cmocka_unit_test(stats_baseline_is_the_same_groups_baseline),
+		cmocka_unit_test(stats_baseline_prefers_glibc_to_the_sem_pair),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
