@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -235,6 +236,61 @@ static void shared(void)
 	show_value("MAP_SHARED after", &s[0]);
 }
 
+static const char *long_name(size_t len)
+{
+	static char buf[400];
+
+	buf[0] = '/';
+	memset(buf + 1, 'n', len);
+	buf[len + 1] = '\0';
+	return buf;
+}
+
+enum child_case { NO_FILES, AS_NOBODY_OPEN, AS_NOBODY_UNLINK };
+
+/* Errors only another process can see: limits, permissions. */
+static void from_child(const char *what, enum child_case c)
+{
+	int p[2], err = 0, ret = 0, status;
+	pid_t pid;
+
+	if (pipe(p))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 3, 3 };
+		int fd = p[1];
+
+		if (c == NO_FILES) {
+			dup2(p[1], 0);	/* keep the pipe within 3 descriptors */
+			fd = 0;
+			for (int i = 3; i < 1024; i++)
+				close(i);
+			setrlimit(RLIMIT_NOFILE, &rl);
+		} else if (setgid(65534) || setuid(65534)) {
+			_exit(1);
+		}
+		errno = 0;
+		if (c == AS_NOBODY_UNLINK)
+			ret = sem_unlink(NAME);
+		else
+			ret = sem_open(NAME, 0) == SEM_FAILED ? -1 : 0;
+		err = errno;
+		if (write(fd, &ret, sizeof(ret)) < 0 ||
+		    write(fd, &err, sizeof(err)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &ret, sizeof(ret)) != sizeof(ret) ||
+	    read(p[0], &err, sizeof(err)) != sizeof(err))
+		ret = -2;
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	errno = err;
+	show(what, ret);
+}
+
 static void named(const char *self)
 {
 	sem_t *a, *b, x;
@@ -258,6 +314,14 @@ static void named(const char *self)
 	show("wait for the other process", sem_wait(a));
 	waitpid(pid, &status, 0);
 	printf("%-34s %d\n", "other process exit", WEXITSTATUS(status));
+	show("open 252-character name", sem_open(long_name(252), O_CREAT, 0600, 0) == SEM_FAILED ? -1 : 0);
+	show("unlink 252-character name", sem_unlink(long_name(252)));
+	show("unlink name with inner /", sem_unlink("/a/b"));
+	from_child("open, 3 descriptors allowed", NO_FILES);
+	if (geteuid() == 0) {
+		from_child("open as nobody", AS_NOBODY_OPEN);
+		from_child("unlink as nobody", AS_NOBODY_UNLINK);
+	}
 	show("close", sem_close(a));
 	show("close again", sem_close(b));
 	show("close not named", sem_close(&x));
