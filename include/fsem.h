@@ -162,8 +162,8 @@ FSEM_API_ int fsem_post_n(fsem_t *sem, unsigned int n);
 FSEM_API_ int fsem_getvalue(fsem_t *sem, int *sval);
 
 /** The value fsem_open() returns on failure, as SEM_FAILED. */
-#ifdef __cplusplus
-#define FSEM_FAILED (static_cast<fsem_t *>(0))
+#if defined(__cplusplus) && __cplusplus >= 201103L
+#define FSEM_FAILED (static_cast<fsem_t *>(nullptr))
 #else
 #define FSEM_FAILED ((fsem_t *)0)
 #endif

@@ -51,7 +51,7 @@ static void named_open_twice_is_one_address(void **state)
 	fsem_unlink(NAME);
 	a = must_open(NAME, O_CREAT, 3);
 	b = must_open(NAME, 0, 0);
-	c = must_open(NAME + 1, 0, 0);	/* leading slashes are skipped */
+	c = must_open(&NAME[1], 0, 0);	/* leading slashes are skipped */
 	assert_ptr_equal(a, b);
 	assert_ptr_equal(a, c);
 	assert_int_equal(value_of(a), 3);
