@@ -64,7 +64,6 @@ def bar_panel(script, tmp, data):
     impls = list(data)
     path = os.path.join(tmp, "pingpong.dat")
     with open(path, "w") as f:
-        f.write("placement " + " ".join(impls) + "\n")
         for p in places:
             vals = [str(data[i].get(p, "NaN")) for i in impls]
             f.write(p + " " + " ".join(vals) + "\n")
