@@ -40,6 +40,10 @@
  * points while they sleep; a cancelled or interrupted wait never loses or
  * invents a permit.
  *
+ * The header uses clockid_t and struct timespec from <time.h>: under strict
+ * ISO C (-std=c99) define _POSIX_C_SOURCE 200809L first, as for
+ * clock_gettime().
+ *
  * The structures below are public only so that they can be allocated and
  * statically initialised: their fields are private to the library.
  */
