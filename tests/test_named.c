@@ -117,6 +117,7 @@ static void named_bad_names_as_glibc(void **state)
 		{ "//", EINVAL, ENOENT },
 		{ "/a/b", EINVAL, ENOENT },
 	};
+	int fd;
 	static const struct { size_t len; int open, unlink; } lens[] = {
 		{ 252, ENAMETOOLONG, ENAMETOOLONG },
 		{ 255, ENAMETOOLONG, ENAMETOOLONG },
@@ -147,6 +148,14 @@ static void named_bad_names_as_glibc(void **state)
 	errno = 0;
 	assert_ptr_equal(fsem_open(NULL, 0), FSEM_FAILED);
 	assert_int_equal(errno, EINVAL);
+	/* a file of the name that is too small to be one of ours */
+	fd = open("/dev/shm/fsm.fsem-test-named", O_CREAT | O_RDWR, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	errno = 0;
+	assert_ptr_equal(fsem_open(NAME, 0), FSEM_FAILED);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(fsem_unlink(NAME), 0);
 	s = must_open(long_name(251), O_CREAT, 1);	/* the longest */
 	assert_int_equal(fsem_close(s), 0);
 	assert_int_equal(fsem_unlink(long_name(251)), 0);

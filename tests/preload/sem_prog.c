@@ -85,6 +85,35 @@ static void basic(void)
 	show("destroy", sem_destroy(&s));
 }
 
+static sem_t busy;
+static _Atomic pid_t busy_tid;
+
+static void *busy_waiter(void *arg)
+{
+	(void)arg;
+	busy_tid = (pid_t)syscall(SYS_gettid);
+	return (void *)(long)sem_wait(&busy);
+}
+
+static void wait_asleep(pid_t tid);
+
+/* glibc does not look for waiters: destroy says 0, and nothing changes. */
+static void destroy_with_waiter(void)
+{
+	pthread_t th;
+	void *ret;
+
+	sem_init(&busy, 0, 0);
+	pthread_create(&th, NULL, busy_waiter, NULL);
+	while (!busy_tid)
+		sched_yield();
+	wait_asleep(busy_tid);
+	show("destroy with a waiter", sem_destroy(&busy));
+	sem_post(&busy);
+	pthread_join(th, &ret);
+	printf("%-34s %ld\n", "the waiter then returned", (long)ret);
+}
+
 static sem_t work, done;
 static long consumed;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -356,6 +385,7 @@ int main(int argc, char **argv)
 	if (argc != 2 || strcmp(argv[1], "transcript"))
 		return 2;
 	basic();
+	destroy_with_waiter();
 	threads();
 	signals();
 	shared();
