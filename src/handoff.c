@@ -49,12 +49,17 @@
  *      debtor leaves by taking exactly one token or by withdrawing exactly
  *      one uncovered debt. So for fsem_t, at every instant:
  *        initial + successful posts = successful waits + max(count, 0) + T
+ *                                     + F
+ *      where F counts gives between their counter xadd and their hand-off
+ *      xadd (in flight: the debt is covered, the token not yet added).
  *   I2 (coverage) If count >= 0 (given in [0, N]) every debtor of that
  *      direction has a token in T or on its way; a debtor that sees this may
  *      not withdraw, it must take a token.
  *   I3 (wake) awake >= min(T, S), where awake counts registered sleepers not
- *      blocked in the kernel. Hence a token is never left while every
- *      registered sleeper sleeps: no lost wake-up.
+ *      blocked in the kernel, or about to be woken by a giver between its
+ *      hand-off xadd and its FUTEX_WAKE. Hence a token is never left while
+ *      every registered sleeper sleeps: no lost wake-up. tests/model
+ *      checks I1 to I4 with spin.
  *   I4 (bounds) Bounded: 0 <= given_out = clamp(given, 0, N) <= N.
  *   I5 (debts only by xadd) A debt is created only by the blocking call's
  *      own xadd; try-calls move the counter with a CAS that never crosses
@@ -77,12 +82,17 @@
  *     CAS only while T == 0, which keeps I3: a waiter that was woken and
  *     then leaves never strands a token (the bug of Go x/sync 43a5402), and
  *     withdraw one uncovered debt by CAS on the counter; if every debt is
- *     covered (I2), a token is coming: wait for it without a deadline. A
+ *     covered (I2), a token is in flight: poll, taking a token if one is
+ *     there, else withdrawing again (a newcomer that took the token left
+ *     an uncovered debt behind), never sleeping past the deadline. A
  *     leaver that ends up with a token gives the permit back (a post, which
  *     hands it to the next debtor) and still reports its error, as glibc
  *     does when a post races with the timeout or with the signal handler
- *     itself. Only a bounded release that cannot take its permit back (all
- *     permits were taken again meanwhile) stands, and returns 0.
+ *     itself. Only a bounded call whose give-back finds no room stands,
+ *     and returns 0: a release when every permit was taken again
+ *     meanwhile, an acquire when every permit was released again (its
+ *     permit among them: permits have no owner). A cancelled call that
+ *     stands has taken effect although its caller never returns.
  *   signal: a futex wait without deadline is restarted by the kernel after
  *     an SA_RESTART handler (-ERESTARTSYS); with a deadline it returns EINTR
  *     whatever the flags (-ERESTART_RESTARTBLOCK). Passing EINTR up gives
@@ -134,6 +144,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 
 #ifdef FSEM_FUTEX_SEAM
 _Atomic unsigned long fsem_seam_waits;
@@ -263,9 +274,6 @@ static bool spin_take(const struct fsem_handoff *h)
 	return false;
 }
 
-static int sleep_take(const struct fsem_handoff *h, clockid_t clock,
-		      const struct timespec *abs, bool interruptible);
-
 /*
  * Frames that an asynchronous cancellation abandons. glibc unwinds them with
  * an internal longjmp that AddressSanitizer does not see, so the redzones
@@ -303,10 +311,27 @@ static int leave(const struct fsem_handoff *h, int err)
 				memory_order_relaxed)) /* only while T == 0: I3 */
 			break;
 	}
-	if (h->withdraw(h->obj))
-		return err;
-	/* Every debt is covered (I2): our token is in flight; collect it. */
-	return sleep_take(h, CLOCK_MONOTONIC, NULL, false);
+	/*
+	 * Withdraw our debt; if every debt is covered (I2), a token is in
+	 * flight: a giver is between its counter xadd and its hand-off xadd.
+	 * Poll for either outcome rather than sleep for "our" token: tokens
+	 * are anyone's, and a newcomer may take this one, which leaves an
+	 * uncovered debt again (ours, in effect) that we can then withdraw.
+	 * Sleeping for it here could outlive the deadline without bound
+	 * (found by the spin model, tests/model).
+	 */
+	for (unsigned int i = 0;; i++) {
+		if (h->withdraw(h->obj))
+			return err;
+		w = atomic_load_explicit(h->word, memory_order_relaxed);
+		while (tokens(w) != 0)
+			if (try_take(h->word, &w, 0))
+				return 0;
+		if (i < 64)
+			cpu_relax();
+		else
+			sched_yield();	/* let a preempted giver finish */
+	}
 }
 
 static void cancel_cleanup(void *arg)
@@ -318,25 +343,23 @@ static void cancel_cleanup(void *arg)
 }
 
 /* One futex wait; the only place where cancellation can strike. */
-FSEM_UNWOUND_ static int sleep_once(const struct fsem_handoff *h, clockid_t clock,
-		      const struct timespec *abs, bool cancellable)
+FSEM_UNWOUND_ static int sleep_once(const struct fsem_handoff *h,
+				   clockid_t clock,
+				   const struct timespec *abs)
 {
 	int type = PTHREAD_CANCEL_DEFERRED, err;
 
 	if (abs && abs->tv_sec < 0)
 		return ETIMEDOUT;	/* the kernel would say EINVAL */
-	if (cancellable)
-		pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &type);
+	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &type);
 	err = fsem_futex_wait(futex_word(h->word), 0, clock, abs, h->shared);
-	if (cancellable)
-		pthread_setcanceltype(type, NULL);
+	pthread_setcanceltype(type, NULL);
 	return err;
 }
 
 FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 				   clockid_t clock,
-				   const struct timespec *abs,
-				   bool interruptible)
+				   const struct timespec *abs)
 {
 	uint64_t w;
 	int err;
@@ -348,10 +371,10 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 			return 0;
 		if (tokens(w) != 0)
 			continue;
-		err = sleep_once(h, clock, abs, interruptible);
-		if (interruptible && (err == EINTR || err == ETIMEDOUT)) {
+		err = sleep_once(h, clock, abs);
+		if (err == EINTR || err == ETIMEDOUT) {
 			if (leave(h, err) == 0 && !h->give_back(h->obj))
-				return 0;	/* a bounded release that stands */
+				return 0;	/* a bounded call that stands */
 			return err;
 		}
 		w = atomic_load_explicit(h->word, memory_order_relaxed);
@@ -359,14 +382,12 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 }
 
 static int sleep_take(const struct fsem_handoff *h, clockid_t clock,
-		      const struct timespec *abs, bool interruptible)
+		      const struct timespec *abs)
 {
 	volatile int ret = 0;
 
-	if (!interruptible)
-		return sleep_loop(h, clock, abs, false);
 	pthread_cleanup_push(cancel_cleanup, (void *)h);
-	ret = sleep_loop(h, clock, abs, true);
+	ret = sleep_loop(h, clock, abs);
 	pthread_cleanup_pop(0);
 	return ret;
 }
@@ -376,5 +397,5 @@ int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 {
 	if (h->spin && spin_take(h))
 		return 0;
-	return sleep_take(h, clock, abs, true);
+	return sleep_take(h, clock, abs);
 }
