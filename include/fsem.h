@@ -273,7 +273,11 @@ FSEM_API_ int fsem_bounded_destroy(fsem_bounded_t *s);
 
 /**
  * fsem_bounded_acquire() - take a permit, blocking while all are given out.
- * Errors and cancellation as fsem_wait().
+ * Errors and cancellation as fsem_wait(). An acquire that fails (EINTR,
+ * ETIMEDOUT) or is cancelled has taken nothing, except in one race: a
+ * release gave it a permit in that instant and every permit was released
+ * again before the acquire could give it back. Then the acquire stands:
+ * the call returns 0 (a cancelled one has still taken effect).
  */
 FSEM_API_ int fsem_bounded_acquire(fsem_bounded_t *s);
 /** fsem_bounded_tryacquire() - as fsem_trywait(): EAGAIN when all are out. */

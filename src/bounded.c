@@ -98,10 +98,14 @@ static bool try_step(struct fsem_bstate *s, int dir)
 	return false;
 }
 
-/* A leaving acquirer that took a token gives its permit back. */
+/*
+ * A leaving acquirer that took a token gives its permit back, unless every
+ * permit was released again meanwhile (permits have no owner: its own may
+ * have been released by another thread); then the acquire stands.
+ */
 static bool give_back_acquire(void *obj)
 {
-	return try_step(obj, -1);	/* it holds one: given >= 1 */
+	return try_step(obj, -1);
 }
 
 /* A leaving releaser takes its permit back if one is free (see fsem.h). */

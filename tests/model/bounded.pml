@@ -1,0 +1,369 @@
+/*
+ * bounded.pml - Promela model of the bounded semaphore fsem_bounded_t
+ * (src/bounded.c) on top of handoff.pml: the counter given, N permits,
+ * and two hand-off words, acq (blocked acquirers) and rel (blocked
+ * releasers).
+ *
+ * Select one configuration with -DCFG_<name> (see the table below), and
+ * optionally a negative control with -DNEG_<name> (see handoff.pml and
+ * NEG_BOUND_OFF_BY_ONE below):
+ *   spin -a -DCFG_PAIRED bounded.pml && gcc -DSAFETY -o pan pan.c && ./pan
+ */
+
+#define ACQ	0	/* bounded.c:16 acq: hand-off word of blocked acquirers */
+#define REL	1	/* bounded.c:17 rel: hand-off word of blocked releasers */
+
+#define OP_NONE		0
+#define OP_ACQ		1	/* fsem_bounded_acquire */
+#define OP_TACQ		2	/* fsem_bounded_timedacquire (timeout / EINTR) */
+#define OP_CACQ		3	/* fsem_bounded_acquire, cancelled (thread exits) */
+#define OP_TRYACQ	4	/* fsem_bounded_tryacquire */
+#define OP_REL		5	/* fsem_bounded_release */
+#define OP_TREL		6	/* fsem_bounded_timedrelease */
+#define OP_CREL		7	/* fsem_bounded_release, cancelled */
+#define OP_TRYREL	8	/* fsem_bounded_tryrelease */
+#define OP_CHURN	9	/* forever: tryacquire, and if it did, release */
+#define IFOK		16	/* flag: only if the previous operation returned 0 */
+#define IFFAIL		32	/* flag: only if the previous operation failed */
+
+/* ---- configurations: NT threads, three operations each ----------- */
+#if defined(CFG_PAIRED)
+/* acquire-then-release threads (a lock when N = 1): a plain, a timed and
+ * a cancellable acquire */
+#define PAIRED
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(1, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_CACQ, OP_REL | IFOK, OP_NONE)
+#elif defined(CFG_PC)
+/* producer / consumer: releases that block while none is given out, a
+ * timed release retried if it failed, a try-acquire, a cancellable
+ * release */
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_REL, OP_TREL, OP_REL | IFFAIL); \
+		run Thread(2, OP_TRYACQ, OP_CREL | IFOK, OP_NONE)
+#elif defined(CFG_PC2)
+/* as CFG_PC with two permits, timed acquire and tryrelease */
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_TACQ, OP_ACQ | IFFAIL); \
+		run Thread(1, OP_REL, OP_TREL, OP_REL | IFFAIL); \
+		run Thread(2, OP_ACQ, OP_TRYREL, OP_REL | IFFAIL)
+#elif defined(CFG_TIMED1)
+/* a timed acquire that gives up while the permit it was owed is taken by
+ * a later acquirer that keeps it: the timed acquire must still return
+ * (every other thread can always finish: thread 0 never blocks to acquire,
+ * and each permit taken by threads 0 and 1 is released) */
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_TRYACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(1, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_NONE, OP_NONE)
+#elif defined(CFG_LIVE)
+/* liveness: both directions block, a timed acquire, and a churner that
+ * never stops (tryacquire, then release); thread 1 ends holding a permit */
+#define LIVE
+#define ENV_EVENTS
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(1, OP_REL, OP_ACQ, OP_ACQ); \
+		run Thread(2, OP_CHURN, OP_NONE, OP_NONE)
+#else
+#error "choose a configuration: -DCFG_PAIRED, CFG_PC, CFG_PC2, CFG_TIMED1, CFG_LIVE"
+#endif
+
+#define NW	2
+
+short given;		/* bounded.c:15, int64; bounded.c:200 starts at 0 */
+
+/* ghosts */
+short V;		/* permits given out, moved at each operation's
+			 * linearization point (I4, (d)) */
+short effsum;		/* sum over threads of the effects credited to them:
+			 * +1 per acquire, -1 per release that took effect */
+#ifdef PAIRED
+byte holders;		/* threads between a successful acquire and release */
+#endif
+
+/* a token of word h taken: the debtor's operation has taken effect */
+#define TOOK(h)		eff = eff + (h == ACQ -> 1 : -1); \
+			effsum = effsum + (h == ACQ -> 1 : -1)
+
+#include "handoff.pml"
+
+/*
+ * bounded.c:81-99 try_step(s, sdir): tryacquire (+1), tryrelease (-1),
+ * give_back_acquire (-1), give_back_release (+1). Sets tok if it stepped.
+ */
+inline try_step()
+{
+	atomic { lc = given }			/* bounded.c:86 */
+	do
+	:: (sdir > 0 && lc < N) || (sdir < 0 && lc > 0) ->	/* bounded.c:87 */
+		atomic {	/* bounded.c:88-90 CAS(given, g, g + dir) */
+			if
+			:: given == lc ->
+				given = given + sdir; tok = 1;
+				if
+				:: sdir > 0 && lc < 0 -> G[REL]++	/* covers a releaser */
+				:: sdir < 0 && lc > N -> G[ACQ]++	/* covers an acquirer */
+				:: else -> V = V + sdir
+				fi;
+				eff = eff + sdir; effsum = effsum + sdir
+			:: else -> lc = given
+			fi
+		}
+		if
+		:: tok ->
+			if
+			:: sdir > 0 && lc < 0 ->
+				lc = 0; handoff_give(REL, 1)	/* bounded.c:92-93 */
+			:: sdir < 0 && lc > N ->
+				lc = 0; handoff_give(ACQ, 1)	/* bounded.c:94-95 */
+			:: else -> lc = 0
+			fi;
+			break				/* bounded.c:96 return true */
+		:: else -> skip				/* bounded.c:91 continue */
+		fi
+	:: else -> break				/* bounded.c:98 return false */
+	od;
+	lc = 0
+}
+
+/* bounded.c:50-61 withdraw_acquire, bounded.c:63-74 withdraw_release */
+inline withdraw(h)
+{
+	atomic { lc = given }			/* bounded.c:54 / bounded.c:67 */
+	do
+	:: (h == ACQ && lc > N) || (h == REL && lc < 0) ->	/* bounded.c:56 / 69 */
+		atomic {	/* bounded.c:57 CAS(g, g - 1) / bounded.c:70 CAS(g, g + 1) */
+			if
+			:: given == lc ->
+				given = given + (h == ACQ -> -1 : 1); D[h]--; wd = 1
+			:: else -> lc = given
+			fi
+		}
+		if
+		:: wd -> break			/* bounded.c:59 / 72 return true */
+		:: else -> skip
+		fi
+	:: else -> break			/* bounded.c:60 / 73 return false */
+	od;
+	lc = 0
+}
+
+/* bounded.c:106-109 give_back_acquire = try_step(-1);
+ * bounded.c:112-115 give_back_release = try_step(+1). Sets gb. */
+inline give_back(h)
+{
+	sdir = (h == ACQ -> -1 : 1);
+	try_step();
+	gb = tok; tok = 0; sdir = 0
+}
+
+/*
+ * bounded.c:161-175 acquire (dir = +1) and bounded.c:177-191 release
+ * (dir = -1), with bounded.c:117-137 acquire_slow and bounded.c:139-159
+ * release_slow. Sets res (0 while owed a token) and eff.
+ */
+inline blocking_op()
+{
+	atomic {	/* bounded.c:170 fetch_add(given, 1) / bounded.c:186 fetch_sub(given, 1) */
+		ik[me] = (op == OP_TACQ || op == OP_TREL -> IK_TMO :
+			  (op == OP_CACQ || op == OP_CREL -> IK_CANCEL : IK_NONE));
+#ifdef PAIRED
+		holders = holders - (dir < 0 -> 1 : 0);
+#endif
+		lc = given; given = given + dir;
+		if
+#ifndef NEG_BOUND_OFF_BY_ONE
+		:: dir > 0 && lc >= 0 && lc < N ->	/* bounded.c:172 */
+#else
+		/* NEGATIVE CONTROL 4: acquire's fast path test off by one */
+		:: dir > 0 && lc >= 0 && lc <= N ->
+#endif
+			V++; eff = 1; effsum++; res = R_OK
+		:: dir > 0 && lc < 0 ->			/* bounded.c:131 covers a releaser */
+			G[REL]++; eff = 1; effsum++; res = R_OK
+#ifndef NEG_BOUND_OFF_BY_ONE
+		:: dir > 0 && lc >= N ->		/* an acquire debt */
+#else
+		:: dir > 0 && lc > N ->
+#endif
+			D[ACQ]++
+		:: dir < 0 && lc > 0 && lc <= N ->	/* bounded.c:188 */
+			V--; eff = -1; effsum--; res = R_OK
+		:: dir < 0 && lc > N ->			/* bounded.c:153 covers an acquirer */
+			G[ACQ]++; eff = -1; effsum--; res = R_OK
+		:: dir < 0 && lc <= 0 ->		/* a release debt */
+			D[REL]++
+		fi
+	}
+	if
+	:: dir > 0 && lc < 0 -> lc = 0; handoff_give(REL, 1)	/* bounded.c:131-133 */
+	:: dir < 0 && lc > N -> lc = 0; handoff_give(ACQ, 1)	/* bounded.c:153-155 */
+	:: res == 0 ->					/* bounded.c:135 / bounded.c:157 */
+		lc = 0; hw = (dir > 0 -> ACQ : REL); handoff_take(hw); hw = 0
+	:: else -> lc = 0				/* bounded.c:172-173 / bounded.c:188-189 */
+	fi
+}
+
+/* constant-false bits: their names are what spin prints when one fails */
+bit I1_conservation, debts_match_debtors, word_fields_valid, I3_wake;
+bit final_state_clean, op_result_matches_effect, I4_given_out;
+bit bound_0_le_given_out_le_N, at_most_N_holders;
+#ifdef PROBE_ACQ_STANDS
+bit acquire_never_stands;
+#endif
+
+proctype Thread(byte me; byte op0; byte op1; byte op2)
+{
+	short lT, lS, lc, dir, sdir, eff;
+	byte err, res, wk, rounds, why, k, op, hw;
+	bit took, dereg, wd, gb, inleave, intr, tok, prevok;
+
+	do
+	:: k < 3 ->
+		op = (k == 0 -> op0 : (k == 1 -> op1 : op2));
+		if
+		:: (op & IFOK) && !prevok -> op = OP_NONE
+		:: (op & IFFAIL) && prevok -> op = OP_NONE
+		:: else -> op = op & 15
+		fi;
+		dir = (op >= OP_ACQ && op <= OP_TRYACQ -> 1 : -1);
+		if
+		:: op == OP_NONE -> skip
+		:: op == OP_CHURN ->
+			do
+			:: sdir = 1; try_step();	/* bounded.c:243 */
+				if
+				:: tok -> tok = 0; sdir = 0; eff = 0;
+					dir = -1; op = OP_REL; blocking_op();
+					eff = 0; res = 0; op = OP_CHURN
+				:: else -> sdir = 0
+				fi
+			od
+		:: op != OP_NONE && op != OP_CHURN ->
+			if
+			:: op == OP_TRYACQ || op == OP_TRYREL ->
+				/* bounded.c:243 / bounded.c:250 */
+				sdir = dir; try_step(); sdir = 0;
+				res = (tok -> R_OK : R_ERR); tok = 0
+			:: else -> blocking_op()
+			fi;
+			atomic {
+				prevok = (res == R_OK || res == R_STAND);
+				/* returned 0 iff it took effect, exactly once */
+				if
+				:: eff != (prevok -> dir : 0) ->
+					assert(op_result_matches_effect)
+				:: else -> skip
+				fi;
+#ifdef PROBE_ACQ_STANDS
+				if
+				:: dir > 0 && res == R_STAND -> assert(acquire_never_stands)
+				:: else -> skip
+				fi;
+#endif
+#ifdef PAIRED
+				holders = holders + (dir > 0 && prevok -> 1 : 0);
+#endif
+				ik[me] = IK_NONE; CLEAR_EV(me); eff = 0; res = 0
+			}
+		fi;
+		k++
+	:: else -> break
+	od;
+cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
+	atomic {
+		/* cancel_cleanup ignores give_back's result: a cancelled
+		 * operation may have taken effect (eff == dir) or not (0) */
+		if
+		:: eff != 0 && eff != dir -> assert(op_result_matches_effect)
+		:: else -> skip
+		fi;
+#ifdef PROBE_ACQ_STANDS
+		if
+		:: eff > 0 -> assert(acquire_never_stands)
+		:: else -> skip
+		fi;
+#endif
+		ndone++; k = 0; op = 0; res = 0; why = 0; eff = 0; dir = 0;
+		prevok = 0
+	}
+}
+
+/*
+ * Checked in every state, on the library's state and the ghosts:
+ *   (d) 0 <= V <= N, V being moved by the branch each operation took;
+ *   I4: V == clamp(given, 0, N) (what fsem_bounded_given_out reports);
+ *   I1: V == effects credited to threads + tokens and gives in flight
+ *       (acquirers' count +1, releasers' -1);
+ *   debts: acquire debtors = max(given - N, 0) + T[acq] + G[acq],
+ *          release debtors = max(-given, 0) + T[rel] + G[rel] (I2);
+ *   both words' fields are valid, I3 with wake-ups in flight.
+ * and on what the callers see (these alone with -DOBSERVABLE_ONLY):
+ *   PAIRED: at most N threads hold a permit;
+ *   each operation returns 0 iff it took effect (Thread);
+ *   the final state: words empty, given == the effects the callers saw;
+ *   no thread blocked for ever (spin's invalid end state check).
+ */
+#define POS(x)		((x) > 0 -> (x) : 0)
+#define CLAMP(x)	((x) < 0 -> 0 : ((x) > N -> N : (x)))
+#define INV_D		(V >= 0 && V <= N)
+#define INV_I4		(V == CLAMP(given))
+#define INV_I1		(V == effsum + T[ACQ] + G[ACQ] - T[REL] - G[REL])
+#define INV_DEBT	(D[ACQ] == POS(given - N) + T[ACQ] + G[ACQ] && \
+			 D[REL] == POS(-given) + T[REL] + G[REL])
+#ifndef LIVE
+#define FINAL	(T[0] == 0 && S[0] == 0 && G[0] == 0 && D[0] == 0 && \
+		 T[1] == 0 && S[1] == 0 && G[1] == 0 && D[1] == 0 && \
+		 PW[0] == 0 && PW[1] == 0 && given == effsum)
+#else
+#define FINAL	true
+#endif
+
+active proctype Monitor()
+{
+end_monitor:
+	if
+#ifndef OBSERVABLE_ONLY
+	:: atomic { !INV_D -> assert(bound_0_le_given_out_le_N) }
+	:: atomic { !INV_I4 -> assert(I4_given_out) }
+	:: atomic { !INV_I1 -> assert(I1_conservation) }
+	:: atomic { !INV_DEBT -> assert(debts_match_debtors) }
+	:: atomic { !(WORD_OK(0) && WORD_OK(1)) -> assert(word_fields_valid) }
+	:: atomic { !(I3(0) && I3(1)) -> assert(I3_wake) }
+#endif
+#ifdef PAIRED
+	:: atomic { holders > N -> assert(at_most_N_holders) }
+#endif
+	:: atomic { ndone == NT && !FINAL -> assert(final_state_clean) }
+	fi
+}
+
+init
+{
+	atomic { THREADS }
+}
+
+#ifdef LIVE
+/*
+ * (b) no lost wake-up: no thread stays asleep in the kernel forever while
+ * its word holds a token or a permit allows its step (an acquirer while
+ * given < N, a releaser while given > 0). pan -a -f (weak fairness).
+ */
+#define STARVE(i)	(blk[i] && ((bw[i] == ACQ && (T[ACQ] > 0 || given < N)) || \
+				    (bw[i] == REL && (T[REL] > 0 || given > 0))))
+ltl no_lost_wakeup { []<> !STARVE(0) && []<> !STARVE(1) && []<> !STARVE(2) }
+/*
+ * A timed acquire whose deadline has passed returns (thread 0; tmo is
+ * cleared when it returns). pan -a -f -N timed_acquire_returns. FAILS on
+ * the current C code: see README.md, "Findings".
+ */
+ltl timed_acquire_returns { [] (tmo[0] -> <> !tmo[0]) }
+#endif

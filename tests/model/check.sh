@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# check.sh - model-check fsem's synchronization protocol with spin.
+#
+# Runs every configuration of fsem.pml (counting) and bounded.pml (bounded)
+# that must verify, every negative control (a deliberately broken variant
+# that spin must reject, for the reason given), the known bugs of the
+# current C code (expected failures) and one informational probe. Prints one
+# line per check and exits non-zero on any unexpected result. See README.md.
+#
+# Needs spin and a C compiler (CC, default cc); installs nothing. Builds in
+# a temporary directory under /tmp. Two checks run at a time (JOBS).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+command -v spin >/dev/null 2>&1 || { echo "check.sh: spin not found" >&2; exit 2; }
+CC=${CC:-cc}
+JOBS=${JOBS:-2}
+build=$(mktemp -d /tmp/fsem-model.XXXXXX)
+trap 'rm -rf "$build"' EXIT
+cd "$build"
+start=$(date +%s)
+
+# One check per line, fields separated by '|':
+#   kind   pass: spin must find no error
+#          neg:  negative control: spin must find an error matching expect
+#          bug:  known bug of the C code (README.md, Findings): spin must
+#                find an error matching expect; if it does not, the bug is
+#                gone: move the check to "pass"
+#          info: report what spin finds, never fails the script
+#   model  fsem or bounded
+#   cfg    configuration (-DCFG_<cfg>)
+#   mode   safety: assertions and invalid end states (-DSAFETY)
+#          observable: safety with only the checks on what callers see
+#          live:<ltl>: acceptance cycles of that ltl formula, weak fairness
+#   defs   extra -D options for spin (negative controls, probes)
+#   cflags extra options for the pan compile (state compression)
+#   expect what the first error must contain (neg, bug); alternatives
+#          separated by ','
+#   what   description
+checks=$(cat <<'EOF'
+pass|fsem|BASIC|safety||||counting: wait x3, trywait, post, post_n(2)
+pass|fsem|TIMED|safety||||counting: timed wait (timeout/EINTR), waits, post, post_n(2)
+pass|fsem|CANCEL|safety||||counting: cancellable wait, waits, post, post_n(2)
+pass|fsem|MIXED|safety||-DCOLLAPSE||counting, 4 threads: timed + cancelled + plain wait, post, post_n(2)
+pass|fsem|LIVE|live:no_lost_wakeup||||counting liveness: no lost wake-up (weak fairness)
+pass|bounded|PAIRED|safety||||bounded N=1 as a lock: acquire, timed, cancellable; release
+pass|bounded|PC|safety||||bounded N=1 producer/consumer: blocking release, timed release, tryacquire, cancellable release
+pass|bounded|PC2|safety||||bounded N=2: timed acquire, timed release, tryrelease, retries
+pass|bounded|LIVE|live:no_lost_wakeup||||bounded liveness: no lost wake-up (weak fairness)
+neg|fsem|TIMED|safety|-DNEG_WAKE_BEFORE_ADD||I3_wake|control 1 (wake decided before the xadd)
+neg|fsem|BASIC|observable|-DNEG_WAKE_BEFORE_ADD||invalid end state|control 1 (wake decided before the xadd)
+neg|fsem|LIVE|live:no_lost_wakeup|-DNEG_WAKE_BEFORE_ADD||acceptance cycle|control 1 (wake decided before the xadd)
+neg|bounded|PC|observable|-DNEG_WAKE_BEFORE_ADD||invalid end state|control 1 (wake decided before the xadd)
+neg|bounded|LIVE|live:no_lost_wakeup|-DNEG_WAKE_BEFORE_ADD||acceptance cycle|control 1 (wake decided before the xadd)
+neg|fsem|BASIC|safety|-DNEG_NO_RECHECK||word_fields_valid|control 2 (wake-up taken as a token, no re-check)
+neg|fsem|BASIC|observable|-DNEG_NO_RECHECK||no_permit_invented|control 2 (wake-up taken as a token, no re-check)
+neg|bounded|PAIRED|observable|-DNEG_NO_RECHECK||at_most_N_holders|control 2 (wake-up taken as a token, no re-check)
+neg|fsem|TIMED|safety|-DNEG_NO_WITHDRAW||debts_match_debtors|control 3a (timeout leaves its debt behind)
+neg|fsem|TIMED|observable|-DNEG_NO_WITHDRAW||final_state_clean,invalid end state|control 3a (timeout leaves its debt behind)
+neg|bounded|PC|observable|-DNEG_NO_WITHDRAW||final_state_clean,invalid end state|control 3a (timeout leaves its debt behind)
+neg|fsem|TIMED|observable|-DNEG_NO_GIVE_BACK||op_result_matches_permit|control 3b (leaver keeps the token it took)
+neg|fsem|CANCEL|observable|-DNEG_NO_GIVE_BACK||op_result_matches_permit|control 3b (leaver keeps the token it took)
+neg|bounded|PAIRED|observable|-DNEG_NO_GIVE_BACK||op_result_matches_effect|control 3b (leaver keeps the token it took)
+neg|bounded|PAIRED|safety|-DNEG_BOUND_OFF_BY_ONE||I4_given_out,bound_0_le_given_out_le_N|control 4 (acquire fast path old <= N)
+neg|bounded|PAIRED|observable|-DNEG_BOUND_OFF_BY_ONE||final_state_clean,at_most_N_holders|control 4 (acquire fast path old <= N)
+neg|fsem|TIMED1|safety|-DNEG_LEAVE_SLEEP||invalid end state|timed wait hangs after its deadline (token taken by a later waiter)
+neg|fsem|LIVE|live:timed_wait_returns|-DNEG_LEAVE_SLEEP||acceptance cycle|timed wait hangs after its deadline (token taken by a later waiter)
+neg|bounded|TIMED1|safety|-DNEG_LEAVE_SLEEP||invalid end state|timed acquire hangs after its deadline (token taken by a later acquirer)
+neg|bounded|LIVE|live:timed_acquire_returns|-DNEG_LEAVE_SLEEP||acceptance cycle|timed acquire hangs after its deadline (token taken by a later acquirer)
+pass|fsem|TIMED1|safety||||timed calls return after a token is stolen (the fixed leave)
+pass|fsem|LIVE|live:timed_wait_returns||||timed calls return after a token is stolen (the fixed leave)
+pass|bounded|TIMED1|safety||||timed calls return after a token is stolen (the fixed leave)
+pass|bounded|LIVE|live:timed_acquire_returns||||timed calls return after a token is stolen (the fixed leave)
+info|bounded|PC2|safety|-DPROBE_ACQ_STANDS|||a timed acquire that took a token while leaving can fail to give it back and return 0
+EOF
+)
+
+run_check() {	# $1 = index, $2 = check line; writes result.$1
+	local i=$1 line=$2 kind model cfg mode defs cflags expect what
+	IFS='|' read -r kind model cfg mode defs cflags expect what <<<"$line"
+	expect=${expect//,/|}
+	local dir=job.$i
+	mkdir "$dir"
+	cp "$here"/*.pml "$dir"/
+	(
+	cd "$dir"
+	local spindefs="-DCFG_$cfg $defs" panargs ccdefs ltl=""
+	[ "$mode" = observable ] && spindefs="$spindefs -DOBSERVABLE_ONLY"
+	# shellcheck disable=SC2086 # option lists, split on purpose
+	if ! spin -a $spindefs "$model.pml" >spin.log 2>&1; then
+		echo "FAIL|$kind|spin -a failed: $(head -3 spin.log | tr '\n' ' ')"
+		exit 0
+	fi
+	case $mode in
+	live:*)
+		ltl=${mode#live:}
+		ccdefs="-DNFAIR=4"
+		panargs="-a -f -N $ltl -m2000000"
+		# a negative or known-bug liveness run looks for the cycle alone
+		[ "$kind" != pass ] && panargs="$panargs -A"
+		;;
+	*)
+		ccdefs="-DSAFETY"
+		panargs="-m2000000"
+		;;
+	esac
+	# shellcheck disable=SC2086 # option lists, split on purpose
+	"$CC" -O1 -w $ccdefs $cflags -o pan pan.c >cc.log 2>&1 ||
+		{ echo "FAIL|$kind|cc failed: $(head -3 cc.log | tr '\n' ' ')"; exit 0; }
+	local t0 t1
+	t0=$(date +%s.%N)
+	# shellcheck disable=SC2086 # option lists, split on purpose
+	./pan $panargs >pan.log 2>&1 || true
+	t1=$(date +%s.%N)
+	local errors stored depth first secs
+	errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' pan.log | head -1)
+	stored=$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1/p' pan.log | head -1)
+	depth=$(sed -n 's/.*depth reached \([0-9]*\).*/\1/p' pan.log | head -1)
+	first=$(grep -m1 '^pan:1:' pan.log | sed 's/^pan:1: //; s/ (at depth [0-9]*)//' || true)
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	local where="$model $cfg $mode${defs:+ $defs}${cflags:+ $cflags}"
+	local stats="$stored states, depth $depth, ${secs}s"
+	if [ -z "$errors" ]; then
+		echo "FAIL|$kind|$where: no result from pan: $(tail -3 pan.log | tr '\n' ' ')"
+		exit 0
+	fi
+	if grep -q 'max search depth too small' pan.log; then
+		echo "FAIL|$kind|$where: search depth too small"
+		exit 0
+	fi
+	case $kind in
+	pass)
+		if [ "$errors" = 0 ]; then
+			echo "ok|$kind|$what [$where]: errors: 0, $stats"
+		else
+			echo "FAIL|$kind|$what [$where]: errors: $errors: $first"
+		fi ;;
+	neg)
+		if [ "$errors" != 0 ] && grep -Eq "$expect" <<<"$first"; then
+			echo "ok|$kind|$what caught [$where]: $first"
+		else
+			echo "FAIL|$kind|$what NOT caught as expected ($expect) [$where]: errors: $errors${first:+: $first}"
+		fi ;;
+	bug)
+		if [ "$errors" != 0 ] && grep -Eq "$expect" <<<"$first"; then
+			echo "ok|$kind|known bug reproduced (expected failure): $what [$where]: $first"
+		else
+			echo "FAIL|$kind|known bug NOT reproduced, move it to pass if fixed: $what [$where]: errors: $errors${first:+: $first}"
+		fi ;;
+	info)
+		echo "info|$kind|$what [$where]: errors: $errors${first:+: $first}" ;;
+	esac
+	) >"result.$i"
+}
+
+i=0
+while IFS= read -r line; do
+	[ -n "$line" ] || continue
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n || true
+	done
+	run_check "$i" "$line" &
+	i=$((i + 1))
+done <<<"$checks"
+wait
+
+status=0
+for ((j = 0; j < i; j++)); do
+	IFS='|' read -r verdict kind msg <"result.$j" ||
+		{ echo "FAIL: check $j produced no result"; status=1; continue; }
+	case $verdict in
+	ok) echo "ok: $msg" ;;
+	info) echo "info: $msg" ;;
+	*) echo "FAIL: $msg"; status=1 ;;
+	esac
+done
+echo "total: $i checks in $(( $(date +%s) - start ))s$([ $status = 0 ] && echo ", all as expected" || echo ", SOME UNEXPECTED")"
+exit $status

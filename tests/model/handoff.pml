@@ -1,0 +1,490 @@
+/*
+ * handoff.pml - Promela model of src/handoff.c: the hand-off word, the
+ * futex, and the slow path shared by both semaphores (give, take, spin,
+ * sleep, leave, cancel_cleanup).
+ *
+ * Included by fsem.pml (counting) and bounded.pml (bounded), which define
+ * before the include:
+ *   NT            number of threads
+ *   NW            number of hand-off words (1: fsem_t; 2: acq and rel)
+ * and, anywhere in the file (inlines are expanded where they are used):
+ *   withdraw(h)   h->withdraw(): sets wd = 1 if one uncovered debt withdrawn
+ *   give_back(h)  h->give_back(): sets gb = 1 if the permit went back
+ *   TOOK(h)       ghost bookkeeping of a thread that took a token of word h
+ *
+ * Every C atomic read-modify-write (xadd, CAS) is one atomic { } block; a
+ * relaxed atomic load is one atomic { } block that copies the word into the
+ * thread's local w = (lT, lS). Local computation between two atomics is
+ * folded into the neighbouring block where it reads only locals. CAS loops
+ * are modelled with the C code's own retry structure: a CAS that finds a
+ * different word fails and refreshes w, exactly as
+ * atomic_compare_exchange_weak does. Spurious failures of the weak CAS are
+ * not modelled: they repeat the same step with the same w, which adds no
+ * reachable state.
+ *
+ * The thread-local variables used here are declared in the Thread proctype
+ * of the including file: me, lT, lS, err, res, wk, rounds, why, took,
+ * dereg, wd, gb, inleave, intr.
+ *
+ * Switches (spin -D...):
+ *   CFG_<name>            configuration, in fsem.pml / bounded.pml
+ *   ENV_EVENTS            timeouts etc. from the Env process (liveness runs;
+ *                         set by the LIVE configurations)
+ *   OBSERVABLE_ONLY       the monitor checks only what callers can see
+ *   NEG_WAKE_BEFORE_ADD   negative control 1 (handoff_give)
+ *   NEG_NO_RECHECK        negative control 2 (sleep_take)
+ *   NEG_NO_WITHDRAW       negative control 3a (leave)
+ *   NEG_NO_GIVE_BACK      negative control 3b (sleep_take)
+ *   NEG_BOUND_OFF_BY_ONE  negative control 4 (bounded.pml)
+ *   NEG_LEAVE_SLEEP       negative control 5: the old leave() that slept
+ *                         for "its" token without a deadline (leave)
+ *   PROBE_ACQ_STANDS      assert that no bounded acquire stands (bounded.pml)
+ *   SPIN_MAX, MAXSPUR     spinner reloads (2), spurious wake-ups per run (1)
+ */
+
+/* futex and sleep_once results (futex.h:5-7) */
+#define OK		0
+#define EAGAIN		1
+#define ETIMEDOUT	2	/* also stands for EINTR: same path in C */
+#define ECANCELED	3
+
+/* interrupt kind of the blocking operation a thread is in */
+#define IK_NONE		0	/* fsem_wait without signals */
+#define IK_TMO		1	/* timed: deadline (or a signal: EINTR) */
+#define IK_CANCEL	2	/* cancellation request (pthread_cancel) */
+
+/* results of fsem_handoff_take */
+#define R_OK		1	/* took a token: the operation succeeded */
+#define R_ERR		2	/* left: debt withdrawn, or token given back */
+#define R_STAND		3	/* left, took a token, give_back failed: 0 */
+#define R_TOOK		4	/* internal: leave() took a token (returns 0) */
+#define R_NEED		5	/* internal: leave() found all debts covered */
+
+#ifndef SPIN_MAX
+#define SPIN_MAX	2	/* reloads a spinner makes before its budget ends */
+#endif
+#ifndef MAXSPUR
+#define MAXSPUR		1	/* spurious wake-ups in a whole run */
+#endif
+
+/*
+ * The 64-bit hand-off word of handoff.c:35-41, one per blocking direction,
+ * as its two 32-bit halves. Signed here so that an underflow (which in C
+ * would borrow across the halves) is seen by the monitor.
+ */
+short T[NW];	/* bits 0..31: tokens. The futex word. */
+short S[NW];	/* bits 32..63: registered sleepers. */
+
+/* The kernel's futex queue: blk[i] = thread i sleeps in FUTEX_WAIT on bw[i]. */
+bit  blk[NT];
+byte bw[NT];
+
+/*
+ * Timeouts, signals, cancellation requests and spurious wake-ups.
+ *
+ * Safety runs: they are nondeterministic choices of the thread itself, at
+ * every point where the C code can observe them (EV(i) is true): a thread
+ * in an interruptible operation may time out or be cancelled at any
+ * moment; a sleeping thread may wake spuriously (at most MAXSPUR times in
+ * a run, so that a thread nobody wakes is a deadlock spin can see). This
+ * is the smallest model that has all their interleavings.
+ *
+ * Liveness runs (-DENV_EVENTS): under weak fairness a sleeping thread
+ * that may always leave would be forced to leave, which would hide a lost
+ * wake-up. There, an Env process makes the events: at most one timeout or
+ * cancel request per operation (tmo[i]), at most MAXSPUR spurious wake-ups,
+ * and Env may stop at any moment, so fairness forces none of them.
+ */
+byte ik[NT];	/* IK_* of thread i's current operation */
+byte nspur;	/* spurious wake-ups made so far */
+#ifdef ENV_EVENTS
+bit  tmo[NT];	/* deadline passed / signal / cancel request for thread i */
+#define EV(i)		tmo[i]
+#define MUST_CANCEL	(intr && tmo[me] && ik[me] == IK_CANCEL)
+#define CLEAR_EV(i)	tmo[i] = 0
+#else
+#define EV(i)		true
+#define MUST_CANCEL	false
+#define CLEAR_EV(i)	skip
+#endif
+
+/* Ghost state, for the monitor only; never read by the protocol. */
+byte G[NW];	/* covered debts whose hand-off xadd has not yet run */
+byte D[NW];	/* debtors: made a debt by their xadd, not yet taken a token nor withdrawn */
+byte PW[NW];	/* wake-ups a giver decided from its xadd, not yet issued */
+byte ndone;	/* threads that have finished their operations */
+
+#define NBLK(h)	((blk[0] && bw[0] == h) + (blk[1] && bw[1] == h) + \
+		 (blk[2] && bw[2] == h) + NBLK3(h))
+#if NT > 3
+#define NBLK3(h) (blk[3] && bw[3] == h)
+#else
+#define NBLK3(h) 0
+#endif
+#if NT > 4
+#error "NT > 4: extend NBLK, futex_wake, Env and the ltl formulas"
+#endif
+
+#define MIN(a, b)	((a) < (b) -> (a) : (b))
+
+/* ------------------------------------------------------------------ */
+/* futex.h:73-83 fsem_futex_wake(word, n): wake up to n threads queued
+ * on word h, any of them (the kernel's choice). wk = n. */
+#define WAKE1(i) :: wk > 0 && blk[i] && bw[i] == h -> blk[i] = 0; wk--
+inline futex_wake(h)
+{
+	atomic {
+		PW[h] = PW[h] - wk;
+		do
+		WAKE1(0)
+		WAKE1(1)
+		WAKE1(2)
+#if NT > 3
+		WAKE1(3)
+#endif
+		:: else -> break
+		od;
+		wk = 0
+	}
+}
+
+/* handoff.c:201-213 fsem_handoff_give(word h, n) */
+inline handoff_give(h, n)
+{
+#ifndef NEG_WAKE_BEFORE_ADD
+	atomic {
+		/* handoff.c:206 w = fetch_add(word, n * TOKEN) (release) */
+		lT = T[h]; lS = S[h];
+		T[h] = T[h] + n;
+		G[h] = G[h] - n;
+		/* handoff.c:209-212 wake min(S - T, n) if S > T, old values */
+		wk = (lS > lT -> MIN(lS - lT, n) : 0);
+		PW[h] = PW[h] + wk;
+		lT = 0; lS = 0
+	}
+#else
+	/*
+	 * NEGATIVE CONTROL 1: the wake decision is taken from a load made
+	 * before the xadd that deposits the token. A debtor that registers
+	 * between the load and the xadd is counted by nobody.
+	 */
+	atomic {
+		lT = T[h]; lS = S[h];	/* load, then decide */
+		wk = (lS > lT -> MIN(lS - lT, n) : 0)
+	}
+	atomic {
+		T[h] = T[h] + n;	/* fetch_add(word, n * TOKEN) */
+		G[h] = G[h] - n;
+		PW[h] = PW[h] + wk;
+		lT = 0; lS = 0
+	}
+#endif
+	if
+	:: wk > 0 -> futex_wake(h)	/* handoff.c:212 */
+	:: else -> skip			/* handoff.c:209-210 return */
+	fi
+}
+
+/* handoff.c:216-224 try_take(word, &w, SLEEPER) as a registered sleeper */
+inline try_take_sleeper(h)
+{
+	if
+	:: lT != 0 ->
+		atomic {	/* handoff.c:220 CAS(word, w, w - TOKEN - SLEEPER) */
+			if
+			:: T[h] == lT && S[h] == lS ->
+				T[h]--; S[h]--; D[h]--; took = 1; TOOK(h)
+			:: else -> lT = T[h]; lS = S[h]	/* failed: w = word */
+			fi
+		}
+	:: else -> skip		/* handoff.c:218-219 tokens(*w) == 0: false */
+	fi
+}
+
+/*
+ * handoff.c:232-267 spin_take. The adaptive time budget is abstracted: the
+ * spinner makes up to SPIN_MAX reloads and may give up after any of them
+ * (handoff.c:260-261 budget test). Whether it spins at all (FSEM_NOSPIN, budget
+ * below SPIN_MIN_NS, probe: handoff.c:239-245) is chosen in handoff_take. Sets took.
+ */
+inline spin_take(h)
+{
+	atomic { lT = T[h]; lS = S[h] }		/* handoff.c:246 w = load */
+	do
+	:: lS != 0 -> break	/* handoff.c:248 sleepers(w) != 0: never steal */
+	:: else ->
+		if
+		:: lT != 0 ->	/* handoff.c:249 try_take(word, &w, 0) */
+			atomic {	/* handoff.c:220 CAS(word, w, w - TOKEN) */
+				if
+				:: T[h] == lT && S[h] == lS ->
+					T[h]--; D[h]--; took = 1; TOOK(h)
+				:: else -> lT = T[h]; lS = S[h]
+				fi
+			}
+		:: else -> skip
+		fi;
+		if
+		:: took -> break		/* handoff.c:249-255 return true */
+		:: !took && lT != 0 -> skip	/* handoff.c:257-258 continue */
+		:: !took && lT == 0 ->
+			if	/* handoff.c:259-261 relax; budget spent? */
+			:: rounds < SPIN_MAX -> rounds++
+			:: true -> break
+			fi;
+			atomic { lT = T[h]; lS = S[h] }	/* handoff.c:262 w = load */
+		fi
+	od;
+	rounds = 0	/* handoff.c:264-266 return false */
+}
+
+/*
+ * handoff.c:324-337 sleep_once + futex.h:53-70 fsem_futex_wait(T half, 0).
+ * Sets err. intr: the sleep is interruptible (and, for IK_CANCEL,
+ * cancellable). Timeouts, signals and cancellation: EV(me), see above.
+ */
+inline sleep_once(h)
+{
+	err = OK;
+	if
+	/* handoff.c:332 setcanceltype(ASYNC) acts on a pending request */
+	:: intr && EV(me) && ik[me] == IK_CANCEL -> err = ECANCELED
+	/* handoff.c:329-330 abs->tv_sec < 0, or the kernel: deadline passed */
+	:: intr && EV(me) && ik[me] == IK_TMO -> err = ETIMEDOUT
+	:: !MUST_CANCEL ->
+		atomic {	/* handoff.c:333 FUTEX_WAIT(T half, 0): sleep while T == 0 */
+			if
+			:: T[h] == 0 -> blk[me] = 1; bw[me] = h
+			:: else -> err = EAGAIN
+			fi
+		}
+		if
+		:: err == EAGAIN -> skip
+		:: else ->
+			if	/* asleep in the kernel until: */
+			:: atomic { !blk[me] -> err = OK }	/* FUTEX_WAKE (or Env) */
+#ifndef ENV_EVENTS
+			:: atomic { nspur < MAXSPUR && blk[me] ->	/* spurious */
+				blk[me] = 0; nspur++; err = OK }
+#endif
+			:: atomic { intr && EV(me) && ik[me] != IK_NONE && blk[me] ->
+				/* deadline, signal, cancel */
+				blk[me] = 0;
+				err = (ik[me] == IK_CANCEL -> ECANCELED : ETIMEDOUT) }
+			fi
+		fi;
+		/* handoff.c:333-335 asynchronous until the type is restored */
+		if
+		:: intr && EV(me) && ik[me] == IK_CANCEL -> err = ECANCELED
+		:: true -> skip
+		fi
+	fi
+}
+
+/*
+ * handoff.c:295-313 leave(h, err), entered as a registered sleeper. Sets
+ * res to R_TOOK (took a token: returns 0), R_ERR (debt withdrawn: returns
+ * err) or R_NEED (every debt covered: the caller goes on into
+ * sleep_take(uninterruptible), handoff.c:312).
+ */
+inline leave(h)
+{
+	atomic { lT = T[h]; lS = S[h] }		/* handoff.c:297 w = load */
+	do
+	:: try_take_sleeper(h);			/* handoff.c:300 */
+		if
+		:: took -> break			/* handoff.c:301 return 0 */
+		:: !took && lT != 0 -> skip		/* handoff.c:302-303 continue */
+		:: !took && lT == 0 ->
+			atomic {	/* handoff.c:304-306 CAS(w, w - SLEEPER): only while T == 0 */
+				if
+				:: T[h] == lT && S[h] == lS -> S[h]--; dereg = 1
+				:: else -> lT = T[h]; lS = S[h]
+				fi
+			}
+			if
+			:: dereg -> break		/* handoff.c:307 */
+			:: else -> skip
+			fi
+		fi
+	od;
+	if
+	:: took -> res = R_TOOK
+	:: else ->
+		dereg = 0; lT = 0; lS = 0;
+#if !defined(NEG_LEAVE_SLEEP) && !defined(NEG_NO_WITHDRAW)
+		/*
+		 * handoff.c leave(), since the fix of the hang this model found: when
+		 * every debt is covered, do not sleep without a deadline for a
+		 * token (a later debtor may take it, and then nobody brings
+		 * another one); instead poll until either a token can be taken
+		 * or a debt can be withdrawn again. In C: a loop of load, take
+		 * by CAS (T - 1), withdraw, and a yield or short timed sleep.
+		 */
+		withdraw(h);
+		do
+		:: wd -> res = R_ERR; break
+		:: else ->
+			atomic { lT = T[h]; lS = S[h] }
+			if
+			:: lT != 0 ->
+				atomic {
+					if
+					:: T[h] == lT && S[h] == lS ->
+						T[h]--; D[h]--; took = 1; TOOK(h)
+					:: else -> skip
+					fi
+				}
+			:: else -> skip
+			fi;
+			if
+			:: took -> res = R_TOOK; break
+			:: else -> withdraw(h)
+			fi
+		od;
+		lT = 0; lS = 0; wd = 0
+#elif !defined(NEG_NO_WITHDRAW)
+		withdraw(h);				/* handoff.c:309 */
+		if
+		:: wd -> res = R_ERR			/* handoff.c:309-310 return err */
+		:: else -> res = R_NEED			/* handoff.c:311-312 */
+		fi;
+		wd = 0
+#else
+		/*
+		 * NEGATIVE CONTROL 3a: the leaver returns its error without
+		 * withdrawing its debt: its claim on a permit stays in the
+		 * counter, and the next post pays a debtor that is gone.
+		 */
+		atomic { D[h]--; res = R_ERR }		/* the thread is gone */
+#endif
+	fi
+}
+
+/*
+ * handoff.c:339-362 sleep_loop inside handoff.c:364-375 sleep_take
+ * (interruptible, cancel_cleanup pushed); the second round of the outer
+ * loop is leave()'s sleep_take(uninterruptible) (handoff.c:312), which is
+ * sleep_loop again with intr = 0. Sets res to R_OK, R_ERR or R_STAND; a
+ * cancelled thread jumps to its proctype's label `cancelled`.
+ */
+inline sleep_take(h)
+{
+	do
+	:: atomic {	/* handoff.c:347-348 w = fetch_add(word, SLEEPER) + SLEEPER */
+		S[h]++; lT = T[h]; lS = S[h]
+	   }
+		do
+		:: try_take_sleeper(h);		/* handoff.c:350 */
+			if
+			:: took -> break		/* handoff.c:351 return 0 */
+			:: !took && lT != 0 -> skip	/* handoff.c:352-353 continue */
+			:: !took && lT == 0 ->
+				sleep_once(h);		/* handoff.c:354 */
+#ifdef NEG_NO_RECHECK
+				/*
+				 * NEGATIVE CONTROL 2: a wake-up is taken to mean
+				 * "my token is there": take it without re-reading
+				 * the word (one xadd of -TOKEN-SLEEPER) and return.
+				 */
+				if
+				:: err == OK ->
+					atomic { T[h]--; S[h]--; D[h]--; took = 1; TOOK(h) };
+					break
+				:: else -> skip
+				fi;
+#endif
+				if
+				:: intr && (err == ETIMEDOUT || err == ECANCELED) ->
+					/* handoff.c:355-358 leave; cancel: the
+					 * cleanup handler, handoff.c:315-321 */
+					why = err; leave(h); break
+				:: else ->
+					atomic { lT = T[h]; lS = S[h] }	/* handoff.c:360 */
+				fi
+			fi
+		od;
+		if
+		:: res == R_NEED -> res = 0; inleave = 1; intr = 0	/* handoff.c:312 */
+		:: else -> break
+		fi
+	od;
+	lT = 0; lS = 0; err = OK;
+	if
+	:: took && why == 0 -> res = R_OK
+	:: took && why != 0 ->
+		/* leave() returned 0: give_back, handoff.c:356 (timeout)
+		 * or handoff.c:319-320 (cancel_cleanup) */
+#ifndef NEG_NO_GIVE_BACK
+		give_back(h);
+#else
+		/*
+		 * NEGATIVE CONTROL 3b: a leaver that got a token reports its
+		 * error without giving the permit back.
+		 */
+		gb = 1;
+#endif
+		res = (gb -> R_ERR : R_STAND); gb = 0	/* handoff.c:356-358 */
+	:: !took -> skip	/* res == R_ERR: withdrawn */
+	fi;
+	if
+	:: why == ECANCELED -> goto cancelled	/* cancel_cleanup done; thread exits */
+	:: else -> skip
+	fi
+}
+
+/* handoff.c:377-383 fsem_handoff_take. Sets res (R_OK, R_ERR, R_STAND). */
+inline handoff_take(h)
+{
+	took = 0; why = 0; inleave = 0; intr = 1; res = 0;
+	if
+	:: true -> spin_take(h)		/* h->spin && spin_take() */
+	:: true -> skip			/* FSEM_NOSPIN, or no budget */
+	fi;
+	if
+	:: took -> res = R_OK			/* handoff.c:380-381 */
+	:: else -> sleep_take(h)		/* handoff.c:382 */
+	fi;
+	took = 0; why = 0; inleave = 0; intr = 0
+}
+
+/* ------------------------------------------------------------------ */
+#ifdef ENV_EVENTS
+/*
+ * The environment of liveness runs: up to MAXSPUR spurious wake-ups of any
+ * sleeping thread, and at most one timeout / signal / cancel request per
+ * operation that can be interrupted (ik[i] != IK_NONE), at any moment. Env
+ * may also stop for good at any moment, so under weak fairness it never
+ * forces a wake-up or a timeout: a thread that nobody wakes stays asleep.
+ */
+#define SPUR(i) :: atomic { nspur < MAXSPUR && blk[i] -> blk[i] = 0; nspur++ }
+#define FIRE(i) :: atomic { ik[i] != IK_NONE && !tmo[i] -> tmo[i] = 1 }
+active proctype Env()
+{
+	do
+	SPUR(0)
+	SPUR(1)
+	SPUR(2)
+#if NT > 3
+	SPUR(3)
+#endif
+	FIRE(0)
+	FIRE(1)
+	FIRE(2)
+#if NT > 3
+	FIRE(3)
+#endif
+	:: break
+	od
+}
+#endif
+
+/*
+ * Invariants over the hand-off words, checked by the including file's
+ * monitor in every state:
+ *   word fields never underflow, every queued sleeper is registered, and
+ *   I3 with the wake-ups in flight: awake + PW >= min(T, S), where awake =
+ *   S - (threads queued in the kernel on that word).
+ */
+#define WORD_OK(h)	(T[h] >= 0 && S[h] >= 0 && NBLK(h) <= S[h])
+#define I3(h)		(S[h] - NBLK(h) + PW[h] >= MIN(T[h], S[h]))
