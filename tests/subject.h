@@ -101,4 +101,44 @@ static inline void subject_intact(struct subject *o, int expect, const char *wha
 			 errno);
 }
 
+/* Every timed entry point as one signature; timed* ignore @c. */
+static inline int call_timedwait(struct subject *o, clockid_t c,
+			  const struct timespec *abs)
+{
+	(void)c;
+	return fsem_timedwait(&o->s, abs);
+}
+
+static inline int call_clockwait(struct subject *o, clockid_t c,
+			  const struct timespec *abs)
+{
+	return fsem_clockwait(&o->s, c, abs);
+}
+
+static inline int call_timedacquire(struct subject *o, clockid_t c,
+			     const struct timespec *abs)
+{
+	(void)c;
+	return fsem_bounded_timedacquire(&o->b, abs);
+}
+
+static inline int call_clockacquire(struct subject *o, clockid_t c,
+			     const struct timespec *abs)
+{
+	return fsem_bounded_clockacquire(&o->b, c, abs);
+}
+
+static inline int call_timedrelease(struct subject *o, clockid_t c,
+			     const struct timespec *abs)
+{
+	(void)c;
+	return fsem_bounded_timedrelease(&o->b, abs);
+}
+
+static inline int call_clockrelease(struct subject *o, clockid_t c,
+			     const struct timespec *abs)
+{
+	return fsem_bounded_clockrelease(&o->b, c, abs);
+}
+
 #endif /* FSEM_TEST_SUBJECT_H */

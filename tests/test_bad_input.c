@@ -43,45 +43,6 @@ struct timed_call {
 		    const struct timespec *abs);
 };
 
-static int call_timedwait(struct subject *o, clockid_t c,
-			  const struct timespec *abs)
-{
-	(void)c;
-	return fsem_timedwait(&o->s, abs);
-}
-
-static int call_clockwait(struct subject *o, clockid_t c,
-			  const struct timespec *abs)
-{
-	return fsem_clockwait(&o->s, c, abs);
-}
-
-static int call_timedacquire(struct subject *o, clockid_t c,
-			     const struct timespec *abs)
-{
-	(void)c;
-	return fsem_bounded_timedacquire(&o->b, abs);
-}
-
-static int call_clockacquire(struct subject *o, clockid_t c,
-			     const struct timespec *abs)
-{
-	return fsem_bounded_clockacquire(&o->b, c, abs);
-}
-
-static int call_timedrelease(struct subject *o, clockid_t c,
-			     const struct timespec *abs)
-{
-	(void)c;
-	return fsem_bounded_timedrelease(&o->b, abs);
-}
-
-static int call_clockrelease(struct subject *o, clockid_t c,
-			     const struct timespec *abs)
-{
-	return fsem_bounded_clockrelease(&o->b, c, abs);
-}
-
 static const struct timed_call timed_calls[] = {
 	{ "fsem_timedwait", SEM, false, call_timedwait },
 	{ "fsem_clockwait", SEM, true, call_clockwait },
