@@ -51,7 +51,8 @@ static inline bool shared(const struct fsem_bstate *s)
 static bool withdraw_acquire(void *obj)
 {
 	struct fsem_bstate *s = obj;
-	int64_t g = atomic_load_explicit(&s->given, memory_order_relaxed);
+	int64_t g = atomic_load_explicit(&s->given,
+					 memory_order_relaxed); /* hint */
 
 	while (g > (int64_t)s->permits)
 		if (atomic_compare_exchange_weak_explicit(&s->given, &g, g - 1,
@@ -64,7 +65,8 @@ static bool withdraw_acquire(void *obj)
 static bool withdraw_release(void *obj)
 {
 	struct fsem_bstate *s = obj;
-	int64_t g = atomic_load_explicit(&s->given, memory_order_relaxed);
+	int64_t g = atomic_load_explicit(&s->given,
+					 memory_order_relaxed); /* hint */
 
 	while (g < 0)
 		if (atomic_compare_exchange_weak_explicit(&s->given, &g, g + 1,
@@ -83,7 +85,7 @@ static bool try_step(struct fsem_bstate *s, int dir)
 	int64_t n = s->permits, g;
 	bool sh = shared(s);	/* read before the hand-over */
 
-	g = atomic_load_explicit(&s->given, memory_order_relaxed);
+	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
 	while (dir > 0 ? g < n : g > 0) {
 		if (!atomic_compare_exchange_weak_explicit(&s->given, &g,
 				g + dir, memory_order_acq_rel, /* (A) */
@@ -214,7 +216,7 @@ int fsem_bounded_destroy(fsem_bounded_t *b)
 
 	if (!b)
 		return fail(EINVAL);
-	g = atomic_load_explicit(&s->given, memory_order_relaxed);
+	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
 	if (g < 0 || g > (int64_t)s->permits ||
 	    atomic_load_explicit(&s->acq, memory_order_relaxed) != 0 ||
 	    atomic_load_explicit(&s->rel, memory_order_relaxed) != 0)
@@ -284,7 +286,8 @@ int fsem_bounded_timedrelease(fsem_bounded_t *b, const struct timespec *abs)
 
 static int64_t given_out(struct fsem_bstate *s)
 {
-	int64_t g = atomic_load_explicit(&s->given, memory_order_relaxed);
+	int64_t g = atomic_load_explicit(&s->given,
+					 memory_order_relaxed); /* hint */
 	int64_t n = s->permits;
 
 	return g < 0 ? 0 : g > n ? n : g;	/* I4 */

@@ -48,7 +48,8 @@ static inline int fail(int err)
 static bool withdraw(void *obj)
 {
 	struct fsem_state *s = obj;
-	int64_t c = atomic_load_explicit(&s->count, memory_order_relaxed);
+	int64_t c = atomic_load_explicit(&s->count,
+					 memory_order_relaxed); /* hint */
 
 	while (c < 0)
 		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c + 1,
@@ -159,7 +160,7 @@ int fsem_trywait(fsem_t *sem)
 
 	if (!sem)
 		return fail(EINVAL);
-	c = atomic_load_explicit(&s->count, memory_order_relaxed);
+	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
 	while (c > 0)	/* I5: never into debt */
 		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c - 1,
 				memory_order_acquire, /* (A) */
@@ -233,7 +234,8 @@ int fsem_getvalue(fsem_t *sem, int *sval)
 
 	if (!sem || !sval)
 		return fail(EINVAL);
-	c = atomic_load_explicit(&state(sem)->count, memory_order_relaxed);
+	c = atomic_load_explicit(&state(sem)->count,
+				 memory_order_relaxed); /* hint */
 	*sval = c < 0 ? 0 : c > FSEM_VALUE_MAX ? FSEM_VALUE_MAX : (int)c;
 	return 0;
 }

@@ -124,7 +124,10 @@
  *       debtor sees everything its giver did before covering the debt.
  *   Registration, deregistration, withdrawal and the spin budget are relaxed:
  *   they publish no data, and all decisions about waking are made on values
- *   returned by RMWs of the one hand-off word (modification order).
+ *   returned by RMWs of the one hand-off word (modification order). A
+ *   relaxed load tagged "hint" only seeds a CAS loop (the CAS re-reads and
+ *   decides) or returns a snapshot that may be stale by the time it is
+ *   read (getvalue, destroy's EBUSY check).
  *
  * Limits
  *
@@ -251,7 +254,7 @@ static bool spin_take(const struct fsem_handoff *h)
 			return false;
 		budget = SPIN_PROBE_NS;
 	}
-	w = atomic_load_explicit(h->word, memory_order_relaxed);
+	w = atomic_load_explicit(h->word, memory_order_relaxed); /* hint */
 	start = now_ns();
 	for (i = 1; sleepers(w) == 0; i++) {	/* never steal from sleepers */
 		if (try_take(h->word, &w, 0)) {
@@ -267,7 +270,8 @@ static bool spin_take(const struct fsem_handoff *h)
 		cpu_relax();
 		if (i % 16 == 0 && now_ns() - start > budget)
 			break;
-		w = atomic_load_explicit(h->word, memory_order_relaxed);
+		w = atomic_load_explicit(h->word,
+					 memory_order_relaxed); /* hint */
 	}
 	atomic_store_explicit(h->spin, stored / 2,
 			      memory_order_relaxed); /* hint */
@@ -299,7 +303,8 @@ static bool spin_take(const struct fsem_handoff *h)
  */
 static int leave(const struct fsem_handoff *h, int err)
 {
-	uint64_t w = atomic_load_explicit(h->word, memory_order_relaxed);
+	uint64_t w = atomic_load_explicit(h->word,
+					  memory_order_relaxed); /* hint */
 
 	for (;;) {
 		if (try_take(h->word, &w, SLEEPER))
@@ -323,7 +328,8 @@ static int leave(const struct fsem_handoff *h, int err)
 	for (unsigned int i = 0;; i++) {
 		if (h->withdraw(h->obj))
 			return err;
-		w = atomic_load_explicit(h->word, memory_order_relaxed);
+		w = atomic_load_explicit(h->word,
+					 memory_order_relaxed); /* hint */
 		while (tokens(w) != 0)
 			if (try_take(h->word, &w, 0))
 				return 0;
@@ -377,7 +383,8 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 				return 0;	/* a bounded call that stands */
 			return err;
 		}
-		w = atomic_load_explicit(h->word, memory_order_relaxed);
+		w = atomic_load_explicit(h->word,
+					 memory_order_relaxed); /* hint */
 	}
 }
 
