@@ -7,6 +7,7 @@
  */
 #include "fsem.h"
 #include "handoff.h"
+#include "shared.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -47,6 +48,42 @@ static inline bool shared(const struct fsem_bstate *s)
 	return s->flags & FSEM_SHARED;
 }
 
+/*
+ * FSEM_SHARED: the protocol of shared.c on the acquire hand-off word (G, A
+ * and R); the counter and the release hand-off word stay 0. The sides are
+ * built per call because N is the semaphore's.
+ */
+static struct fsem_side shared_acquire(const struct fsem_bstate *s)
+{
+	return (struct fsem_side){
+		.up = true, .hi = s->permits,
+		.shift = FSEM_A_SHIFT_, .mask = UINT16_MAX, .bits = 1,
+		.oshift = FSEM_R_SHIFT_, .omask = UINT16_MAX, .obits = 2,
+		.oup = true,	/* releasers: room for G of them */
+	};
+}
+
+static struct fsem_side shared_release(const struct fsem_bstate *s)
+{
+	return (struct fsem_side){
+		.up = false, .hi = s->permits,
+		.shift = FSEM_R_SHIFT_, .mask = UINT16_MAX, .bits = 2,
+		.oshift = FSEM_A_SHIFT_, .omask = UINT16_MAX, .obits = 1,
+		.oup = false,	/* acquirers: room for N - G of them */
+	};
+}
+
+static int shared_step(struct fsem_bstate *s, int dir, clockid_t clock,
+		       const struct timespec *abs)
+{
+	struct fsem_side sd = dir > 0 ? shared_acquire(s) : shared_release(s);
+	int err = fsem_shared_take(&s->acq, &sd,
+				   (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
+				   clock, abs);
+
+	return err ? fail(err) : 0;
+}
+
 /* Cancel one uncovered acquire debt (given > N); false if none (I2). */
 static bool withdraw_acquire(void *obj)
 {
@@ -84,7 +121,12 @@ static bool try_step(struct fsem_bstate *s, int dir)
 {
 	int64_t n = s->permits, g;
 	bool sh = shared(s);	/* read before the hand-over */
+	struct fsem_side sd;
 
+	if (sh) {
+		sd = dir > 0 ? shared_acquire(s) : shared_release(s);
+		return fsem_shared_try(&s->acq, &sd, 1);
+	}
 	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
 	while (dir > 0 ? g < n : g > 0) {
 		if (!atomic_compare_exchange_weak_explicit(&s->given, &g,
@@ -169,6 +211,8 @@ static int acquire(fsem_bounded_t *b, clockid_t clock,
 
 	n = s->permits;		/* N and flags are read before the hand-over */
 	sh = shared(s);
+	if (sh)
+		return shared_step(s, +1, clock, abs);
 	old = atomic_fetch_add_explicit(&s->given, 1,
 					memory_order_acq_rel); /* (A) */
 	if (fsem_likely_(old >= 0 && old < n))
@@ -185,6 +229,8 @@ static int release(fsem_bounded_t *b, clockid_t clock,
 
 	n = s->permits;		/* N and flags are read before the hand-over */
 	sh = shared(s);
+	if (sh)
+		return shared_step(s, -1, clock, abs);
 	old = atomic_fetch_sub_explicit(&s->given, 1,
 					memory_order_acq_rel); /* (A), hand-over */
 	if (fsem_likely_(old > 0 && old <= n))
@@ -216,6 +262,9 @@ int fsem_bounded_destroy(fsem_bounded_t *b)
 
 	if (!b)
 		return fail(EINVAL);
+	if (shared(s))	/* a waiter of either kind, or a dead one's */
+		return atomic_load_explicit(&s->acq, memory_order_relaxed) >>
+			FSEM_A_SHIFT_ ? fail(EBUSY) : 0; /* hint */
 	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
 	if (g < 0 || g > (int64_t)s->permits ||
 	    atomic_load_explicit(&s->acq, memory_order_relaxed) != 0 ||
@@ -289,6 +338,10 @@ static int64_t given_out(struct fsem_bstate *s)
 	int64_t g = atomic_load_explicit(&s->given,
 					 memory_order_relaxed); /* hint */
 	int64_t n = s->permits;
+
+	if (shared(s))
+		return (uint32_t)atomic_load_explicit(&s->acq,
+				memory_order_relaxed); /* hint: G */
 
 	return g < 0 ? 0 : g > n ? n : g;	/* I4 */
 }

@@ -7,6 +7,7 @@
 #define FSEM_NO_INLINE	/* this file defines the out-of-line functions */
 #include "fsem.h"
 #include "handoff.h"
+#include "shared.h"
 
 #include <errno.h>
 #include <semaphore.h>
@@ -33,15 +34,51 @@ _Static_assert(_Alignof(_Atomic uint64_t) == 8 &&
 	       offsetof(fsem_t, handoff_) % 8 == 0,
 	       "the hand-off word holds a 4-byte aligned 32-bit futex word");
 
+static inline int fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
 static inline struct fsem_state *state(fsem_t *sem)
 {
 	return (struct fsem_state *)(void *)sem;
 }
 
-static inline int fail(int err)
+/*
+ * FSEM_SHARED semaphores run the protocol of shared.c on the hand-off word
+ * (V and W); their count word is a trap for the inline fast paths.
+ */
+static inline bool is_shared(const struct fsem_state *s)
 {
-	errno = err;
-	return -1;
+	return s->flags & FSEM_SHARED;
+}
+
+static const struct fsem_side shared_wait = {
+	.up = false, .hi = FSEM_VALUE_MAX,
+	.shift = FSEM_W_SHIFT_, .mask = UINT32_MAX, .bits = 1,
+};
+
+static const struct fsem_side shared_post = {
+	.up = true, .hi = FSEM_VALUE_MAX,
+	.shift = FSEM_W_SHIFT_, .mask = UINT32_MAX, .bits = 1,
+	.oshift = FSEM_W_SHIFT_, .omask = UINT32_MAX, .obits = 1, .oup = true,
+};
+
+static int shared_take(struct fsem_state *s, clockid_t clock,
+		       const struct timespec *abs)
+{
+	int err = fsem_shared_take(&s->handoff, &shared_wait,
+				   (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
+				   clock, abs);
+
+	return err ? fail(err) : 0;
+}
+
+static int shared_post_n(struct fsem_state *s, uint32_t n)
+{
+	return fsem_shared_try(&s->handoff, &shared_post, n) ? 0 :
+							       fail(EOVERFLOW);
 }
 
 /* Cancel one uncovered debt; false if all are covered (I2). */
@@ -97,7 +134,12 @@ static bool give_back(void *obj)
 FSEM_SLOW_ static int wait_slow(struct fsem_state *s, clockid_t clock,
 				const struct timespec *abs)
 {
-	struct fsem_handoff h = {
+	struct fsem_handoff h;
+	int err;
+
+	if (is_shared(s))
+		return shared_take(s, clock, abs);
+	h = (struct fsem_handoff){
 		.word = &s->handoff,
 		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
 		.shared = s->flags & FSEM_SHARED,
@@ -105,7 +147,7 @@ FSEM_SLOW_ static int wait_slow(struct fsem_state *s, clockid_t clock,
 		.give_back = give_back,
 		.obj = s,
 	};
-	int err = fsem_handoff_take(&h, clock, abs);
+	err = fsem_handoff_take(&h, clock, abs);
 
 	return err ? fail(err) : 0;
 }
@@ -116,8 +158,13 @@ int fsem_init(fsem_t *sem, int flags, unsigned int value)
 
 	if (!sem || value > FSEM_VALUE_MAX || (flags & ~FSEM_FLAGS_ALL_))
 		return fail(EINVAL);
-	atomic_init(&s->count, value);
-	atomic_init(&s->handoff, 0);
+	if (flags & FSEM_SHARED) {
+		atomic_init(&s->count, FSEM_TRAP_);
+		atomic_init(&s->handoff, value);	/* V = value, W = 0 */
+	} else {
+		atomic_init(&s->count, value);
+		atomic_init(&s->handoff, 0);
+	}
 	s->flags = (uint32_t)flags;
 	atomic_init(&s->spin, FSEM_SPIN_INIT_NS_);
 	return 0;
@@ -129,6 +176,9 @@ int fsem_destroy(fsem_t *sem)
 
 	if (!sem)
 		return fail(EINVAL);
+	if (is_shared(s))
+		return fsem_shared_waiters(&s->handoff, &shared_wait) ?
+			fail(EBUSY) : 0;	/* a waiter, or a dead one's */
 	if (atomic_load_explicit(&s->count, memory_order_relaxed) < 0 ||
 	    atomic_load_explicit(&s->handoff, memory_order_relaxed) != 0)
 		return fail(EBUSY);	/* a debtor is still waiting */
@@ -141,13 +191,18 @@ int fsem_wait(fsem_t *sem)
 
 	if (fsem_unlikely_(!sem))
 		return fail(EINVAL);
+	if (fsem_unlikely_(is_shared(s)))
+		return shared_take(s, CLOCK_REALTIME, NULL);
 	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
 			memory_order_acquire) > 0)) /* (A); else a debt */
 		return 0;
 	return wait_slow(s, CLOCK_REALTIME, NULL);
 }
 
-/* The inline fsem_wait() found no permit: its xadd made this a debtor. */
+/*
+ * The inline fsem_wait() found no permit: its xadd made this a debtor, or
+ * hit the trap of a shared semaphore (wait_slow tells them apart).
+ */
 int fsem_wait_slow_(fsem_t *sem)
 {
 	return wait_slow(state(sem), CLOCK_REALTIME, NULL);
@@ -160,6 +215,9 @@ int fsem_trywait(fsem_t *sem)
 
 	if (!sem)
 		return fail(EINVAL);
+	if (is_shared(s))
+		return fsem_shared_try(&s->handoff, &shared_wait, 1) ? 0 :
+								 fail(EAGAIN);
 	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
 	while (c > 0)	/* I5: never into debt */
 		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c - 1,
@@ -179,6 +237,8 @@ int fsem_clockwait(fsem_t *sem, clockid_t clock, const struct timespec *abs)
 	err = fsem_check_deadline(clock, abs);	/* before any permit moves */
 	if (err)
 		return fail(err);
+	if (is_shared(s))
+		return shared_take(s, clock, abs);
 	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
 			memory_order_acquire) > 0)) /* (A); else a debt */
 		return 0;
@@ -197,6 +257,8 @@ int fsem_post(fsem_t *sem)
 
 	if (fsem_unlikely_(!sem))
 		return fail(EINVAL);
+	if (fsem_unlikely_(is_shared(s)))
+		return shared_post_n(s, 1);
 	old = atomic_fetch_add_explicit(&s->count, 1,
 					memory_order_release); /* (A), hand-over */
 	if (fsem_likely_((uint64_t)old < FSEM_VALUE_MAX))
@@ -204,9 +266,15 @@ int fsem_post(fsem_t *sem)
 	return post_slow(s, old, 1) ? fail(EOVERFLOW) : 0;
 }
 
-/* The inline fsem_post() found debtors or the limit; @old is its xadd's. */
+/*
+ * The inline fsem_post() found debtors, the limit, or the trap of a shared
+ * semaphore; @old is its xadd's. The trap is told by @old alone: after an
+ * xadd that may have freed a permit, flags may no longer be readable.
+ */
 int fsem_post_slow_(fsem_t *sem, long long old)
 {
+	if (fsem_is_trap_(old))
+		return shared_post_n(state(sem), 1);
 	return post_slow(state(sem), old, 1) ? fail(EOVERFLOW) : 0;
 }
 
@@ -221,6 +289,8 @@ int fsem_post_n(fsem_t *sem, unsigned int n)
 		return 0;
 	if (n > FSEM_VALUE_MAX)
 		return fail(EOVERFLOW);
+	if (is_shared(s))
+		return shared_post_n(s, n);
 	old = atomic_fetch_add_explicit(&s->count, n,
 					memory_order_release); /* (A), hand-over */
 	if (old >= 0 && old <= FSEM_VALUE_MAX - (int64_t)n)
@@ -234,6 +304,12 @@ int fsem_getvalue(fsem_t *sem, int *sval)
 
 	if (!sem || !sval)
 		return fail(EINVAL);
+	if (is_shared(state(sem))) {
+		*sval = (int)(uint32_t)atomic_load_explicit(
+				&state(sem)->handoff,
+				memory_order_relaxed); /* hint: V */
+		return 0;
+	}
 	c = atomic_load_explicit(&state(sem)->count,
 				 memory_order_relaxed); /* hint */
 	*sval = c < 0 ? 0 : c > FSEM_VALUE_MAX ? FSEM_VALUE_MAX : (int)c;

@@ -47,12 +47,14 @@ static inline long fsem_futex_raw(uint32_t *uaddr, int op, uint32_t val,
 /*
  * Sleep while *@uaddr == @expected, until woken, a signal, or the absolute
  * deadline @abs on @clock (CLOCK_REALTIME or CLOCK_MONOTONIC; NULL: none).
+ * Only a wake whose bitset shares a bit with @bits wakes this sleeper.
  * FUTEX_WAIT_BITSET takes an absolute deadline, so a CLOCK_REALTIME one
  * follows clock changes (FUTEX_CLOCK_REALTIME) and a monotonic one does not.
  */
-static inline int fsem_futex_wait(uint32_t *uaddr, uint32_t expected,
-				  clockid_t clock, const struct timespec *abs,
-				  bool shared)
+static inline int fsem_futex_wait_bits(uint32_t *uaddr, uint32_t expected,
+				       clockid_t clock,
+				       const struct timespec *abs,
+				       bool shared, uint32_t bits)
 {
 	int op = FUTEX_WAIT_BITSET;
 	int saved = errno, err = 0;	/* internal helpers never touch errno */
@@ -62,11 +64,35 @@ static inline int fsem_futex_wait(uint32_t *uaddr, uint32_t expected,
 	if (abs && clock == CLOCK_REALTIME)
 		op |= FUTEX_CLOCK_REALTIME;
 	FSEM_SEAM_COUNT_(fsem_seam_waits);
-	if (fsem_futex_raw(uaddr, op, expected, abs,
-			   FUTEX_BITSET_MATCH_ANY) != 0)
+	if (fsem_futex_raw(uaddr, op, expected, abs, bits) != 0)
 		err = (errno == EINTR || errno == ETIMEDOUT) ? errno : EAGAIN;
 	errno = saved;
 	return err;
+}
+
+static inline int fsem_futex_wait(uint32_t *uaddr, uint32_t expected,
+				  clockid_t clock, const struct timespec *abs,
+				  bool shared)
+{
+	return fsem_futex_wait_bits(uaddr, expected, clock, abs, shared,
+				    FUTEX_BITSET_MATCH_ANY);
+}
+
+/*
+ * Wake up to @n threads sleeping on @uaddr whose wait shared a bit with
+ * @bits (one futex word, two kinds of sleeper); errors are ignored.
+ */
+static inline void fsem_futex_wake_bits(uint32_t *uaddr, int n, bool shared,
+					uint32_t bits)
+{
+	int op = FUTEX_WAKE_BITSET;
+	int saved = errno;
+
+	if (!shared)
+		op |= FUTEX_PRIVATE_FLAG;
+	FSEM_SEAM_COUNT_(fsem_seam_wakes);
+	(void)fsem_futex_raw(uaddr, op, (uint32_t)n, NULL, bits);
+	errno = saved;
 }
 
 /* Wake up to @n threads sleeping on @uaddr; errors are ignored (see top). */

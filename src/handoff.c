@@ -235,67 +235,62 @@ static bool try_take(_Atomic uint64_t *word, uint64_t *w, uint64_t also)
 }
 
 /*
- * Spin for a token for up to the semaphore's budget. The budget grows after
- * a spin that succeeded and halves after one that failed, so spinning stops
- * where the giver cannot run meanwhile (same CPU, oversubscribed); once it is
- * below SPIN_MIN_NS, one slow wait in SPIN_PROBE_EVERY probes again.
+ * Spin while @poll answers FSEM_SPIN_AGAIN, for up to the budget in
+ * @budget_ns. The budget grows after a spin that took a permit and halves
+ * after one that did not, so spinning stops where the giver cannot run
+ * meanwhile (same CPU, oversubscribed); once it is below SPIN_MIN_NS, one
+ * slow wait in SPIN_PROBE_EVERY probes again.
  */
-static bool spin_take(const struct fsem_handoff *h)
+bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg), void *arg)
 {
 	static _Thread_local uint32_t probe;
 	uint32_t budget, stored;
-	uint64_t w, start, spent;	/* spent: ns, then the new budget */
+	uint64_t start, spent;	/* spent: ns, then the new budget */
 	unsigned int i;
+	int r;
 
-	stored = atomic_load_explicit(h->spin, memory_order_relaxed); /* hint */
+	stored = atomic_load_explicit(budget_ns,
+				      memory_order_relaxed); /* hint */
 	budget = stored;
 	if (budget < SPIN_MIN_NS) {
 		if (++probe % SPIN_PROBE_EVERY != 0)
 			return false;
 		budget = SPIN_PROBE_NS;
 	}
-	w = atomic_load_explicit(h->word, memory_order_relaxed); /* hint */
 	start = now_ns();
-	for (i = 1; sleepers(w) == 0; i++) {	/* never steal from sleepers */
-		if (try_take(h->word, &w, 0)) {
-			spent = stored + stored / 2 + SPIN_MIN_NS +
-				2 * (now_ns() - start);
-			atomic_store_explicit(h->spin, spent < SPIN_MAX_NS ?
-					      (uint32_t)spent : SPIN_MAX_NS,
-					      memory_order_relaxed); /* hint */
-			return true;
-		}
-		if (tokens(w) != 0)
-			continue;	/* lost the CAS; w is fresh */
+	for (i = 1; (r = poll(arg)) == FSEM_SPIN_AGAIN; i++) {
 		cpu_relax();
 		if (i % 16 == 0 && now_ns() - start > budget)
 			break;
-		w = atomic_load_explicit(h->word,
-					 memory_order_relaxed); /* hint */
 	}
-	atomic_store_explicit(h->spin, stored / 2,
+	if (r == FSEM_SPIN_TOOK) {
+		spent = stored + stored / 2 + SPIN_MIN_NS +
+			2 * (now_ns() - start);
+		atomic_store_explicit(budget_ns, spent < SPIN_MAX_NS ?
+				      (uint32_t)spent : SPIN_MAX_NS,
+				      memory_order_relaxed); /* hint */
+		return true;
+	}
+	atomic_store_explicit(budget_ns, stored / 2,
 			      memory_order_relaxed); /* hint */
 	return false;
 }
 
-/*
- * Frames that an asynchronous cancellation abandons. glibc unwinds them with
- * an internal longjmp that AddressSanitizer does not see, so the redzones
- * of their stack variables would stay poisoned below the cleanup handler
- * and trip the sanitizer's own runtime later (a false report from GCC 12's
- * sigaltstack interceptor). Such frames are left uninstrumented: they hold
- * no buffers, only a word and the saved cancel type.
- */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FSEM_ASAN_ 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(FSEM_ASAN_)
-#define FSEM_UNWOUND_ __attribute__((no_sanitize_address))
-#else
-#define FSEM_UNWOUND_
-#endif
+/* One spin step of a debtor: never spin to steal from sleepers. */
+static int poll_token(void *arg)
+{
+	_Atomic uint64_t *word = arg;
+	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
+
+	while (sleepers(w) == 0) {
+		if (try_take(word, &w, 0))
+			return FSEM_SPIN_TOOK;
+		if (tokens(w) == 0)
+			return FSEM_SPIN_AGAIN;
+		/* lost the CAS to another taker; w is fresh */
+	}
+	return FSEM_SPIN_STOP;
+}
 
 /*
  * Leave as a registered sleeper after @err (EINTR, ETIMEDOUT, ECANCELED).
@@ -402,7 +397,7 @@ static int sleep_take(const struct fsem_handoff *h, clockid_t clock,
 int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 		      const struct timespec *abs)
 {
-	if (h->spin && spin_take(h))
+	if (h->spin && fsem_spin(h->spin, poll_token, h->word))
 		return 0;
 	return sleep_take(h, clock, abs);
 }
