@@ -136,13 +136,15 @@
  *   EOVERFLOW although the count was within the number of racing posts of the
  *   limit. That take-back touches the semaphore after an xadd that made a
  *   permit visible: at a count of FSEM_VALUE_MAX only, the destruction
- *   safety above does not hold for a post that overflows. Sleepers and tokens are 32-bit: at most 2^32 - 1 threads may
- *   block on one semaphore. A process killed while blocked leaves its debt
- *   behind: the count reads one lower from then on, and one permit at a time
- *   sits as a token that only a blocking wait can take. Semaphores shared
- *   with processes that may be killed need a recovery protocol of their own.
+ *    safety above does not hold for a post that overflows. Sleepers and
+ *   tokens are 32-bit: at most 2^32 - 1 threads may block on one
+ *   semaphore. A debt cannot be withdrawn by a process that was killed
+ *   while blocked, so this protocol serves private semaphores only (all
+ *   threads of a process die together); FSEM_SHARED semaphores use the
+ *   protocol of shared.c.
  */
 #include "handoff.h"
+#include "annotate.h"
 #include "futex.h"
 
 #include <errno.h>
@@ -214,6 +216,7 @@ void fsem_handoff_give(_Atomic uint64_t *word, uint32_t n, bool shared)
 	uint64_t w;
 	uint32_t owed;
 
+	annotate_release(word);
 	w = atomic_fetch_add_explicit(word, n * TOKEN,
 				      memory_order_release); /* (B), hand-over */
 	/* From here on only the futex wake may use *word (destruction). */
@@ -228,10 +231,13 @@ static bool try_take(_Atomic uint64_t *word, uint64_t *w, uint64_t also)
 {
 	if (tokens(*w) == 0)
 		return false;
-	return atomic_compare_exchange_weak_explicit(word, w,
+	if (!atomic_compare_exchange_weak_explicit(word, w,
 			*w - TOKEN - also,
 			memory_order_acquire, /* (B) pairs with give */
-			memory_order_relaxed);
+			memory_order_relaxed))
+		return false;
+	annotate_acquire(word);
+	return true;
 }
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_shared.c - FSEM_SHARED semaphores in shared memory work across
- * processes and across two mappings of one file.
+ * processes and across two mappings of one file, and a process killed
+ * while it waits loses no permit.
  *
  * A cmocka assertion does not cross fork(): a child checks with
  * CHILD_CHECK(), which prints the failed line and ends the child with exit
@@ -284,6 +285,58 @@ static void shared_child_waits_parent_posts(void **state)
 			expect_child_ok(pid, kind_names[k]);
 			assert_int_equal(level(k, s), initial_level(k));
 			assert_int_equal(destroy(k, s), 0);
+		}
+	}
+	assert_int_equal(munmap(s, PAGE), 0);
+}
+
+/* The non-blocking form of take(): 0, or -1 with errno EAGAIN. */
+static int try_take(enum kind k, union any_sem *s)
+{
+	if (k == COUNTING)
+		return fsem_trywait(&s->sem);
+	return k == ACQUIRE ? fsem_bounded_tryacquire(&s->b)
+			    : fsem_bounded_tryrelease(&s->b);
+}
+
+/*
+ * Two children sleep on one shared semaphore and one is SIGKILLed there:
+ * the other is still woken by the next give, and the give after that is
+ * a permit any caller can take (a killed waiter must not keep a debt that
+ * swallows it). The dead child's registration stays: destroy says EBUSY.
+ */
+static void shared_killed_waiter_loses_no_permit(void **state)
+{
+	union any_sem *s;
+	pid_t pid[2];
+	int k, f, i;
+
+	(void)state;
+	s = map_shared_anon();
+	for (k = COUNTING; k <= RELEASE; k++) {
+		for (f = 0; f < 2; f++) {
+			setup(k, flag_sets[f], s);
+			for (i = 0; i < 2; i++) {
+				pid[i] = fork_child();
+				if (pid[i] == 0) {
+					CHILD_CHECK(take(k, s) == 0);
+					_exit(0);
+				}
+				wait_child_blocked(pid[i]);
+			}
+			assert_int_equal(kill(pid[0], SIGKILL), 0);
+			assert_int_equal(waitpid(pid[0], NULL, 0), pid[0]);
+			assert_int_equal(level(k, s), initial_level(k));
+			assert_int_equal(give(k, s), 0);
+			expect_child_ok(pid[1], kind_names[k]);
+			assert_int_equal(level(k, s), initial_level(k));
+			assert_int_equal(give(k, s), 0);
+			assert_int_not_equal(level(k, s), initial_level(k));
+			assert_int_equal(try_take(k, s), 0);
+			assert_int_equal(level(k, s), initial_level(k));
+			errno = 0;
+			assert_int_equal(destroy(k, s), -1);
+			assert_int_equal(errno, EBUSY);
 		}
 	}
 	assert_int_equal(munmap(s, PAGE), 0);
@@ -602,6 +655,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(shared_child_waits_parent_posts),
 		cmocka_unit_test(shared_parent_waits_child_posts),
+		cmocka_unit_test(shared_killed_waiter_loses_no_permit),
 		cmocka_unit_test(shared_ping_pong_alternates),
 		cmocka_unit_test(shared_bounded_child_acquires_beyond_n),
 		cmocka_unit_test(
