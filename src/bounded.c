@@ -59,7 +59,6 @@ static struct fsem_side shared_acquire(const struct fsem_bstate *s)
 		.up = true, .hi = s->permits,
 		.shift = FSEM_A_SHIFT_, .mask = UINT16_MAX, .bits = 1,
 		.oshift = FSEM_R_SHIFT_, .omask = UINT16_MAX, .obits = 2,
-		.oup = true,	/* releasers: room for G of them */
 	};
 }
 
@@ -69,7 +68,6 @@ static struct fsem_side shared_release(const struct fsem_bstate *s)
 		.up = false, .hi = s->permits,
 		.shift = FSEM_R_SHIFT_, .mask = UINT16_MAX, .bits = 2,
 		.oshift = FSEM_A_SHIFT_, .omask = UINT16_MAX, .obits = 1,
-		.oup = false,	/* acquirers: room for N - G of them */
 	};
 }
 

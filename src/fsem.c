@@ -62,7 +62,7 @@ static const struct fsem_side shared_wait = {
 static const struct fsem_side shared_post = {
 	.up = true, .hi = FSEM_VALUE_MAX,
 	.shift = FSEM_W_SHIFT_, .mask = UINT32_MAX, .bits = 1,
-	.oshift = FSEM_W_SHIFT_, .omask = UINT32_MAX, .obits = 1, .oup = true,
+	.oshift = FSEM_W_SHIFT_, .omask = UINT32_MAX, .obits = 1,
 };
 
 static int shared_take(struct fsem_state *s, clockid_t clock,

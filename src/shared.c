@@ -40,13 +40,15 @@
  *      V, and G = acquires - releases; a process that dies before its CAS
  *      has taken nothing, one that dies after it has finished.
  *   K2 (wake) A waiter sleeps only after registering, and only on
- *      futex_wait(low half == the value it last saw). A success that lets
- *      the other kind through reads that kind's registrations in the old
- *      value of its own CAS, and wakes min(room, registered) of them, room
- *      being how many of them could now succeed (V, G or N - G). So either
- *      the giver sees the registration and wakes, or the registration came
- *      later in the word's modification order and the waiter's own read or
- *      futex_wait sees the new low half: no lost wake-up.
+ *      futex_wait(low half == the value it last saw). A success of n steps
+ *      (n > 1 only for post_n) lets n of the other kind through: it reads
+ *      that kind's registrations in the old value of its own CAS and wakes
+ *      min(n, registered) of them. So either the giver sees the
+ *      registration and wakes, or the registration came later in the
+ *      word's modification order and the waiter's own read or futex_wait
+ *      sees the new low half: no lost wake-up. Every woken waiter re-reads
+ *      the word; one that finds no room (another caller took it first)
+ *      sleeps again, as that caller took the permit the wake was for.
  *   K3 (leavers pass wakes on) Deregistration is an RMW; a waiter that
  *      leaves (timeout, EINTR, cancellation) while its kind could proceed
  *      and another of its kind is registered wakes one: a wake it absorbed
@@ -83,10 +85,13 @@
  *   data, and wake decisions use values returned by RMWs of the same word.
  *
  * Limits: a process killed after the kernel woke it and before its CAS
- *   absorbs that wake: the permit stays free (trywait and any new caller
- *   take it), and the next success of the other kind wakes as many as
- *   there is room for (K2), which includes it. A stale registration makes
- *   destroy answer EBUSY; fsem_init() may re-initialise.
+ *   takes that wake with it: the permit stays free and counted (getvalue,
+ *   trywait and any new caller see and take it), but no sleeper is woken
+ *   for it; each later success still wakes one sleeper for its own permit.
+ *   glibc's sem_t behaves the same. Waking more than n per success would
+ *   make bursts of posts wake herds of sleepers for few permits. A stale
+ *   registration makes destroy answer EBUSY; fsem_init() may
+ *   re-initialise.
  */
 #include "shared.h"
 #include "futex.h"
@@ -122,20 +127,16 @@ static inline bool room(const struct fsem_side *sd, uint32_t v, uint32_t n)
 	return sd->up ? v <= sd->hi - n : v >= n;
 }
 
-/* After a success whose CAS returned @old: wake whom it lets through. */
+/* After a success of @n whose CAS returned @old: wake whom it lets go. */
 static void wake_other(_Atomic uint64_t *word, const struct fsem_side *sd,
 		       uint64_t old, uint32_t n)
 {
-	uint32_t others = field(old, sd->oshift, sd->omask), v, free;
+	uint32_t others = field(old, sd->oshift, sd->omask);
 
-	if (others == 0)
-		return;
-	v = sd->up ? low(old) + n : low(old) - n;
-	free = sd->oup ? v : sd->hi - v;
-	if (free != 0)
+	if (others != 0)
 		fsem_futex_wake_bits(futex_word(word),
-				     (int)(free < others ? free : others),
-				     true, sd->obits);
+				     (int)(n < others ? n : others), true,
+				     sd->obits);
 }
 
 /* Try one step of @n with @w as the expected word; @also: registration. */

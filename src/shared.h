@@ -39,7 +39,6 @@ struct fsem_side {
 	unsigned int oshift;	/* the other kind's waiters, woken after a */
 	uint32_t omask;		/* success; omask 0: there is none */
 	uint32_t obits;
-	bool oup;		/* the other kind's room: low (true), hi - low */
 };
 
 /* Step the low half by @n if it stays in range; wakes the other kind. */
