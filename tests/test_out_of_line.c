@@ -3,7 +3,8 @@
  * test_out_of_line.c - the library's own fsem_wait and fsem_post, reached
  * through their addresses (as (fsem_wait)(s), a function pointer or the
  * preload library do), behave exactly as the inline fast paths of fsem.h:
- * same counts, same blocking and waking, same EOVERFLOW and EINVAL.
+ * same counts, same blocking and waking, same EOVERFLOW and EINVAL, for
+ * private and FSEM_SHARED semaphores (whose protocol differs: shared.c).
  */
 #include "common.h"
 
@@ -18,12 +19,11 @@ static int value_of(fsem_t *s)
 	return v;
 }
 
-static void out_of_line_counts_as_inline(void **state)
+static void counts_as_inline(int flags)
 {
 	fsem_t s;
 
-	(void)state;
-	assert_int_equal(fsem_init(&s, 0, 2), 0);
+	assert_int_equal(fsem_init(&s, flags, 2), 0);
 	assert_int_equal(wait_fn(&s), 0);
 	assert_int_equal(value_of(&s), 1);
 	assert_int_equal(post_fn(&s), 0);
@@ -31,21 +31,31 @@ static void out_of_line_counts_as_inline(void **state)
 	assert_int_equal(value_of(&s), 3);
 	assert_int_equal((fsem_wait)(&s), 0);
 	assert_int_equal(value_of(&s), 2);
+	assert_int_equal(fsem_wait(&s), 0);	/* inline, mixed with them */
+	assert_int_equal(fsem_post(&s), 0);
+	assert_int_equal(value_of(&s), 2);
 	assert_int_equal(fsem_destroy(&s), 0);
 }
 
-static void out_of_line_errors_as_inline(void **state)
+static void out_of_line_counts_as_inline(void **state)
 {
+	(void)state;
+	counts_as_inline(0);
+	counts_as_inline(FSEM_SHARED);
+}
+
+static void errors_as_inline(int flags)
+{
+	struct timespec past = { .tv_sec = -1, .tv_nsec = 0 };
 	fsem_t s;
 
-	(void)state;
 	errno = 0;
 	assert_int_equal(wait_fn(NULL), -1);
 	assert_int_equal(errno, EINVAL);
 	errno = 0;
 	assert_int_equal(post_fn(NULL), -1);
 	assert_int_equal(errno, EINVAL);
-	assert_int_equal(fsem_init(&s, 0, FSEM_VALUE_MAX), 0);
+	assert_int_equal(fsem_init(&s, flags, FSEM_VALUE_MAX), 0);
 	errno = 0;
 	assert_int_equal(post_fn(&s), -1);
 	assert_int_equal(errno, EOVERFLOW);
@@ -55,6 +65,21 @@ static void out_of_line_errors_as_inline(void **state)
 	assert_int_equal(errno, EOVERFLOW);
 	assert_int_equal(value_of(&s), FSEM_VALUE_MAX);
 	assert_int_equal(fsem_destroy(&s), 0);
+	/* A deadline before 1970 with no permit: ETIMEDOUT, as glibc. */
+	assert_int_equal(fsem_init(&s, flags, 0), 0);
+	errno = 0;
+	assert_int_equal(fsem_timedwait(&s, &past), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_int_equal(value_of(&s), 0);
+	assert_int_equal(fsem_destroy(&s), 0);
+}
+
+static void out_of_line_errors_as_inline(void **state)
+{
+	(void)state;
+	errors_as_inline(0);
+	errors_as_inline(FSEM_SHARED);
+	errors_as_inline(FSEM_SHARED | FSEM_NOSPIN);
 }
 
 struct sleeper {
@@ -80,7 +105,7 @@ static void out_of_line_blocks_and_wakes(void **state)
 	fsem_t s;
 
 	(void)state;
-	for (int flags = 0; flags <= FSEM_NOSPIN; flags += FSEM_NOSPIN) {
+	for (int flags = 0; flags <= (FSEM_SHARED | FSEM_NOSPIN); flags++) {
 		memset(&z, 0, sizeof(z));
 		assert_int_equal(fsem_init(&s, flags, 0), 0);
 		z.s = &s;
