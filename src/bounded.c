@@ -6,6 +6,7 @@
  * through its own hand-off word; the two directions mirror each other.
  */
 #include "fsem.h"
+#include "annotate.h"
 #include "handoff.h"
 #include "shared.h"
 
@@ -34,6 +35,8 @@ _Static_assert(offsetof(struct fsem_bstate, rel) ==
 
 static inline struct fsem_bstate *state(fsem_bounded_t *b)
 {
+	annotate_words(b, offsetof(struct fsem_bstate, permits),
+		       offsetof(struct fsem_bstate, spin));
 	return (struct fsem_bstate *)(void *)b;
 }
 
@@ -71,6 +74,7 @@ static struct fsem_side shared_release(const struct fsem_bstate *s)
 	};
 }
 
+FSEM_UNWOUND_
 static int shared_step(struct fsem_bstate *s, int dir, clockid_t clock,
 		       const struct timespec *abs)
 {
@@ -127,10 +131,12 @@ static bool try_step(struct fsem_bstate *s, int dir)
 	}
 	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
 	while (dir > 0 ? g < n : g > 0) {
+		annotate_release(&s->given);
 		if (!atomic_compare_exchange_weak_explicit(&s->given, &g,
 				g + dir, memory_order_acq_rel, /* (A) */
 				memory_order_relaxed))
 			continue;
+		annotate_acquire(&s->given);
 		if (dir > 0 && g < 0)
 			fsem_handoff_give(&s->rel, 1, sh);
 		else if (dir < 0 && g > n)
@@ -156,9 +162,9 @@ static bool give_back_release(void *obj)
 	return try_step(obj, +1);
 }
 
-FSEM_SLOW_ static int acquire_slow(struct fsem_bstate *s, int64_t old,
-				   bool sh, clockid_t clock,
-				   const struct timespec *abs)
+FSEM_SLOW_ FSEM_UNWOUND_
+static int acquire_slow(struct fsem_bstate *s, int64_t old, bool sh,
+			clockid_t clock, const struct timespec *abs)
 {
 	struct fsem_handoff h = {
 		.word = &s->acq,
@@ -178,9 +184,9 @@ FSEM_SLOW_ static int acquire_slow(struct fsem_bstate *s, int64_t old,
 	return err ? fail(err) : 0;
 }
 
-FSEM_SLOW_ static int release_slow(struct fsem_bstate *s, int64_t old,
-				   int64_t n, bool sh, clockid_t clock,
-				   const struct timespec *abs)
+FSEM_SLOW_ FSEM_UNWOUND_
+static int release_slow(struct fsem_bstate *s, int64_t old, int64_t n,
+			bool sh, clockid_t clock, const struct timespec *abs)
 {
 	struct fsem_handoff h = {
 		.word = &s->rel,
@@ -211,8 +217,10 @@ static int acquire(fsem_bounded_t *b, clockid_t clock,
 	sh = shared(s);
 	if (sh)
 		return shared_step(s, +1, clock, abs);
+	annotate_release(&s->given);
 	old = atomic_fetch_add_explicit(&s->given, 1,
 					memory_order_acq_rel); /* (A) */
+	annotate_acquire(&s->given);
 	if (fsem_likely_(old >= 0 && old < n))
 		return 0;
 	return acquire_slow(s, old, sh, clock, abs);
@@ -229,8 +237,10 @@ static int release(fsem_bounded_t *b, clockid_t clock,
 	sh = shared(s);
 	if (sh)
 		return shared_step(s, -1, clock, abs);
+	annotate_release(&s->given);
 	old = atomic_fetch_sub_explicit(&s->given, 1,
 					memory_order_acq_rel); /* (A), hand-over */
+	annotate_acquire(&s->given);
 	if (fsem_likely_(old > 0 && old <= n))
 		return 0;
 	return release_slow(s, old, n, sh, clock, abs);

@@ -6,6 +6,7 @@
  */
 #define FSEM_NO_INLINE	/* this file defines the out-of-line functions */
 #include "fsem.h"
+#include "annotate.h"
 #include "handoff.h"
 #include "shared.h"
 
@@ -42,6 +43,8 @@ static inline int fail(int err)
 
 static inline struct fsem_state *state(fsem_t *sem)
 {
+	annotate_words(sem, offsetof(struct fsem_state, flags),
+		       offsetof(struct fsem_state, spin));
 	return (struct fsem_state *)(void *)sem;
 }
 
@@ -123,22 +126,27 @@ FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 static bool give_back(void *obj)
 {
 	struct fsem_state *s = obj;
-	int64_t old = atomic_fetch_add_explicit(&s->count, 1,
-						memory_order_release); /* (A) */
+	int64_t old;
+
+	annotate_release(&s->count);
+	old = atomic_fetch_add_explicit(&s->count, 1,
+					memory_order_release); /* (A) */
 
 	if (old < 0 || old >= FSEM_VALUE_MAX)
 		return post_slow(s, old, 1) == 0;
 	return true;
 }
 
-FSEM_SLOW_ static int wait_slow(struct fsem_state *s, clockid_t clock,
-				const struct timespec *abs)
+FSEM_SLOW_ FSEM_UNWOUND_
+static int wait_slow(struct fsem_state *s, clockid_t clock,
+		     const struct timespec *abs)
 {
 	struct fsem_handoff h;
 	int err;
 
 	if (is_shared(s))
 		return shared_take(s, clock, abs);
+	annotate_acquire(&s->count);	/* the debtor's xadd was (A) too */
 	h = (struct fsem_handoff){
 		.word = &s->handoff,
 		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
@@ -194,18 +202,24 @@ int fsem_wait(fsem_t *sem)
 	if (fsem_unlikely_(is_shared(s)))
 		return shared_take(s, CLOCK_REALTIME, NULL);
 	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
-			memory_order_acquire) > 0)) /* (A); else a debt */
+			memory_order_acquire) > 0)) { /* (A); else a debt */
+		annotate_acquire(&s->count);
 		return 0;
+	}
 	return wait_slow(s, CLOCK_REALTIME, NULL);
 }
 
 /*
  * The inline fsem_wait() found no permit: its xadd made this a debtor, or
- * hit the trap of a shared semaphore (wait_slow tells them apart).
+ * hit the trap of a shared semaphore.
  */
 int fsem_wait_slow_(fsem_t *sem)
 {
-	return wait_slow(state(sem), CLOCK_REALTIME, NULL);
+	struct fsem_state *s = state(sem);
+
+	if (is_shared(s))
+		return shared_take(s, CLOCK_REALTIME, NULL);
+	return wait_slow(s, CLOCK_REALTIME, NULL);
 }
 
 int fsem_trywait(fsem_t *sem)
@@ -222,8 +236,10 @@ int fsem_trywait(fsem_t *sem)
 	while (c > 0)	/* I5: never into debt */
 		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c - 1,
 				memory_order_acquire, /* (A) */
-				memory_order_relaxed))
+				memory_order_relaxed)) {
+			annotate_acquire(&s->count);
 			return 0;
+		}
 	return fail(EAGAIN);
 }
 
@@ -240,8 +256,10 @@ int fsem_clockwait(fsem_t *sem, clockid_t clock, const struct timespec *abs)
 	if (is_shared(s))
 		return shared_take(s, clock, abs);
 	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
-			memory_order_acquire) > 0)) /* (A); else a debt */
+			memory_order_acquire) > 0)) { /* (A); else a debt */
+		annotate_acquire(&s->count);
 		return 0;
+	}
 	return wait_slow(s, clock, abs);
 }
 
@@ -259,6 +277,7 @@ int fsem_post(fsem_t *sem)
 		return fail(EINVAL);
 	if (fsem_unlikely_(is_shared(s)))
 		return shared_post_n(s, 1);
+	annotate_release(&s->count);
 	old = atomic_fetch_add_explicit(&s->count, 1,
 					memory_order_release); /* (A), hand-over */
 	if (fsem_likely_((uint64_t)old < FSEM_VALUE_MAX))
@@ -291,6 +310,7 @@ int fsem_post_n(fsem_t *sem, unsigned int n)
 		return fail(EOVERFLOW);
 	if (is_shared(s))
 		return shared_post_n(s, n);
+	annotate_release(&s->count);
 	old = atomic_fetch_add_explicit(&s->count, n,
 					memory_order_release); /* (A), hand-over */
 	if (old >= 0 && old <= FSEM_VALUE_MAX - (int64_t)n)

@@ -389,6 +389,7 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 	}
 }
 
+FSEM_UNWOUND_
 static int sleep_take(const struct fsem_handoff *h, clockid_t clock,
 		      const struct timespec *abs)
 {
@@ -400,6 +401,7 @@ static int sleep_take(const struct fsem_handoff *h, clockid_t clock,
 	return ret;
 }
 
+FSEM_UNWOUND_
 int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 		      const struct timespec *abs)
 {

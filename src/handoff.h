@@ -45,8 +45,10 @@ struct fsem_handoff {
  * an internal longjmp that AddressSanitizer does not see, so the redzones
  * of their stack variables would stay poisoned below the cleanup handler
  * and trip the sanitizer's own runtime later (a false report from GCC 12's
- * sigaltstack interceptor). Such frames are left uninstrumented: they hold
- * no buffers, only a word and the saved cancel type.
+ * sigaltstack interceptor). Every library frame with a stack variable
+ * between a blocking call and its futex wait is left uninstrumented: they
+ * hold no buffers, only words, the hand-off descriptor, the saved cancel
+ * type and the cleanup record.
  */
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)

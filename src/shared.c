@@ -122,47 +122,25 @@ static inline uint32_t *futex_word(_Atomic uint64_t *w)
 	return half;
 }
 
-static inline bool room(const struct fsem_side *sd, uint32_t v, uint32_t n)
-{
-	return sd->up ? v <= sd->hi - n : v >= n;
-}
-
-/* After a success of @n whose CAS returned @old: wake whom it lets go. */
-static void wake_other(_Atomic uint64_t *word, const struct fsem_side *sd,
+/* K2: a success of @n whose CAS returned @old found the other kind. */
+void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
 		       uint64_t old, uint32_t n)
 {
 	uint32_t others = field(old, sd->oshift, sd->omask);
 
-	if (others != 0)
-		fsem_futex_wake_bits(futex_word(word),
-				     (int)(n < others ? n : others), true,
-				     sd->obits);
+	fsem_futex_wake_bits(futex_word(word), (int)(n < others ? n : others),
+			     true, sd->obits);
 }
 
-/* Try one step of @n with @w as the expected word; @also: registration. */
-static bool try_step(_Atomic uint64_t *word, const struct fsem_side *sd,
-		     uint64_t *w, uint32_t n, uint64_t also)
+static inline bool room(const struct fsem_side *sd, uint32_t v, uint32_t n)
 {
-	uint64_t delta = sd->up ? n : -(uint64_t)n;
-
-	while (room(sd, low(*w), n)) {
-		if (atomic_compare_exchange_weak_explicit(word, w,
-				*w + delta - also,
-				memory_order_acq_rel, /* K1, hand-over */
-				memory_order_relaxed)) {
-			wake_other(word, sd, *w, n);	/* K2 */
-			return true;
-		}
-	}
-	return false;
+	return fsem_shared_room_(sd, v, n);
 }
 
-bool fsem_shared_try(_Atomic uint64_t *word, const struct fsem_side *sd,
-		     uint32_t n)
+static inline bool try_step(_Atomic uint64_t *word, const struct fsem_side *sd,
+			    uint64_t *w, uint32_t n, uint64_t also)
 {
-	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
-
-	return try_step(word, sd, &w, n, 0);
+	return fsem_shared_step_(word, sd, w, n, also);
 }
 
 uint32_t fsem_shared_waiters(_Atomic uint64_t *word,
@@ -278,15 +256,14 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 	}
 }
 
-int fsem_shared_take(_Atomic uint64_t *word, const struct fsem_side *sd,
-		     _Atomic uint32_t *spin, clockid_t clock,
-		     const struct timespec *abs)
+FSEM_UNWOUND_
+int fsem_shared_sleep_(_Atomic uint64_t *word, const struct fsem_side *sd,
+		       _Atomic uint32_t *spin, clockid_t clock,
+		       const struct timespec *abs)
 {
 	struct waiter me = { .word = word, .sd = sd, .unit = 0 };
 	volatile int ret = 0;
 
-	if (fsem_shared_try(word, sd, 1))
-		return 0;
 	if (spin && fsem_spin(spin, poll_room, &me))
 		return 0;
 	pthread_cleanup_push(cancel_cleanup, &me);

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "annotate.h"
+#include "handoff.h"
+
 /*
  * The count word of a shared fsem_t holds this trap: the inline fast paths
  * of fsem.h (one xadd and a sign test) then always call into the library.
@@ -41,14 +44,67 @@ struct fsem_side {
 	uint32_t obits;
 };
 
+void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
+		       uint64_t old, uint32_t n);
+int fsem_shared_sleep_(_Atomic uint64_t *word, const struct fsem_side *sd,
+		       _Atomic uint32_t *spin, clockid_t clock,
+		       const struct timespec *abs);
+
+/*
+ * The steps are inline so that a caller's constant side folds away: an
+ * uncontended step is one load, one CAS and a test of the old value.
+ */
+static inline bool fsem_shared_room_(const struct fsem_side *sd, uint32_t v,
+				     uint32_t n)
+{
+	return sd->up ? v <= sd->hi - n : v >= n;
+}
+
+/*
+ * Step the low half by @n from the expected word *@w if it stays in range,
+ * removing @also (this waiter's registration) in the same CAS; then wake
+ * the other kind (K2 in shared.c). *@w is refreshed by a failed CAS.
+ */
+static inline bool fsem_shared_step_(_Atomic uint64_t *word,
+				     const struct fsem_side *sd, uint64_t *w,
+				     uint32_t n, uint64_t also)
+{
+	uint64_t delta = sd->up ? n : -(uint64_t)n;
+
+	while (fsem_shared_room_(sd, (uint32_t)*w, n)) {
+		annotate_release(word);
+		if (atomic_compare_exchange_weak_explicit(word, w,
+				*w + delta - also,
+				memory_order_acq_rel, /* K1, hand-over */
+				memory_order_relaxed)) {
+			annotate_acquire(word);
+			if (fsem_unlikely_((*w >> sd->oshift) & sd->omask))
+				fsem_shared_wake_(word, sd, *w, n); /* K2 */
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Step the low half by @n if it stays in range; wakes the other kind. */
-bool fsem_shared_try(_Atomic uint64_t *word, const struct fsem_side *sd,
-		     uint32_t n);
+static inline bool fsem_shared_try(_Atomic uint64_t *word,
+				   const struct fsem_side *sd, uint32_t n)
+{
+	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
+
+	return fsem_shared_step_(word, sd, &w, n, 0);
+}
 
 /* Step by one, blocking: 0, or EINTR / ETIMEDOUT with nothing taken. */
-int fsem_shared_take(_Atomic uint64_t *word, const struct fsem_side *sd,
-		     _Atomic uint32_t *spin, clockid_t clock,
-		     const struct timespec *abs);
+static inline int fsem_shared_take(_Atomic uint64_t *word,
+				   const struct fsem_side *sd,
+				   _Atomic uint32_t *spin, clockid_t clock,
+				   const struct timespec *abs)
+{
+	if (fsem_likely_(fsem_shared_try(word, sd, 1)))
+		return 0;
+	return fsem_shared_sleep_(word, sd, spin, clock, abs);
+}
 
 /* This kind's registered waiters in a snapshot of @word (a hint). */
 uint32_t fsem_shared_waiters(_Atomic uint64_t *word,
