@@ -29,6 +29,35 @@
 
 #include "fsem.h"
 
+/*
+ * Built with -Dvalgrind=true (FSEM_VALGRIND), the suite runs under helgrind
+ * and DRD (scripts/valgrind.sh), which see neither the tests' own C11
+ * atomics nor pthread_timedjoin_np. test_atomic(&x) exempts the atomic
+ * variable x from their race checks; it orders nothing. Where a test
+ * passes data through an atomic, test_release(&x) precedes the store that
+ * publishes it and test_acquire(&x) follows the load that saw it (the tag
+ * is odd, as in src/annotate.h). test_timedjoin() is
+ * pthread_timedjoin_np(), or under valgrind pthread_join(), which they
+ * see; meson's test timeout is then the watchdog. test_on_valgrind() is
+ * true under any valgrind tool. Built without the option, all are plain.
+ */
+#ifdef FSEM_VALGRIND
+#include <valgrind/helgrind.h>
+#define test_on_valgrind() (RUNNING_ON_VALGRIND != 0)
+#define test_atomic(p) VALGRIND_HG_DISABLE_CHECKING((p), sizeof(*(p)))
+#define test_release(p) ANNOTATE_HAPPENS_BEFORE((const char *)(p) + 1)
+#define test_acquire(p) ANNOTATE_HAPPENS_AFTER((const char *)(p) + 1)
+#define test_timedjoin(th, ret, abs)					\
+	(RUNNING_ON_VALGRIND ? pthread_join((th), (ret)) :		\
+			       pthread_timedjoin_np((th), (ret), (abs)))
+#else
+#define test_on_valgrind() 0
+#define test_atomic(p) ((void)(p))
+#define test_release(p) ((void)(p))
+#define test_acquire(p) ((void)(p))
+#define test_timedjoin(th, ret, abs) pthread_timedjoin_np((th), (ret), (abs))
+#endif
+
 static inline pid_t test_gettid(void)
 {
 	return (pid_t)syscall(SYS_gettid);
@@ -102,6 +131,7 @@ struct test_tid {
 
 static inline void test_tid_publish(struct test_tid *t)
 {
+	test_atomic(&t->tid);
 	atomic_store_explicit(&t->tid, test_gettid(), memory_order_release);
 }
 
@@ -109,6 +139,7 @@ static inline pid_t test_tid_get(struct test_tid *t)
 {
 	pid_t tid;
 
+	test_atomic(&t->tid);
 	while ((tid = atomic_load_explicit(&t->tid,
 					   memory_order_acquire)) == 0)
 		sched_yield();
@@ -125,6 +156,22 @@ static inline unsigned int test_seed(const char *name)
 	print_message("[ %s ] seed %u (replay: FSEM_TEST_SEED=%u)\n", name,
 		      seed, seed);
 	return seed;
+}
+
+/*
+ * How many times slower than on the bare machine the code runs against
+ * the clock: FSEM_TEST_SLOWDOWN, else 1 (scripts/valgrind.sh sets it). A
+ * test that paces one thread against another by the clock stretches its
+ * gaps by it, so that the race it sets up keeps its shape; a test that
+ * runs until it has seen enough events asks for that many fewer, and
+ * stretches its hard deadline by it.
+ */
+static inline int test_slowdown(void)
+{
+	const char *env = getenv("FSEM_TEST_SLOWDOWN");
+	int n = env ? atoi(env) : 1;
+
+	return n > 1 ? n : 1;
 }
 
 /* Test duration in ms from FSEM_TEST_MS, else @dflt. */

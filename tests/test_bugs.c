@@ -196,7 +196,7 @@ static bool join_within(pthread_t th, int64_t ns, void **ret)
 {
 	struct timespec ts = test_deadline(CLOCK_REALTIME, ns);
 
-	return pthread_timedjoin_np(th, ret, &ts) == 0;
+	return test_timedjoin(th, ret, &ts) == 0;
 }
 
 /* Join @th, which only a broken semaphore could keep from returning. */
@@ -225,6 +225,7 @@ static void *sleeper_fn(void *arg)
 
 	test_tid_publish(&p->tid);
 	p->err = take(p->s, p->k, p->f, &p->abs);
+	test_release(&p->done);		/* publishes err */
 	atomic_store(&p->done, true);
 	return NULL;
 }
@@ -1794,6 +1795,7 @@ static void bugs_thundering_herd_one_give_one_thread(void **state)
 						passed++, who = i;
 			} while (passed == 0);
 			assert_int_equal(passed, 1);
+			test_acquire(&p[who].done);
 			assert_int_equal(p[who].err, 0);
 			for (i = 0; i < HERD; i++) {
 				if (atomic_load(&p[i].done))

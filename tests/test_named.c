@@ -256,16 +256,11 @@ static void named_racing_creators_make_one(void **state)
 	assert_int_equal(fsem_unlink(NAME), 0);
 }
 
-/* EACCES, EMFILE: from the system, in children that change their limits. */
-static void named_system_errors_pass_through(void **state)
+/* A process with no free descriptor opens NAME: EMFILE. */
+static void expect_emfile(void)
 {
-	fsem_t *s;
-	pid_t pid;
+	pid_t pid = fork();
 
-	(void)state;
-	fsem_unlink(NAME);
-	s = must_open(NAME, O_CREAT, 1);
-	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct rlimit rl = { 3, 3 };	/* only stdin/out/err */
@@ -280,6 +275,22 @@ static void named_system_errors_pass_through(void **state)
 		_exit(ok ? 0 : 1);
 	}
 	wait_child_ok(pid);
+}
+
+/* EACCES, EMFILE: from the system, in children that change their limits. */
+static void named_system_errors_pass_through(void **state)
+{
+	fsem_t *s;
+	pid_t pid;
+
+	(void)state;
+	fsem_unlink(NAME);
+	s = must_open(NAME, O_CREAT, 1);
+	if (test_on_valgrind())	/* it keeps descriptors of its own */
+		print_message("[ named ] valgrind emulates RLIMIT_NOFILE: "
+			      "EMFILE not checked\n");
+	else
+		expect_emfile();
 	if (geteuid() == 0) {
 		pid = fork();
 		assert_true(pid >= 0);

@@ -177,8 +177,18 @@ static void *waiter_run(void *arg)
 	w->err = errno;
 	w->ended = test_now_ns(CLOCK_MONOTONIC);
 	w->ended_real = test_now_ns(CLOCK_REALTIME);
+	test_release(&w->done);		/* publishes the results above */
 	atomic_store(&w->done, 1);
 	return NULL;
+}
+
+/* True once @w returned; its results can then be read. */
+static bool waiter_done(struct waiter *w)
+{
+	if (!atomic_load(&w->done))
+		return false;
+	test_acquire(&w->done);
+	return true;
 }
 
 static void waiter_start(struct waiter *w, const struct call *c,
@@ -197,9 +207,9 @@ static bool returned_or_blocked(struct waiter *w)
 	int64_t end = test_now_ns(CLOCK_MONOTONIC) + HANDSHAKE_NS;
 	pid_t tid = test_tid_get(&w->tid);
 
-	while (!atomic_load(&w->done)) {
+	while (!waiter_done(w)) {
 		if (test_is_blocked(tid))
-			return atomic_load(&w->done);
+			return waiter_done(w);
 		if (test_now_ns(CLOCK_MONOTONIC) > end)
 			fail_msg("%s: neither returned nor blocked",
 				 w->c->name);
@@ -217,9 +227,9 @@ static void waiter_join(struct waiter *w, const char *what)
 {
 	int64_t end = test_now_ns(CLOCK_MONOTONIC) + HANDSHAKE_NS;
 
-	while (!atomic_load(&w->done) && test_now_ns(CLOCK_MONOTONIC) < end)
+	while (!waiter_done(w) && test_now_ns(CLOCK_MONOTONIC) < end)
 		sched_yield();
-	if (!atomic_load(&w->done)) {
+	if (!waiter_done(w)) {
 		obj_give(w->x);
 		pthread_join(w->th, NULL);
 		fail_msg("%s: %s never returned", what, w->c->name);
@@ -561,7 +571,7 @@ static void release_all(void)
 	size_t i;
 
 	for (i = 0; i < N_ALL; i++) {
-		if (!atomic_load(&step_w[i].done))
+		if (!waiter_done(&step_w[i]))
 			obj_give(&step_x[i]);
 		pthread_join(step_w[i].th, NULL);
 	}
@@ -649,16 +659,16 @@ static bool step_forward(int64_t far)
 		step_abort("the keeper could not step the clock forward");
 	stepped = test_now_ns(CLOCK_MONOTONIC);
 	for (i = 0; i < N_ALL; i++) {
-		while (realtime(i) && !atomic_load(&w[i].done) &&
+		while (realtime(i) && !waiter_done(&w[i]) &&
 		       test_now_ns(CLOCK_MONOTONIC) < t0 + far)
 			sched_yield();
-		if (realtime(i) && !atomic_load(&w[i].done))
+		if (realtime(i) && !waiter_done(&w[i]))
 			step_abort("forward step: %s slept on past its "
 				   "deadline on the stepped clock",
 				   w[i].c->name);
 	}
 	for (i = 0; i < N_ALL; i++)
-		if (!realtime(i) && atomic_load(&w[i].done))
+		if (!realtime(i) && waiter_done(&w[i]))
 			step_abort("forward step: %s returned %d errno %d: a "
 				   "monotonic deadline moved with the "
 				   "realtime clock", w[i].c->name, w[i].ret,
@@ -717,20 +727,20 @@ static bool step_backward(int64_t near)
 	for (i = 0; i < N_ALL; i++) {
 		if (realtime(i))
 			continue;
-		while (!atomic_load(&w[i].done) &&
+		while (!waiter_done(&w[i]) &&
 		       test_now_ns(CLOCK_MONOTONIC) < stepped + HANDSHAKE_NS)
 			sched_yield();
-		if (!atomic_load(&w[i].done) || w[i].ret != -1 ||
+		if (!waiter_done(&w[i]) || w[i].ret != -1 ||
 		    w[i].err != ETIMEDOUT || w[i].ended < ts_ns(&w[i].ts))
 			step_abort("backward step: %s %s %d errno %d, ended "
 				   "%lld ns after its deadline", w[i].c->name,
-				   atomic_load(&w[i].done) ? "returned"
+				   waiter_done(&w[i]) ? "returned"
 							   : "never returned",
 				   w[i].ret, w[i].err,
 				   (long long)(w[i].ended - ts_ns(&w[i].ts)));
 	}
 	for (i = 0; i < N_ALL; i++)
-		if (realtime(i) && atomic_load(&w[i].done))
+		if (realtime(i) && waiter_done(&w[i]))
 			step_abort("backward step: %s returned %d errno %d "
 				   "with the clock %lld s back, before its "
 				   "deadline on that clock", w[i].c->name,
@@ -861,7 +871,8 @@ struct mix {
 	fsem_t *sem[2];		/* one semaphore, maybe two addresses */
 	fsem_bounded_t *b[2];
 	unsigned int k, n;
-	int64_t end;
+	int64_t end;		/* set before go */
+	pthread_barrier_t go;	/* the workers start together */
 	cpu_set_t cpus;
 	char cpu_list[64];
 	_Atomic bool stop, claimed, failed, mon_stop;
@@ -1038,6 +1049,7 @@ static void *mix_worker(void *arg)
 {
 	struct mworker *w = arg;
 
+	pthread_barrier_wait(&w->m->go);	/* all spawned, end set */
 	while (running(w)) {
 		if (w->role == LOCK)
 			lock_round(w);
@@ -1192,8 +1204,8 @@ static void mix_run(struct mix *m, int64_t ms)
 
 	m->seed = test_seed(m->name);
 	two_cpus(m);
-	m->end = test_now_ns(CLOCK_MONOTONIC) + ms * MS;
-	guard = m->end + GUARD_NS;
+	assert_int_equal(pthread_barrier_init(&m->go, NULL,
+					      (unsigned int)m->threads + 1), 0);
 	m->w[MAX_THREADS] = (struct mworker){ .m = m, .idx = MAX_THREADS };
 	mix_spawn(m, &m->mon, mix_monitor, m);
 	for (i = 0; i < m->threads; i++) {
@@ -1207,6 +1219,10 @@ static void mix_run(struct mix *m, int64_t ms)
 		atomic_fetch_add(&m->alive, 1);
 		mix_spawn(m, &w->th, mix_worker, w);
 	}
+	/* From the last spawn: under valgrind spawning takes seconds. */
+	m->end = test_now_ns(CLOCK_MONOTONIC) + ms * MS;
+	guard = m->end + GUARD_NS;
+	pthread_barrier_wait(&m->go);
 	while (test_now_ns(CLOCK_MONOTONIC) < m->end &&
 	       !atomic_load(&m->stop))
 		usleep(10000);	/* the run's length, not a handshake */
@@ -1224,6 +1240,8 @@ static void mix_run(struct mix *m, int64_t ms)
 		ops += m->w[i].ops;
 		timeouts += m->w[i].timeouts;
 	}
+	if (joined)
+		pthread_barrier_destroy(&m->go);
 	atomic_store(&m->mon_stop, true);
 	assert_int_equal(pthread_join(m->mon, NULL), 0);
 	if (atomic_load_explicit(&m->failed, memory_order_acquire))
@@ -1409,8 +1427,8 @@ static void *sig_worker(void *arg)
 {
 	struct sworker *w = arg;
 	struct sigevent sev;
-	struct itimerspec its = { { 0, 20000 + w->idx * 7000 },
-				  { 0, 20000 + w->idx * 7000 } };
+	long period = (20000 + w->idx * 7000) * test_slowdown();	/* ns */
+	struct itimerspec its = { { 0, period }, { 0, period } };
 	sigset_t set;
 	timer_t timer;
 	bool timed = false;
@@ -1602,7 +1620,12 @@ static void storm(int sa_flags, int sem_flags, int64_t ms, unsigned int seed)
 	assert_true(atomic_load(&sig_runs) > 0);
 #ifndef DEFERRED_HANDLERS
 	/* The point of the case: handlers did land inside both calls. */
-	assert_true(atomic_load(&sig_in_post) > 0);
+	if (test_on_valgrind() && atomic_load(&sig_in_post) == 0)
+		print_message("[ signal storm ] valgrind delivers a signal "
+			      "only where it switches threads or in a system "
+			      "call: none landed inside a post\n");
+	else
+		assert_true(atomic_load(&sig_in_post) > 0);
 	assert_true(atomic_load(&sig_in_wait) > 0);
 #endif
 	assert_int_equal(fsem_destroy(&sig_sem), 0);

@@ -238,8 +238,11 @@ struct watch {
 static void watch_sample(struct run *r, struct watch *wt)
 {
 	int64_t now = test_now_ns(CLOCK_MONOTONIC);
-	int i, n = atomic_load_explicit(&r->nslots, memory_order_acquire);
+	int i, n;
 
+	test_atomic(&r->nslots);
+	n = atomic_load_explicit(&r->nslots, memory_order_acquire);
+	test_acquire(&r->nslots);	/* the slots' sides */
 	for (i = 0; i < n; i++) {
 		struct slot *sl = &r->slot[i];
 		uint64_t s1 = atomic_load(&sl->seq);
@@ -310,6 +313,8 @@ static void run_start(struct run *r, void *(*fn)(void *), int first,
 		atomic_fetch_add(&r->alive, 1);
 		assert_int_equal(pthread_create(&w->th, NULL, fn, w), 0);
 	}
+	test_atomic(&r->nslots);
+	test_release(&r->nslots);
 	atomic_store_explicit(&r->nslots, first + count,
 			      memory_order_release); /* the monitor reads sides */
 }
@@ -344,7 +349,7 @@ static bool run_join(struct run *r, int first, int count)
 			struct timespec ts = test_deadline(CLOCK_REALTIME,
 							   100000000);
 
-			if (pthread_timedjoin_np(r->w[i].th, NULL, &ts) == 0)
+			if (test_timedjoin(r->w[i].th, NULL, &ts) == 0)
 				break;
 			if (run_hung(r, &failed_at))
 				return false;

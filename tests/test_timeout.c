@@ -249,7 +249,7 @@ static void timeout_far_deadline_waits_for_a_post(void **state)
  * moments. Each post is either taken by exactly one successful wait or
  * still there at the end: posts == waits + final value.
  */
-#define MIN_TIMEOUTS	1000
+#define MIN_TIMEOUTS	(1000 / test_slowdown())
 
 struct rewait {
 	fsem_t sem;
@@ -263,7 +263,8 @@ struct rewait {
 static void pace(unsigned int *seed, int max_us)
 {
 	int64_t until = test_now_ns(CLOCK_MONOTONIC) +
-			(int64_t)(rand_r(seed) % (max_us + 1)) * 1000;
+			(int64_t)(rand_r(seed) % (max_us + 1)) * 1000 *
+			test_slowdown();
 
 	while (test_now_ns(CLOCK_MONOTONIC) < until)
 		;	/* a random gap, not synchronisation */
@@ -326,7 +327,7 @@ static void rewait_run(int flags, int64_t ms, unsigned int seed)
 
 	assert_int_equal(fsem_init(&r.sem, flags, 0), 0);
 	r.end_ns = test_now_ns(CLOCK_MONOTONIC) + ms * MS;
-	r.hard_end_ns = r.end_ns + 10 * ms * MS;
+	r.hard_end_ns = r.end_ns + 10 * ms * MS * test_slowdown();
 	assert_int_equal(pthread_create(&poster, NULL, rewait_poster, &r), 0);
 	assert_int_equal(pthread_create(&waiter, NULL, rewait_waiter, &r), 0);
 	assert_int_equal(pthread_join(waiter, NULL), 0);
@@ -420,7 +421,7 @@ static void timeout_bounded_rewait_race_loses_nothing(void **state)
 	(void)state;
 	assert_int_equal(fsem_bounded_init(&b.sem, FSEM_NOSPIN, 1), 0);
 	b.end_ns = test_now_ns(CLOCK_MONOTONIC) + ms * MS;
-	b.hard_end_ns = b.end_ns + 10 * ms * MS;
+	b.hard_end_ns = b.end_ns + 10 * ms * MS * test_slowdown();
 	for (i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, bounce_thread,
 						&args[i]), 0);
