@@ -269,6 +269,8 @@ bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg), void *arg)
 		if (i % 16 == 0 && now_ns() - start > budget)
 			break;
 	}
+	if (r == FSEM_SPIN_HANDED)
+		return true;	/* destruction safety: no store after it */
 	if (r == FSEM_SPIN_TOOK) {
 		spent = stored + stored / 2 + SPIN_MIN_NS +
 			2 * (now_ns() - start);

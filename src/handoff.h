@@ -61,8 +61,12 @@ struct fsem_handoff {
 #define FSEM_UNWOUND_
 #endif
 
-/* What a spin poll answers: keep spinning, took a permit, or stop. */
-enum { FSEM_SPIN_AGAIN, FSEM_SPIN_TOOK, FSEM_SPIN_STOP };
+/*
+ * What a spin poll answers: keep spinning, took a permit, or stop; or took
+ * one by a step that may have let another thread through, which may then
+ * destroy the semaphore: the budget must not be touched after it.
+ */
+enum { FSEM_SPIN_AGAIN, FSEM_SPIN_TOOK, FSEM_SPIN_STOP, FSEM_SPIN_HANDED };
 
 bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg),
 	       void *arg);

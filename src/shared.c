@@ -84,11 +84,13 @@
  *   one word). Registration and deregistration are relaxed: they publish no
  *   data, and wake decisions use values returned by RMWs of the same word.
  *
- * Limits: a process killed after the kernel woke it and before its CAS
- *   takes that wake with it: the permit stays free and counted (getvalue,
- *   trywait and any new caller see and take it), but no sleeper is woken
- *   for it; each later success still wakes one sleeper for its own permit.
- *   glibc's sem_t behaves the same. Waking more than n per success would
+ * Limits: a process killed after its CAS and before its FUTEX_WAKE
+ *   (post_n: up to n), after the kernel woke it and before its CAS, or in
+ *   leave() between its deregistration and the wake it passes on, takes
+ *   those wakes with it: that many sleepers may stay asleep while permits
+ *   are free and counted (getvalue, trywait and any new caller see and
+ *   take them); each later success still wakes one sleeper for its own
+ *   permit. glibc's sem_t behaves the same. Waking more than n per success would
  *   make bursts of posts wake herds of sleepers for few permits. A stale
  *   registration makes destroy answer EBUSY; fsem_init() may
  *   re-initialise.
@@ -157,7 +159,12 @@ struct waiter {
 	uint64_t unit;
 };
 
-/* One spin step: take if there is room; stop once one of this kind sleeps. */
+/*
+ * One spin step: take if there is room; stop once one of this kind sleeps.
+ * A bounded step may let the other kind through (omask != 0), and a thread
+ * let through may destroy the semaphore: then the spin budget must not be
+ * written after it (found by the model, tests/model/shared.pml).
+ */
 static int poll_room(void *arg)
 {
 	struct waiter *me = arg;
@@ -166,8 +173,9 @@ static int poll_room(void *arg)
 
 	if (field(w, me->sd->shift, me->sd->mask) != 0)
 		return FSEM_SPIN_STOP;
-	return try_step(me->word, me->sd, &w, 1, 0) ? FSEM_SPIN_TOOK :
-						       FSEM_SPIN_AGAIN;
+	if (!try_step(me->word, me->sd, &w, 1, 0))
+		return FSEM_SPIN_AGAIN;
+	return me->sd->omask ? FSEM_SPIN_HANDED : FSEM_SPIN_TOOK;
 }
 
 /* Deregister (K3): pass on a wake this waiter may have absorbed. */

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # check.sh - model-check fsem's synchronization protocol with spin.
 #
-# Runs every configuration of fsem.pml (counting) and bounded.pml (bounded)
-# that must verify, every negative control (a deliberately broken variant
-# that spin must reject, for the reason given), the known bugs of the
-# current C code (expected failures) and one informational probe. Prints one
-# line per check and exits non-zero on any unexpected result. See README.md.
+# Runs every configuration of fsem.pml (counting) and bounded.pml (bounded),
+# and of shared_fsem.pml and shared_bounded.pml (the FSEM_SHARED protocol of
+# shared.c, with killed processes), that must verify, every negative control
+# (a deliberately broken variant that spin must reject, for the reason
+# given), the known bugs of the current C code and the documented limits
+# (expected failures) and one informational probe. Prints one line per check
+# and exits non-zero on any unexpected result. See README.md.
 #
 # Needs spin and a C compiler (CC, default cc); installs nothing. Builds in
 # a temporary directory under /tmp. Two checks run at a time (JOBS).
@@ -26,14 +28,18 @@ start=$(date +%s)
 #          bug:  known bug of the C code (README.md, Findings): spin must
 #                find an error matching expect; if it does not, the bug is
 #                gone: move the check to "pass"
+#          limit: a documented limit of the C code (shared.c, Limits):
+#                spin must find an error matching expect; if it does not,
+#                the Limits paragraph and README.md are out of date
 #          info: report what spin finds, never fails the script
-#   model  fsem or bounded
+#   model  fsem, bounded, shared_fsem or shared_bounded
 #   cfg    configuration (-DCFG_<cfg>)
 #   mode   safety: assertions and invalid end states (-DSAFETY)
 #          observable: safety with only the checks on what callers see
 #          live:<ltl>: acceptance cycles of that ltl formula, weak fairness
 #   defs   extra -D options for spin (negative controls, probes)
-#   cflags extra options for the pan compile (state compression)
+#   cflags extra options for the pan compile (state compression; -O0 for
+#          short runs, where compiling pan.c costs more than it saves)
 #   expect what the first error must contain (neg, bug); alternatives
 #          separated by ','
 #   what   description
@@ -72,6 +78,49 @@ pass|fsem|LIVE|live:timed_wait_returns||||timed calls return after a token is st
 pass|bounded|TIMED1|safety||||timed calls return after a token is stolen (the fixed leave)
 pass|bounded|LIVE|live:timed_acquire_returns||||timed calls return after a token is stolen (the fixed leave)
 info|bounded|PC2|safety|-DPROBE_ACQ_STANDS|||a timed acquire that took a token while leaving can fail to give it back and return 0
+pass|shared_fsem|BASIC|safety||-O0||shared counting: wait x3, trywait, post, post_n(2) with EOVERFLOW (VMAX 2); nothing touched after a hand-over
+pass|shared_fsem|TIMED|safety||-O0||shared counting: timed wait (timeout/EINTR), waits, post, post_n(2)
+pass|shared_fsem|CANCEL|safety||-O0||shared counting: cancellable wait (absorbed wake), wait, post
+pass|shared_fsem|MIXED|safety||-O0||shared counting: timed wait then wait, cancellable wait, one post_n(2) for both
+pass|shared_fsem|FULL|safety||-O0||shared counting: registration field full (RMASK 1), a waiter polls
+pass|shared_fsem|KILL|safety||-O0||shared counting, 1 death anywhere: wait, cancellable wait, post x2
+pass|shared_fsem|KILL2|safety||-O0||shared counting, 2 deaths anywhere: wait, timed wait, post_n(2)
+pass|shared_fsem|LIVE|live:no_lost_wakeup||-O0||shared counting liveness: no lost wake-up, with a churner
+pass|shared_fsem|LIVE3|live:waiters_go_on||-O0||shared counting liveness: every registered waiter goes on (no churner)
+pass|shared_fsem|LIVEKILL|live:no_lost_wakeup||||shared counting liveness, 1 death: stranded sleepers <= wakes lost with the dead
+pass|shared_bounded|PAIRED|safety||-O0||shared bounded N=1 as a lock: acquire, timed, cancellable; release
+pass|shared_bounded|PC|safety||||shared bounded N=1 producer/consumer: both kinds asleep, timed and cancellable release, tryacquire
+pass|shared_bounded|PC2|safety||-O0||shared bounded N=2: timed acquire, timed release, tryrelease
+pass|shared_bounded|FULL|safety||-O0||shared bounded: registration fields full (RMASK 1), waiters poll
+pass|shared_bounded|KILL|safety||||shared bounded, 1 death anywhere: acquire, cancellable acquire, blocking release
+pass|shared_bounded|KILL2|safety||-O0||shared bounded, 2 deaths anywhere: acquire, timed acquire, acquire
+pass|shared_bounded|LIVE|live:no_lost_wakeup||||shared bounded liveness: no lost wake-up, both kinds, with a churner
+pass|shared_bounded|LIVE3|live:waiters_go_on||||shared bounded liveness: every registered waiter goes on (no churner)
+pass|shared_bounded|LIVEKILL|live:no_lost_wakeup||||shared bounded liveness, 1 death: stranded sleepers <= wakes lost with the dead
+limit|shared_fsem|KILL|safety|-DSTRICT_END|-O0|no_lost_wakeup_at_end|shared: a death in a wake window strands a sleeper for good (Limits)
+limit|shared_bounded|KILL|safety|-DSTRICT_END|-O0|no_lost_wakeup_at_end|shared: a death in a wake window strands a sleeper for good (Limits)
+limit|shared_fsem|LIVEKILL|live:strict_no_lost_wakeup||-O0|acceptance cycle|shared: a death in a wake window strands a sleeper for good (Limits)
+limit|shared_bounded|LIVEKILL|live:strict_no_lost_wakeup||-O0|acceptance cycle|shared: a death in a wake window strands a sleeper for good (Limits)
+pass|shared_bounded|PAIRED|safety|-DCHECK_SPIN_STORE|-O0||shared bounded: no spin-budget store after a poll whose CAS handed a permit over (fixed)
+neg|shared_bounded|PAIRED|safety|-DCHECK_SPIN_STORE -DNEG_SPIN_STORE|-O0|no_access_after_handover|shared control: spin stores its budget after a hand-over (the bug the model found)
+neg|shared_fsem|TIMED|safety|-DNEG_WAKE_BEFORE_CAS|-O0|K2_wake|shared control a (wake decided on a load before the CAS)
+neg|shared_fsem|TIMED|observable|-DNEG_WAKE_BEFORE_CAS|-O0|no_lost_wakeup_at_end|shared control a (wake decided on a load before the CAS)
+neg|shared_fsem|LIVE3|live:waiters_go_on|-DNEG_WAKE_BEFORE_CAS|-O0|acceptance cycle|shared control a (wake decided on a load before the CAS)
+neg|shared_bounded|PC|observable|-DNEG_WAKE_BEFORE_CAS|-O0|no_lost_wakeup_at_end|shared control a (wake decided on a load before the CAS)
+neg|shared_fsem|MIXED|safety|-DNEG_WAKE_ONE|-O0|K2_wake|shared control a' (post_n(2) wakes one)
+neg|shared_fsem|MIXED|observable|-DNEG_WAKE_ONE|-O0|no_lost_wakeup_at_end|shared control a' (post_n(2) wakes one)
+neg|shared_fsem|BASIC|safety|-DNEG_NO_RECHECK|-O0|K4_bounds|shared control b1 (woken waiter assumes success)
+neg|shared_fsem|BASIC|observable|-DNEG_NO_RECHECK|-O0|no_permit_invented|shared control b1 (woken waiter assumes success)
+neg|shared_bounded|PAIRED|observable|-DNEG_NO_RECHECK|-O0|at_most_N_holders|shared control b1 (woken waiter assumes success)
+neg|shared_fsem|LIVE3|live:waiters_go_on|-DNEG_NO_REREAD|-O0|acceptance cycle|shared control b2 (woken waiter goes on without re-reading)
+neg|shared_bounded|LIVE3|live:waiters_go_on|-DNEG_NO_REREAD|-O0|acceptance cycle|shared control b2 (woken waiter goes on without re-reading)
+neg|shared_fsem|CANCEL|safety|-DNEG_NO_DEREG|-O0|registrations_match|shared control c1 (leaver does not deregister)
+neg|shared_fsem|CANCEL|observable|-DNEG_NO_DEREG|-O0|final_state_clean|shared control c1 (leaver does not deregister)
+neg|shared_bounded|PAIRED|observable|-DNEG_NO_DEREG|-O0|final_state_clean|shared control c1 (leaver does not deregister)
+neg|shared_fsem|CANCEL|safety|-DNEG_NO_PASS_ON|-O0|K2_wake|shared control c2 (cancelled waiter drops an absorbed wake)
+neg|shared_fsem|CANCEL|observable|-DNEG_NO_PASS_ON|-O0|no_lost_wakeup_at_end|shared control c2 (cancelled waiter drops an absorbed wake)
+neg|shared_fsem|LIVE3|live:waiters_go_on|-DNEG_NO_PASS_ON|-O0|acceptance cycle|shared control c2 (cancelled waiter drops an absorbed wake)
+neg|shared_bounded|PAIRED|observable|-DNEG_NO_PASS_ON|-O0|no_lost_wakeup_at_end|shared control c2 (cancelled waiter drops an absorbed wake)
 EOF
 )
 
@@ -146,6 +195,12 @@ run_check() {	# $1 = index, $2 = check line; writes result.$1
 			echo "ok|$kind|known bug reproduced (expected failure): $what [$where]: $first"
 		else
 			echo "FAIL|$kind|known bug NOT reproduced, move it to pass if fixed: $what [$where]: errors: $errors${first:+: $first}"
+		fi ;;
+	limit)
+		if [ "$errors" != 0 ] && grep -Eq "$expect" <<<"$first"; then
+			echo "ok|$kind|documented limit reproduced (expected failure): $what [$where]: $first"
+		else
+			echo "FAIL|$kind|documented limit NOT reproduced, update the Limits: $what [$where]: errors: $errors${first:+: $first}"
 		fi ;;
 	info)
 		echo "info|$kind|$what [$where]: errors: $errors${first:+: $first}" ;;

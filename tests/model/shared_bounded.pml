@@ -1,0 +1,278 @@
+/*
+ * shared_bounded.pml - Promela model of a process-shared fsem_bounded_t
+ * (FSEM_SHARED: src/bounded.c's dispatch to src/shared.c) on top of
+ * shared.pml.
+ *
+ *   spin -a -DCFG_PAIRED shared_bounded.pml && cc -DSAFETY -o pan pan.c && ./pan
+ *
+ * State: the acquire hand-off word, G = lo, A = reg[0] (acquirers, bitset
+ * 1), R = reg[1] (releasers, bitset 2) (shared.c:27-33). The counter and
+ * the release hand-off word stay 0 and are not modelled.
+ */
+
+#define OP_NONE		0
+#define OP_ACQ		1	/* fsem_bounded_acquire */
+#define OP_TACQ		2	/* fsem_bounded_timedacquire (timeout / EINTR) */
+#define OP_CACQ		3	/* fsem_bounded_acquire, cancelled (thread exits) */
+#define OP_TRYACQ	4	/* fsem_bounded_tryacquire */
+#define OP_REL		5	/* fsem_bounded_release */
+#define OP_TREL		6	/* fsem_bounded_timedrelease */
+#define OP_CREL		7	/* fsem_bounded_release, cancelled */
+#define OP_TRYREL	8	/* fsem_bounded_tryrelease */
+#define OP_CHURN	9	/* forever: tryacquire, and if it did, tryrelease */
+#define IFOK		16	/* flag: only if the previous operation returned 0 */
+#define IFFAIL		32	/* flag: only if the previous operation failed */
+
+/* ---- configurations ------------------------------------------------ */
+#if defined(CFG_PAIRED)
+/* acquire-then-release threads (a lock when N = 1): a plain, a timed and
+ * a cancellable acquire */
+#define PAIRED
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(1, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_CACQ, OP_REL | IFOK, OP_NONE)
+#elif defined(CFG_PC)
+/* producer / consumer: releases that block while none is given out, a
+ * timed release retried if it failed, a try-acquire, a cancellable
+ * release; acquirers and releasers asleep on one futex word */
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_TREL, OP_REL | IFFAIL, OP_NONE); \
+		run Thread(2, OP_TRYACQ, OP_CREL | IFOK, OP_NONE)
+#elif defined(CFG_PC2)
+/* as CFG_PC with two permits, a timed acquire and a tryrelease */
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_TACQ, OP_NONE); \
+		run Thread(1, OP_REL, OP_TREL, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_TRYREL, OP_NONE)
+#elif defined(CFG_FULL)
+/* the registration fields hold one each: later waiters poll */
+#define RMASK	1
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(2, OP_TACQ, OP_REL | IFOK, OP_NONE)
+#elif defined(CFG_KILL)
+/* any one process dies at any step; both kinds block */
+#define KILLS	1
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(1, OP_CACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_REL, OP_NONE, OP_NONE)
+#elif defined(CFG_KILL2)
+/* any two die: acquirers, a timed one, and a blocking release */
+#define KILLS	2
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(1, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_REL, OP_NONE)
+#elif defined(CFG_LIVE)
+/* liveness: both kinds block, a timed acquire, a churner that never stops */
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(1, OP_REL, OP_ACQ, OP_NONE); \
+		run Thread(2, OP_CHURN, OP_NONE, OP_NONE)
+#elif defined(CFG_LIVE3)
+/* liveness without a churner: acquirers, a cancellable one, a release
+ * that blocks */
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(1, OP_CACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_REL, OP_NONE, OP_NONE)
+#elif defined(CFG_LIVEKILL)
+/* liveness with one death anywhere, the churner included */
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define KILLS	1
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(1, OP_CACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_CHURN, OP_NONE, OP_NONE)
+#else
+#error "choose a configuration: -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL"
+#endif
+
+/* ghosts */
+#ifndef LIVE
+short effsum;		/* acquires - releases, counted at their one CAS */
+short retsum;		/* the same, counted when they return 0 */
+#define USER(stmt)	stmt
+#else
+#define USER(stmt)	skip	/* the churner would make these unbounded */
+#endif
+#ifdef PAIRED
+byte holders;		/* threads between a returned acquire and a release */
+#endif
+
+/* the one successful CAS of an operation (K1) */
+#define STEPPED()	USER(effsum = effsum + (up -> 1 : -1))
+/* acquirers (kind 0) and releasers (kind 1) that G lets through */
+#define ROOMK(k)	ROOM_ ## k
+#define ROOM_0		(N - lo)
+#define ROOM_1		lo
+
+/* bounded.c:59-66 shared_acquire, bounded.c:68-75 shared_release */
+#define SIDE(d)		up = ((d) > 0); hi = N; kd = ((d) < 0); \
+			ok = ((d) > 0 -> 1 : 0); sn = 1
+#define RESET()		wl = 0; w0 = 0; w1 = 0; up = 0; hi = 0; kd = 0; \
+			ok = 0; sn = 0; wk = 0; err = 0; stepped = 0
+
+/* constant-false bits: their names are what spin prints when one fails */
+bit K1_conservation, K4_bounds, registrations_match, queue_valid, K2_wake;
+bit no_lost_wakeup_at_end, final_state_clean, at_most_N_holders;
+bit no_access_after_handover;
+
+/* Every bounded step may let the other kind through (shared.c poll_room). */
+#define SPIN_HANDS_OVER
+#include "shared.pml"
+
+proctype Thread(byte me; byte op0; byte op1; byte op2)
+{
+	short wl;
+	byte w0, w1, sn, hi, ok, wk, err, rounds, ho, k, op;
+	bit up, kd, unit, stepped, prevok;
+
+	do
+	:: k < 3 ->
+		op = (k == 0 -> op0 : (k == 1 -> op1 : op2));
+		if
+		:: (op & IFOK) && !prevok -> op = OP_NONE
+		:: (op & IFFAIL) && prevok -> op = OP_NONE
+		:: else -> op = op & 15
+		fi;
+		if
+		:: op == OP_NONE -> skip
+		:: op == OP_CHURN ->
+			do
+			:: atomic { SIDE(1) };		/* bounded.c:297-302 */
+				shared_try();
+				if
+				:: stepped ->			/* bounded.c:304-309 */
+					atomic { HANDED(handed[me] = 0); SIDE(-1) };
+					shared_try()
+				:: else -> skip
+				fi;
+				atomic { HANDED(handed[me] = 0); RESET() }
+			od
+		:: op == OP_TRYACQ || op == OP_TRYREL ->
+			/* bounded.c:297-309 -> bounded.c:121-130 try_step */
+			atomic { SIDE(op == OP_TRYACQ -> 1 : -1) };
+			shared_try()
+		:: else ->
+			/* bounded.c:208-218 acquire, bounded.c:228-238 release ->
+			 * bounded.c:77-86 shared_step */
+			atomic {
+				ik[me] = (op == OP_TACQ || op == OP_TREL -> IK_TMO :
+					  (op == OP_CACQ || op == OP_CREL ->
+					   IK_CANCEL : IK_NONE));
+#ifdef PAIRED
+				holders = holders - (op >= OP_REL -> 1 : 0);
+#endif
+				SIDE(op <= OP_TRYACQ -> 1 : -1)
+			}
+			take();
+			if
+			:: err == ECANCELED && !stepped -> goto cancelled
+			:: else -> skip
+			fi
+		fi;
+		atomic {
+			USER(retsum = retsum + (stepped -> (up -> 1 : -1) : 0));
+#ifdef PAIRED
+			holders = holders + (stepped && up -> 1 : 0);
+#endif
+			prevok = stepped; ik[me] = IK_NONE; CLEAR_EV(me);
+			HANDED(handed[me] = 0); RESET()
+		};
+		k++
+	:: else -> break
+	od;
+cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
+	atomic {
+		fin[me] = 1; ndone++; ik[me] = IK_NONE; k = 0; op = 0; prevok = 0;
+		RESET()
+	}
+killed:	/* after die() */
+	skip
+}
+
+/*
+ * Checked in every state:
+ *   K1 (shared.c:37-41): G == acquires - releases, each counted at its one
+ *      CAS, whether its process lives on or dies right after;
+ *   K4 (shared.c:57-59): 0 <= G <= N;
+ *   the registrations (and no field past RMASK: the 16-bit A and R), the
+ *   kernel queue, K2 with wakes in flight, for both kinds (shared.pml).
+ * and on what the callers see (these alone with -DOBSERVABLE_ONLY):
+ *   PAIRED: at most N threads hold a permit;
+ *   at a global deadlock: no more sleepers of a kind could go on than
+ *   wakes of that kind were lost with a dead process;
+ *   when all threads finished: A and R count only dead processes'
+ *   registrations, and (no process died) G == what the callers saw.
+ */
+#define K1	(lo == effsum)
+#define K4	(lo >= 0 && lo <= N)
+#define QALL	(Q_OK(0) && Q_OK(1) && Q_OK(2))
+#if KILLS > 0
+#define FINAL	(reg[0] == NREG(0) && reg[1] == NREG(1))
+#else
+#define FINAL	(reg[0] == 0 && reg[1] == 0 && lo == retsum)
+#endif
+
+active proctype Monitor()
+{
+end_monitor:
+	if
+#if !defined(OBSERVABLE_ONLY) && !defined(LIVE)
+	:: atomic { !K1 -> assert(K1_conservation) }
+#endif
+#ifndef OBSERVABLE_ONLY
+	:: atomic { !K4 -> assert(K4_bounds) }
+	:: atomic { !(REG_OK(0) && REG_OK(1)) -> assert(registrations_match) }
+	:: atomic { !QALL -> assert(queue_valid) }
+#ifdef CHECK_K2
+	:: atomic { !(K2(0) && K2(1)) -> assert(K2_wake) }
+#endif
+#endif
+#ifdef PAIRED
+	:: atomic { holders > N -> assert(at_most_N_holders) }
+#endif
+#ifndef LIVE
+	:: atomic { timeout && !(END_OK(0) && END_OK(1)) ->
+		assert(no_lost_wakeup_at_end) }
+	:: atomic { ndone == NT && !FINAL -> assert(final_state_clean) }
+#endif
+	fi
+}
+
+init
+{
+	atomic { THREADS }
+}
+
+#ifdef LIVE
+/* As in shared_fsem.pml, for both kinds. */
+ltl no_lost_wakeup { []<> !ASLEEP_XS(0) && []<> !ASLEEP_XS(1) }
+ltl waiters_go_on { []<> !REG_XS(0) && []<> !REG_XS(1) }
+ltl strict_no_lost_wakeup { []<> !ASLEEP_ANY(0) && []<> !ASLEEP_ANY(1) }
+#endif

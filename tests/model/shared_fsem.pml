@@ -1,0 +1,306 @@
+/*
+ * shared_fsem.pml - Promela model of a process-shared fsem_t (FSEM_SHARED:
+ * src/fsem.c's dispatch to src/shared.c) on top of shared.pml.
+ *
+ *   spin -a -DCFG_BASIC shared_fsem.pml && cc -DSAFETY -o pan pan.c && ./pan
+ *
+ * State: the hand-off word, V = lo and W = reg[0] (shared.c:21-26). The
+ * count word holds the trap (fsem.c:168-170); the inline fast paths' xadd
+ * on it (fsem.h:224, fsem.h:237) only leads into fsem_wait_slow_ /
+ * fsem_post_slow_ (fsem.c:215-221, fsem.c:292-296) and is not modelled.
+ */
+
+#define OP_NONE		0
+#define OP_WAIT		1	/* fsem_wait, never interrupted */
+#define OP_TWAIT	2	/* fsem_timedwait: may time out (or EINTR) */
+#define OP_CWAIT	3	/* fsem_wait, may be cancelled (thread exits) */
+#define OP_TRY		4	/* fsem_trywait */
+#define OP_POST		5	/* fsem_post */
+#define OP_POST2	6	/* fsem_post_n(sem, 2) */
+#define OP_CHURN	7	/* forever: trywait, and post what it took */
+#define IFOK		16	/* flag: only if the previous operation returned 0 */
+
+/* ---- configurations ------------------------------------------------ */
+#if defined(CFG_BASIC)
+/* waits, trywait, post, post_n(2) that may overflow (VMAX 2), spurious */
+#define INIT	0
+#define VMAX	2
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_TRY, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST2, OP_POST)
+#elif defined(CFG_TIMED)
+/* a timed wait (timeout / EINTR at any moment) among plain waits */
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_TWAIT, OP_POST | IFOK, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST2, OP_NONE)
+#elif defined(CFG_CANCEL)
+/* a cancellable wait that may absorb the only wake, and a plain wait */
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_CWAIT, OP_POST | IFOK, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_NONE, OP_NONE)
+#elif defined(CFG_MIXED)
+/* two leavers (timeout, cancel) and one post_n(2) that must wake both */
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_TWAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_CWAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST2, OP_NONE, OP_NONE)
+#elif defined(CFG_FULL)
+/* the registration field holds one: the second waiter polls */
+#define RMASK	1
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(1, OP_TWAIT, OP_POST | IFOK, OP_NONE); \
+		run Thread(2, OP_POST, OP_NONE, OP_NONE)
+#elif defined(CFG_KILL)
+/* any one process dies at any step */
+#define KILLS	1
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(1, OP_CWAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST, OP_NONE)
+#elif defined(CFG_KILL2)
+/* any two die; two sleepers, one timed, and a post_n(2) */
+#define KILLS	2
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(1, OP_TWAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST2, OP_NONE, OP_NONE)
+#elif defined(CFG_LIVE)
+/* liveness: a waiter, a timed waiter, a poster, and a churner that never
+ * stops (a lost wake-up is then an infinite run, not only a deadlock) */
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(1, OP_TWAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_CHURN, OP_NONE)
+#elif defined(CFG_LIVE3)
+/* liveness without a churner: waiters, a cancellable one, posts */
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_CWAIT, OP_POST | IFOK, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST, OP_NONE)
+#elif defined(CFG_LIVEKILL)
+/* liveness with one death anywhere, the churner included */
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define KILLS	1
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(1, OP_CWAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_CHURN, OP_NONE)
+#else
+#error "choose a configuration: -DCFG_BASIC, TIMED, CANCEL, MIXED, FULL, KILL, KILL2, LIVE, LIVEKILL"
+#endif
+
+#ifndef VMAX
+#define VMAX	7	/* FSEM_VALUE_MAX */
+#endif
+#ifndef LIVE
+#define CHECK_SPIN_STORE	/* holds here: posts never spin, waits hand nothing over */
+#endif
+
+/* ghosts */
+short nposted;		/* permits posted: sum of n over successful CASes */
+short ntaken;		/* permits taken: successful wait CASes */
+#ifndef LIVE
+short npok;		/* permits of posts that returned 0 */
+short nwok;		/* waits (wait, timedwait, trywait) that returned 0 */
+#define USER(stmt)	stmt
+#else
+#define USER(stmt)	skip	/* the churner would make these unbounded */
+#endif
+
+/* the one successful CAS of an operation (K1) */
+#ifndef LIVE
+#define STEPPED()	if \
+			:: up -> nposted = nposted + sn \
+			:: else -> ntaken++ \
+			fi
+#else
+#define STEPPED()	skip	/* the churner would make these unbounded */
+#endif
+/* waiters (kind 0) that V lets through; there is no kind 1 */
+#define ROOMK(k)	ROOM_ ## k
+#define ROOM_0		lo
+#define ROOM_1		0
+
+/* fsem.c:60-63 shared_wait, fsem.c:65-69 shared_post */
+#define WAIT_SIDE()	up = 0; hi = VMAX; kd = 0; ok = NOKIND; sn = 1
+#define POST_SIDE(n)	up = 1; hi = VMAX; kd = 0; ok = 0; sn = (n)
+#define RESET()		wl = 0; w0 = 0; w1 = 0; up = 0; hi = 0; kd = 0; \
+			ok = 0; sn = 0; wk = 0; err = 0; stepped = 0
+
+/* constant-false bits: their names are what spin prints when one fails */
+bit K1_conservation, K4_bounds, registrations_match, queue_valid, K2_wake;
+bit no_permit_invented, no_lost_wakeup_at_end, final_state_clean;
+bit no_access_after_handover;
+
+#include "shared.pml"
+
+proctype Thread(byte me; byte op0; byte op1; byte op2)
+{
+	short wl;
+	byte w0, w1, sn, hi, ok, wk, err, rounds, ho, k, op;
+	bit up, kd, unit, stepped, prevok;
+
+	do
+	:: k < 3 ->
+		op = (k == 0 -> op0 : (k == 1 -> op1 : op2));
+		if
+		:: (op & IFOK) && !prevok -> op = OP_NONE
+		:: else -> op = op & 15
+		fi;
+		if
+		:: op == OP_WAIT || op == OP_TWAIT || op == OP_CWAIT ->
+			/* fsem.c:201-202 fsem_wait, fsem.c:219-220 fsem_wait_slow_
+			 * (the trap, fsem.h:224), fsem.c:255-256 fsem_clockwait ->
+			 * fsem.c:71-79 shared_take */
+			atomic {
+				ik[me] = (op == OP_TWAIT -> IK_TMO :
+					  (op == OP_CWAIT -> IK_CANCEL : IK_NONE));
+				WAIT_SIDE()
+			}
+			take();
+			if
+			:: err == ECANCELED && !stepped -> goto cancelled
+			:: else -> skip
+			fi;
+			atomic {
+				USER(nwok = nwok + stepped);
+				prevok = stepped; ik[me] = IK_NONE; CLEAR_EV(me);
+				RESET()
+			}
+		:: op == OP_TRY ->
+			atomic { WAIT_SIDE() };		/* fsem.c:231-233 */
+			shared_try();
+			atomic { USER(nwok = nwok + stepped); prevok = stepped; RESET() }
+		:: op == OP_POST || op == OP_POST2 ->
+			/* fsem.c:277-278 fsem_post, fsem.c:294-295 fsem_post_slow_
+			 * (the trap, fsem.h:237), fsem.c:310-311 fsem_post_n ->
+			 * fsem.c:81-85 shared_post_n: EOVERFLOW if past VMAX */
+			atomic { POST_SIDE(op == OP_POST2 -> 2 : 1) };
+			shared_try();
+			atomic {
+				USER(npok = npok + (stepped -> sn : 0));
+				prevok = stepped; HANDED(handed[me] = 0); RESET()
+			}
+		:: op == OP_CHURN ->
+			do
+			:: atomic { WAIT_SIDE() };
+				shared_try();
+				if
+				:: stepped -> atomic { POST_SIDE(1) }; shared_try()
+				:: else -> skip
+				fi;
+				atomic { HANDED(handed[me] = 0); RESET() }
+			od
+		:: op == OP_NONE -> skip
+		fi;
+		k++
+	:: else -> break
+	od;
+cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
+	atomic {
+		fin[me] = 1; ndone++; ik[me] = IK_NONE; k = 0; op = 0; prevok = 0;
+		RESET()
+	}
+killed:	/* after die() */
+	skip
+}
+
+/*
+ * Checked in every state:
+ *   K1 (shared.c:37-41) conservation: INIT + posted == taken + V, where a
+ *      post or wait counts at its one CAS, whether its process lives on or
+ *      dies right after;
+ *   K4 (shared.c:57-59) 0 <= V <= VMAX;
+ *   the registrations, the kernel queue, K2 with wakes in flight
+ *   (shared.pml, end).
+ * and on what the callers see (these alone with -DOBSERVABLE_ONLY):
+ *   waits that returned 0 <= INIT + permits posted;
+ *   at a global deadlock (every live thread finished or asleep): no more
+ *   sleepers could go on than wakes were lost with a dead process; none if
+ *   no process died in a wake window (K2: "no lost wake-up");
+ *   when all threads finished: W counts only dead processes' registrations
+ *   (destroy: EBUSY only then) and V = INIT + returned posts - returned
+ *   waits (no process died).
+ */
+#define K1	(INIT + nposted == ntaken + lo)
+#define K4	(lo >= 0 && lo <= VMAX)
+#if NT > 3
+#define QALL	(Q_OK(0) && Q_OK(1) && Q_OK(2) && Q_OK(3))
+#else
+#define QALL	(Q_OK(0) && Q_OK(1) && Q_OK(2))
+#endif
+#if KILLS > 0
+#define FINAL	(reg[0] == NREG(0))
+#else
+#define FINAL	(reg[0] == 0 && lo == INIT + npok - nwok)
+#endif
+
+active proctype Monitor()
+{
+end_monitor:
+	if
+#if !defined(OBSERVABLE_ONLY) && !defined(LIVE)
+	:: atomic { !K1 -> assert(K1_conservation) }
+#endif
+#ifndef OBSERVABLE_ONLY
+	:: atomic { !K4 -> assert(K4_bounds) }
+	:: atomic { !REG_OK(0) -> assert(registrations_match) }
+	:: atomic { !QALL -> assert(queue_valid) }
+#ifdef CHECK_K2
+	:: atomic { !K2(0) -> assert(K2_wake) }
+#endif
+#endif
+#ifndef LIVE
+	:: atomic { nwok > INIT + nposted -> assert(no_permit_invented) }
+	:: atomic { timeout && !END_OK(0) -> assert(no_lost_wakeup_at_end) }
+	:: atomic { ndone == NT && !FINAL -> assert(final_state_clean) }
+#endif
+	fi
+}
+
+init
+{
+	atomic { lo = INIT; THREADS }
+}
+
+#ifdef LIVE
+/*
+ * No lost wake-up (pan -a -f: weak fairness; a violation is an accepting
+ * cycle, a deadlock included): it is never the case that from some point
+ * on, for ever, more waiters asleep in the kernel could go on (min(V,
+ * sleepers)) than wakes were lost with dead processes. Without deaths: no
+ * waiter sleeps for ever while V > 0.
+ */
+ltl no_lost_wakeup { []<> !ASLEEP_XS(0) }
+/*
+ * Configurations without a churner: every live registered waiter, asleep
+ * or not, goes on (or V is 0, or the wakes lost explain it): no busy loop.
+ */
+ltl waiters_go_on { []<> !REG_XS(0) }
+/* No lost wake-up whatever died: fails after a death in a wake window. */
+ltl strict_no_lost_wakeup { []<> !ASLEEP_ANY(0) }
+#endif
