@@ -38,6 +38,17 @@ extern _Atomic unsigned long fsem_seam_wakes;
 #define FSEM_SEAM_COUNT_(counter) ((void)0)
 #endif
 
+/* The futex word of both protocols: the low 32 bits of a 64-bit word. */
+static inline uint32_t *fsem_futex_low_half(_Atomic uint64_t *w)
+{
+	uint32_t *half = (uint32_t *)(void *)w;
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	half++;
+#endif
+	return half;
+}
+
 static inline long fsem_futex_raw(uint32_t *uaddr, int op, uint32_t val,
 				  const struct timespec *ts, uint32_t val3)
 {

@@ -177,12 +177,7 @@ static inline uint32_t sleepers(uint64_t w)
 /* The futex is the token half of the word. */
 static inline uint32_t *futex_word(_Atomic uint64_t *w)
 {
-	uint32_t *half = (uint32_t *)(void *)w;
-
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	half++;
-#endif
-	return half;
+	return fsem_futex_low_half(w);
 }
 
 static inline void cpu_relax(void)

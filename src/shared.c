@@ -116,12 +116,7 @@ static inline uint32_t field(uint64_t w, unsigned int shift, uint32_t mask)
 /* The futex is the low half of the word. */
 static inline uint32_t *futex_word(_Atomic uint64_t *w)
 {
-	uint32_t *half = (uint32_t *)(void *)w;
-
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	half++;
-#endif
-	return half;
+	return fsem_futex_low_half(w);
 }
 
 /* K2: a success of @n whose CAS returned @old found the other kind. */
