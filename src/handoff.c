@@ -346,17 +346,22 @@ static void cancel_cleanup(void *arg)
 		(void)h->give_back(h->obj);
 }
 
-/* One futex wait; the only place where cancellation can strike. */
-FSEM_UNWOUND_ static int sleep_once(const struct fsem_handoff *h,
-				   clockid_t clock,
-				   const struct timespec *abs)
+/*
+ * One futex wait, for both protocols: the only place where cancellation
+ * can strike. A deadline before 1970 has passed (the kernel would say
+ * EINVAL).
+ */
+FSEM_UNWOUND_ int fsem_sleep_cancelable(uint32_t *uaddr, uint32_t expected,
+					clockid_t clock,
+					const struct timespec *abs,
+					bool shared, uint32_t bits)
 {
 	int type = PTHREAD_CANCEL_DEFERRED, err;
 
 	if (abs && abs->tv_sec < 0)
-		return ETIMEDOUT;	/* the kernel would say EINVAL */
+		return ETIMEDOUT;
 	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &type);
-	err = fsem_futex_wait(futex_word(h->word), 0, clock, abs, h->shared);
+	err = fsem_futex_wait_bits(uaddr, expected, clock, abs, shared, bits);
 	pthread_setcanceltype(type, NULL);
 	return err;
 }
@@ -375,7 +380,9 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 			return 0;
 		if (tokens(w) != 0)
 			continue;
-		err = sleep_once(h, clock, abs);
+		err = fsem_sleep_cancelable(futex_word(h->word), 0, clock,
+					    abs, h->shared,
+					    FUTEX_BITSET_MATCH_ANY);
 		if (err == EINTR || err == ETIMEDOUT) {
 			if (leave(h, err) == 0 && !h->give_back(h->obj))
 				return 0;	/* a bounded call that stands */

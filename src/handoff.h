@@ -71,6 +71,15 @@ enum { FSEM_SPIN_AGAIN, FSEM_SPIN_TOOK, FSEM_SPIN_STOP, FSEM_SPIN_HANDED };
 bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg),
 	       void *arg);
 
+/*
+ * Sleep on @uaddr while it holds @expected (futex bitset @bits), with
+ * asynchronous cancellation enabled for the system call only: 0 (woken,
+ * perhaps spuriously), EAGAIN, EINTR or ETIMEDOUT.
+ */
+int fsem_sleep_cancelable(uint32_t *uaddr, uint32_t expected, clockid_t clock,
+			  const struct timespec *abs, bool shared,
+			  uint32_t bits);
+
 /* Wait for a token as a debtor: 0, or EINTR / ETIMEDOUT (debt withdrawn). */
 int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 		      const struct timespec *abs);

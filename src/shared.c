@@ -193,22 +193,6 @@ static void cancel_cleanup(void *arg)
 	leave(arg);
 }
 
-/* One futex wait; the only place where cancellation can strike. */
-FSEM_UNWOUND_ static int sleep_once(struct waiter *me, uint32_t seen,
-				   clockid_t clock,
-				   const struct timespec *abs)
-{
-	int type = PTHREAD_CANCEL_DEFERRED, err;
-
-	if (abs && abs->tv_sec < 0)
-		return ETIMEDOUT;	/* the kernel would say EINVAL */
-	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &type);
-	err = fsem_futex_wait_bits(futex_word(me->word), seen, clock, abs,
-				   true, me->sd->bits);
-	pthread_setcanceltype(type, NULL);
-	return err;
-}
-
 /* Unregistered (the counter is full): yield once, honouring the deadline. */
 static int poll_once(clockid_t clock, const struct timespec *abs)
 {
@@ -248,7 +232,9 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 			me->unit = 0;	/* deregistered by the same CAS */
 			return 0;
 		}
-		err = me->unit ? sleep_once(me, low(w), clock, abs) :
+		err = me->unit ? fsem_sleep_cancelable(futex_word(me->word),
+						       low(w), clock, abs, true,
+						       sd->bits) :
 				 poll_once(clock, abs);
 		if (err == EINTR || err == ETIMEDOUT) {
 			leave(me);
