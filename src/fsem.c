@@ -101,8 +101,6 @@ static bool withdraw(void *obj)
 /* Overflow or covered debts after a post's xadd: 0, or EOVERFLOW. */
 FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 {
-	bool shared;
-
 	if (old >= 0) {
 		/*
 		 * Overflow: take the n back. For an instant the count was
@@ -115,10 +113,9 @@ FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 					  memory_order_relaxed); /* I1 */
 		return EOVERFLOW;
 	}
-	/* Covered debts: safe to read flags before the hand-over (top). */
-	shared = s->flags & FSEM_SHARED;
+	/* Covered debts (private only: shared posts go to shared.c). */
 	n = (int64_t)n < -old ? n : (uint32_t)-old;
-	fsem_handoff_give(&s->handoff, n, shared);
+	fsem_handoff_give(&s->handoff, n, false);
 	return 0;
 }
 
@@ -144,13 +141,12 @@ static int wait_slow(struct fsem_state *s, clockid_t clock,
 	struct fsem_handoff h;
 	int err;
 
-	if (is_shared(s))
-		return shared_take(s, clock, abs);
+	/* Private only: every caller sends FSEM_SHARED to shared_take. */
 	annotate_acquire(&s->count);	/* the debtor's xadd was (A) too */
 	h = (struct fsem_handoff){
 		.word = &s->handoff,
 		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
-		.shared = s->flags & FSEM_SHARED,
+		.shared = false,
 		.withdraw = withdraw,
 		.give_back = give_back,
 		.obj = s,

@@ -182,7 +182,8 @@ static void leave(struct waiter *me)
 	if (me->unit == 0)
 		return;
 	old = atomic_fetch_sub_explicit(me->word, me->unit,
-					memory_order_relaxed);
+					memory_order_relaxed); /* publishes
+					 * nothing; K3 decides on old */
 	me->unit = 0;
 	if (room(sd, low(old), 1) && field(old, sd->shift, sd->mask) > 1)
 		fsem_futex_wake_bits(futex_word(me->word), 1, true, sd->bits);
@@ -220,7 +221,8 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 
 	while (field(w, sd->shift, sd->mask) != sd->mask) {
 		if (atomic_compare_exchange_weak_explicit(me->word, &w,
-				w + unit, memory_order_relaxed,
+				w + unit, memory_order_relaxed, /* K2: an RMW of
+				 * the one word is all the order it needs */
 				memory_order_relaxed)) {
 			me->unit = unit;	/* registered (K2) */
 			w += unit;
