@@ -15,6 +15,7 @@
 
 #include "impl.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +28,7 @@
 
 enum workload_id {
 	WL_UNCONTENDED, WL_PINGPONG, WL_WORKQUEUE, WL_POOL, WL_BOUNDED,
-	WL_BURST, WL_NR,
+	WL_BURST, WL_IDLE, WL_NR,
 };
 
 enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
@@ -50,8 +51,11 @@ struct bench_opts {
 	int bounded_acq, bounded_rel, bounded_permits;
 	struct int_list burst_k;
 	int work_ns;			/* busy work per item / per op */
-	int produce_ns;			/* work queue: producing one item */
+	int produce_ns;			/* work queue: producing one item;
+					   -1: as work_ns (balanced) */
 	int hold_ns;			/* pool: work while holding a permit */
+	struct int_list idle_gap_us;	/* idle: mean gaps between requests */
+	struct int_list idle_workers;	/* idle: W values */
 	enum out_format format;
 	const char *save;		/* also write the JSON here */
 	bool quiet;			/* no progress line */
@@ -108,6 +112,15 @@ struct stats {
 	int n;			/* samples that are numbers */
 	double median, min, max;
 };
+
+/*
+ * Why futex calls could not be counted on this machine, once it is known
+ * (NULL while they can be, or before the first try). The report then marks
+ * every missing sample of a metric named "futex" with FUTEX_UNTRACED
+ * instead of "n/a", in every format.
+ */
+extern const char *futex_missing;
+#define FUTEX_UNTRACED "untraced"
 
 /* Median and range of the samples that are not NAN. */
 struct stats stats_of(const double *v, int n);
@@ -166,6 +179,50 @@ void run_workload(enum workload_id id, const struct bench_opts *o,
 void progress(const struct bench_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void progress_done(const struct bench_opts *o);
+
+/*
+ * A uniform sample of at most RESERVOIR_MAX of the values added (reservoir
+ * sampling: it speaks of the whole run, not its start), and the exact
+ * maximum of all of them.
+ */
+#define RESERVOIR_MAX 4096
+struct reservoir {
+	int n;
+	uint64_t seen, rng;
+	double max;
+	double v[RESERVOIR_MAX];
+};
+void reservoir_reset(struct reservoir *r, uint64_t seed);
+void reservoir_add(struct reservoir *r, double v);
+
+/*
+ * An open-loop arrival schedule and its latency accounting (openloop.c).
+ * One dispatcher thread calls next, post and end; any number of workers
+ * call take after each successful wait.
+ */
+struct arrivals {
+	double mean_ns;		/* mean gap between arrivals */
+	uint64_t rng, due_ns;	/* schedule: offset of the next arrival */
+	uint64_t *post_ns;	/* when request i was posted */
+	size_t cap, posted;
+	_Atomic uint64_t taken;	/* successful waits so far */
+	_Atomic uint64_t end;	/* requests in all, once ended */
+};
+/* 0, or -1 (bad mean or capacity, no memory). */
+int arrivals_init(struct arrivals *a, double mean_ns, uint64_t seed,
+		  size_t cap);
+void arrivals_free(struct arrivals *a);
+/* The offset from the start, in ns, of the next arrival: each gap drawn
+ * from an exponential distribution of mean mean_ns. */
+uint64_t arrivals_next(struct arrivals *a);
+/* Record that the next request is posted at @now (before posting it);
+ * false when the log is full (then do not post). */
+bool arrivals_post(struct arrivals *a, uint64_t now);
+/* No more requests: call before posting one end permit per worker. */
+void arrivals_end(struct arrivals *a);
+/* After a successful wait at @now: true and the latency of the request
+ * this worker serves, or false for an end permit (the worker stops). */
+bool arrivals_take(struct arrivals *a, uint64_t now, uint64_t *lat_ns);
 
 /* A cache-line-padded per-thread counter. */
 struct counter {

@@ -17,6 +17,7 @@ void wl_workqueue(const struct bench_opts *o, struct results *res);
 void wl_pool(const struct bench_opts *o, struct results *res);
 void wl_bounded(const struct bench_opts *o, struct results *res);
 void wl_burst(const struct bench_opts *o, struct results *res);
+void wl_idle(const struct bench_opts *o, struct results *res);
 void bench_make_thread_once(void);
 
 void run_workload(enum workload_id id, const struct bench_opts *o,
@@ -27,6 +28,7 @@ void run_workload(enum workload_id id, const struct bench_opts *o,
 		[WL_UNCONTENDED] = wl_uncontended, [WL_PINGPONG] = wl_pingpong,
 		[WL_WORKQUEUE] = wl_workqueue, [WL_POOL] = wl_pool,
 		[WL_BOUNDED] = wl_bounded, [WL_BURST] = wl_burst,
+		[WL_IDLE] = wl_idle,
 	};
 
 	fn[id](o, res);

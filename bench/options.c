@@ -11,7 +11,7 @@
 const char *const workload_names[WL_NR] = {
 	[WL_UNCONTENDED] = "uncontended", [WL_PINGPONG] = "pingpong",
 	[WL_WORKQUEUE] = "workqueue", [WL_POOL] = "pool",
-	[WL_BOUNDED] = "bounded", [WL_BURST] = "burst",
+	[WL_BOUNDED] = "bounded", [WL_BURST] = "burst", [WL_IDLE] = "idle",
 };
 
 static const char usage[] =
@@ -19,7 +19,7 @@ static const char usage[] =
 "Compare fsem with glibc sem_t and pthread semaphores, side by side.\n"
 "\n"
 "  -w, --workload LIST     of uncontended,pingpong,workqueue,pool,bounded,\n"
-"                          burst (default: all)\n"
+"                          burst,idle (default: all)\n"
 "  -i, --impl LIST         of 2xadd,spin,fsem,fsem-nospin,glibc,condvar,\n"
 "                          fsem-bounded,countsem,sem-pair (default: all)\n"
 "  -r, --reps N            interleaved repetitions (default 5)\n"
@@ -31,8 +31,13 @@ static const char usage[] =
 "      --bounded A:R:N     acquirers, releasers, permits (default 4:4:8)\n"
 "      --burst LIST        sleepers woken at once (default 32)\n"
 "      --work NS           busy work per item or op (default 100)\n"
-"      --produce NS        work queue: work to produce an item (default 0)\n"
+"      --produce NS        work queue: work to produce an item (default\n"
+"                          -1: as --work, so consumers keep up and wait;\n"
+"                          0: a backlog, consumers almost never wait)\n"
 "      --hold NS           pool: busy work holding a permit (default 200)\n"
+"      --idle-gap LIST     idle: mean gaps between requests, us (default\n"
+"                          2,20,200; exponentially distributed)\n"
+"      --idle-workers LIST idle: workers waiting (default 4,16)\n"
 "  -f, --format FMT        table, csv or json (default table)\n"
 "  -s, --save FILE         also write the results as JSON to FILE\n"
 "  -q, --quiet             no progress line on stderr\n"
@@ -55,8 +60,10 @@ void opts_default(struct bench_opts *o)
 	o->bounded_permits = 8;
 	o->burst_k = (struct int_list){ 1, { 32 } };
 	o->work_ns = 100;
-	o->produce_ns = 0;
+	o->produce_ns = -1;
 	o->hold_ns = 200;
+	o->idle_gap_us = (struct int_list){ 3, { 2, 20, 200 } };
+	o->idle_workers = (struct int_list){ 2, { 4, 16 } };
 	o->format = OUT_TABLE;
 }
 
@@ -151,7 +158,7 @@ static int parse_bounded(const char *s, struct bench_opts *o)
 }
 
 enum { O_PAIRS = 256, O_WQ, O_POOL, O_POOLN, O_BOUNDED, O_BURST, O_WORK,
-       O_HOLD, O_PRODUCE, O_CALLGRIND };
+       O_HOLD, O_PRODUCE, O_CALLGRIND, O_IDLE_GAP, O_IDLE_WORKERS };
 
 static const struct option longopts[] = {
 	{ "workload", required_argument, NULL, 'w' },
@@ -167,6 +174,8 @@ static const struct option longopts[] = {
 	{ "work", required_argument, NULL, O_WORK },
 	{ "hold", required_argument, NULL, O_HOLD },
 	{ "produce", required_argument, NULL, O_PRODUCE },
+	{ "idle-gap", required_argument, NULL, O_IDLE_GAP },
+	{ "idle-workers", required_argument, NULL, O_IDLE_WORKERS },
 	{ "format", required_argument, NULL, 'f' },
 	{ "save", required_argument, NULL, 's' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -207,13 +216,19 @@ static int apply(struct bench_opts *o, int c, const char *a)
 		return 0;
 	case O_BOUNDED: return parse_bounded(a, o);
 	case O_BURST: return parse_int_list(a, &o->burst_k, MAX_THREADS);
+	case O_IDLE_GAP: return parse_int_list(a, &o->idle_gap_us, 1000000);
+	case O_IDLE_WORKERS:
+		return parse_int_list(a, &o->idle_workers, MAX_THREADS);
+	case O_PRODUCE:
+		if (parse_long(a, -1, 10000000, &v))
+			return -1;
+		o->produce_ns = (int)v;
+		return 0;
 	case O_WORK:
 	case O_HOLD:
-	case O_PRODUCE:
 		if (parse_long(a, 0, 10000000, &v))
 			return -1;
-		*(c == O_WORK ? &o->work_ns : c == O_HOLD ? &o->hold_ns :
-		  &o->produce_ns) = (int)v;
+		*(c == O_WORK ? &o->work_ns : &o->hold_ns) = (int)v;
 		return 0;
 	case 'f':
 		if (!strcmp(a, "table"))

@@ -4,7 +4,8 @@
  * line. Every format carries the same numbers: median, min-max over the
  * repetitions, and the ratio of the median to the baseline's in the same
  * workload and configuration (NAN, printed n/a or null, where either side
- * could not be measured).
+ * could not be measured). A futex cell that is empty because this machine
+ * cannot count futex calls says FUTEX_UNTRACED instead (futex_missing).
  */
 #include "bench.h"
 
@@ -41,6 +42,13 @@ static const char *num(char *buf, size_t len, double v)
 	else
 		snprintf(buf, len, "%.2g", v);
 	return buf;
+}
+
+/* What stands for a missing sample of @row: why it is missing, if known. */
+static const char *missing(const struct row *row)
+{
+	return futex_missing && !strcmp(row->metric, "futex") ?
+	       FUTEX_UNTRACED : NULL;
 }
 
 static bool same_group(const struct row *a, const struct row *b)
@@ -104,6 +112,11 @@ static void table_group(FILE *f, const struct results *r, int first, int end)
 				continue;
 			}
 			s = stats_of(row->sample, row->n);
+			if (s.n == 0 && missing(row)) {
+				fprintf(f, " %-26s    %-9s", missing(row),
+					missing(row));
+				continue;
+			}
 			snprintf(cell, sizeof(cell), "%s [%s-%s]",
 				 num(a, sizeof(a), s.median),
 				 num(lo, sizeof(lo), s.min),
@@ -155,7 +168,7 @@ static void csv_num(FILE *f, double v)
 void report_csv(FILE *f, const struct results *r)
 {
 	fputs("workload,config,x,impl,metric,unit,n,median,min,max,ratio,"
-	      "baseline,samples\n", f);
+	      "baseline,samples,note\n", f);
 	for (int i = 0; i < r->n; i++) {
 		const struct row *row = &r->row[i];
 		const struct row *b = row_baseline(r, row);
@@ -187,6 +200,9 @@ void report_csv(FILE *f, const struct results *r)
 				fputc(';', f);
 			csv_num(f, row->sample[k]);
 		}
+		fputc(',', f);
+		if (s.n == 0 && missing(row))
+			csv_str(f, missing(row));
 		fputc('\n', f);
 	}
 }
@@ -225,6 +241,11 @@ void report_json(FILE *f, const struct results *r, const struct run_info *in)
 	json_str(f, in->kernel);
 	fputs(", \"libc\": ", f);
 	json_str(f, in->libc);
+	fputs(", \"futex_missing\": ", f);
+	if (futex_missing)
+		json_str(f, futex_missing);
+	else
+		fputs("null", f);
 	fputs("},\n  \"results\": [", f);
 	for (int i = 0; i < r->n; i++) {
 		const struct row *row = &r->row[i];
@@ -265,7 +286,12 @@ void report_json(FILE *f, const struct results *r, const struct run_info *in)
 				fputs(", ", f);
 			json_num(f, row->sample[k]);
 		}
-		fputs("]}", f);
+		fputs("], \"note\": ", f);
+		if (s.n == 0 && missing(row))
+			json_str(f, missing(row));
+		else
+			fputs("null", f);
+		fputc('}', f);
 	}
 	fputs("\n  ]\n}\n", f);
 }

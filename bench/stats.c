@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *futex_missing;
+
 struct row *results_row(struct results *r, const char *workload,
 			const char *config, double x,
 			const struct bench_impl *impl, const char *metric,

@@ -6,14 +6,17 @@
  */
 #include "bench.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -114,28 +117,76 @@ bool thread_in_futex(pid_t tid)
 	return nr == SYS_futex;
 }
 
+#define TRACEFS "/sys/kernel/tracing"
+#define FUTEX_TP "/events/syscalls/sys_enter_futex/id"
+
+
+
+static long read_tracepoint_id(const char *path)
+{
+	char buf[32];
+	ssize_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * The id of the syscalls:sys_enter_futex tracepoint. tracefs is often not
+ * mounted (a fresh container, a minimal VM): as root, mount it, and say so.
+ * Otherwise set futex_missing and say once why and how to enable it.
+ */
 static long futex_tracepoint_id(void)
 {
-	static const char *const paths[] = {
-		"/sys/kernel/tracing/events/syscalls/sys_enter_futex/id",
-		"/sys/kernel/debug/tracing/events/syscalls/sys_enter_futex/id",
-	};
-	char buf[32];
+	long id = read_tracepoint_id(TRACEFS FUTEX_TP);
 
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		int fd = open(paths[i], O_RDONLY);
-		ssize_t len;
-
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len > 0) {
-			buf[len] = '\0';
-			return strtol(buf, NULL, 10);
-		}
+	if (id < 0)
+		id = read_tracepoint_id("/sys/kernel/debug/tracing" FUTEX_TP);
+	if (id >= 0)
+		return id;
+	if (geteuid() != 0) {
+		futex_missing = "tracefs is not mounted and mounting it needs "
+				"root";
+		return -1;
 	}
-	return -1;
+	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) != 0) {
+		static char why[128];
+
+		snprintf(why, sizeof(why), "tracefs is not mounted and "
+			 "mounting it on " TRACEFS " failed: %s",
+			 strerror(errno));
+		futex_missing = why;
+		return -1;
+	}
+	fprintf(stderr, "fsem-bench: mounted tracefs on " TRACEFS " to count "
+		"futex calls (umount " TRACEFS " to undo)\n");
+	id = read_tracepoint_id(TRACEFS FUTEX_TP);
+	if (id < 0)
+		futex_missing = "the tracepoint syscalls:sys_enter_futex does "
+				"not exist (kernel without "
+				"CONFIG_FTRACE_SYSCALLS?)";
+	return id;
+}
+
+/* Say once on stderr why the futex columns are empty, and how to fill them. */
+static void futex_say_why(void)
+{
+	static bool said;
+
+	if (said || !futex_missing)
+		return;
+	said = true;
+	fprintf(stderr, "fsem-bench: futex calls not counted: %s; their cells "
+		"say \"" FUTEX_UNTRACED "\". To count them, run as root, or "
+		"as root once: mount -t tracefs nodev " TRACEFS " && sysctl "
+		"kernel.perf_event_paranoid=-1\n", futex_missing);
 }
 
 int futex_counter_open(bool inherit, const void *obj, size_t len)
@@ -148,8 +199,10 @@ int futex_counter_open(bool inherit, const void *obj, size_t len)
 
 	if (id == -2)
 		id = futex_tracepoint_id();
-	if (id < 0)
+	if (id < 0) {
+		futex_say_why();
 		return -1;
+	}
 	memset(&attr, 0, sizeof(attr));
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.size = sizeof(attr);
@@ -158,12 +211,22 @@ int futex_counter_open(bool inherit, const void *obj, size_t len)
 	attr.exclude_kernel = 0;
 	fd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1,
 			  PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0 || !obj)
+	if (fd < 0) {
+		futex_missing = errno == EACCES || errno == EPERM ?
+			"perf_event_open refused the tracepoint "
+			"(kernel.perf_event_paranoid, or no CAP_PERFMON)" :
+			"perf_event_open failed on the tracepoint";
+		futex_say_why();
+		return -1;
+	}
+	if (!obj)
 		return fd;
 	snprintf(filter, sizeof(filter), "uaddr >= 0x%lx && uaddr < 0x%lx",
 		 (unsigned long)obj, (unsigned long)obj + len);
 	if (ioctl(fd, PERF_EVENT_IOC_SET_FILTER, filter) != 0) {
 		close(fd);
+		futex_missing = "the kernel refused a tracepoint filter";
+		futex_say_why();
 		return -1;	/* unfiltered would count others' futexes */
 	}
 	return fd;

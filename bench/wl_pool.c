@@ -2,8 +2,10 @@
 /*
  * wl_pool.c - admission control: N permits guard a resource, T threads
  * acquire one, hold it for some work, release it and work outside. Reports
- * operations/s, the p99 time to acquire (sampled), CPU per operation and
- * futex system calls per operation.
+ * operations/s, CPU and futex system calls per operation, and what shows
+ * starvation: the time to acquire at p99 and p99.9 and its maximum (of the
+ * timed acquires, one in LAT_EVERY), and the fewest and most operations
+ * any one thread made, as a multiple of the mean per thread.
  */
 #include "bench.h"
 
@@ -13,16 +15,13 @@
 #include <stdlib.h>
 
 #define LAT_EVERY	16	/* time one acquire in this many */
-#define LAT_MAX		4096	/* samples kept per thread: a reservoir */
 
 struct pool;
 
 struct pool_thread {
 	struct pool *p;
 	struct counter done;
-	double lat[LAT_MAX];
-	int nlat;
-	uint64_t seen, rng;	/* timed acquires; reservoir random state */
+	struct reservoir lat;	/* timed acquires, ns */
 	pthread_t th;
 };
 
@@ -35,27 +34,6 @@ struct pool {
 	struct pool_thread t[MAX_THREADS];
 };
 
-/*
- * Keep @v in a uniform sample of all timed acquires of the run (reservoir
- * sampling), so the percentile speaks of the whole run, not its start.
- */
-static void keep(struct pool_thread *t, double v)
-{
-	uint64_t j;
-
-	t->seen++;
-	if (t->nlat < LAT_MAX) {
-		t->lat[t->nlat++] = v;
-		return;
-	}
-	t->rng ^= t->rng << 13;		/* xorshift64 */
-	t->rng ^= t->rng >> 7;
-	t->rng ^= t->rng << 17;
-	j = t->rng % t->seen;
-	if (j < LAT_MAX)
-		t->lat[j] = v;
-}
-
 static void *pool_worker(void *arg)
 {
 	struct pool_thread *t = arg;
@@ -67,7 +45,7 @@ static void *pool_worker(void *arg)
 		if (n % LAT_EVERY == 0) {
 			t0 = now_ns();
 			p->impl->wait(p->sem);
-			keep(t, (double)(now_ns() - t0));
+			reservoir_add(&t->lat, (double)(now_ns() - t0));
 		} else {
 			p->impl->wait(p->sem);
 		}
@@ -81,8 +59,25 @@ static void *pool_worker(void *arg)
 }
 
 struct pool_sample {
-	double mops, p99_us, cpu, futex;
+	double mops, p99_us, p999_us, max_us, cpu, futex, tmin, tmax;
 };
+
+/* Fewest and most operations of one thread, as multiples of the mean. */
+static void spread(const struct pool *p, int threads, uint64_t ops,
+		   struct pool_sample *out)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	double mean = (double)ops / threads;
+
+	for (int i = 0; i < threads; i++) {
+		uint64_t n = p->t[i].done.ops;
+
+		lo = n < lo ? n : lo;
+		hi = n > hi ? n : hi;
+	}
+	out->tmin = lo / mean;
+	out->tmax = hi / mean;
+}
 
 static bool pool_once(struct pool *p, int threads, int permits,
 		      int duration_ms, double *lat, struct pool_sample *out)
@@ -90,7 +85,7 @@ static bool pool_once(struct pool *p, int threads, int permits,
 	struct timespec d = { duration_ms / 1000,
 			      (duration_ms % 1000) * 1000000L };
 	uint64_t t0, t1, ops = 0;
-	double c0, c1;
+	double c0, c1, max = 0;
 	long long f0;
 	int i, fd, nlat = 0;
 
@@ -103,9 +98,8 @@ static bool pool_once(struct pool *p, int threads, int permits,
 	f0 = futex_counter_read(fd);
 	for (i = 0; i < threads; i++) {
 		p->t[i].p = p;
-		p->t[i].nlat = 0;
-		p->t[i].seen = 0;
-		p->t[i].rng = 0x9E3779B97F4A7C15ull * (uint64_t)(i + 1);
+		reservoir_reset(&p->t[i].lat,
+				0x9E3779B97F4A7C15ull * (uint64_t)(i + 1));
 		if (pthread_create(&p->t[i].th, NULL, pool_worker, &p->t[i]))
 			abort();	/* the barrier would wait forever */
 	}
@@ -115,10 +109,13 @@ static bool pool_once(struct pool *p, int threads, int permits,
 	nanosleep(&d, NULL);	/* the measured run: not a synchronization */
 	atomic_store(&p->stop, true);
 	for (i = 0; i < threads; i++) {
+		struct reservoir *r = &p->t[i].lat;
+
 		pthread_join(p->t[i].th, NULL);
 		ops += p->t[i].done.ops;
-		for (int k = 0; k < p->t[i].nlat; k++)
-			lat[nlat++] = p->t[i].lat[k];
+		for (int k = 0; k < r->n; k++)
+			lat[nlat++] = r->v[k];
+		max = r->max > max ? r->max : max;
 	}
 	t1 = now_ns();
 	c1 = cpu_seconds();
@@ -128,6 +125,9 @@ static bool pool_once(struct pool *p, int threads, int permits,
 	out->mops = ops * 1e3 / (double)(t1 - t0);
 	out->cpu = (c1 - c0) * 1e6 / (double)ops;
 	out->p99_us = percentile(lat, nlat, 99) / 1e3;
+	out->p999_us = percentile(lat, nlat, 99.9) / 1e3;
+	out->max_us = max / 1e3;
+	spread(p, threads, ops, out);
 	pthread_barrier_destroy(&p->go);
 	impl_free(p->impl, p->sem);
 	return ops > 0;
@@ -137,7 +137,7 @@ void wl_pool(const struct bench_opts *o, struct results *res)
 {
 	const char *wl = "pool";
 	struct pool *p = bench_zalloc(sizeof(*p));
-	double *lat = malloc(sizeof(double) * LAT_MAX * MAX_THREADS);
+	double *lat = malloc(sizeof(double) * RESERVOIR_MAX * MAX_THREADS);
 
 	if (!p || !lat)
 		goto out;
@@ -169,11 +169,23 @@ void wl_pool(const struct bench_opts *o, struct results *res)
 					"acquire-p99", "us", false, false),
 					ok ? s.p99_us : NAN);
 				row_add(results_row(res, wl, cfg, th, impl,
+					"acquire-p99.9", "us", false, false),
+					ok ? s.p999_us : NAN);
+				row_add(results_row(res, wl, cfg, th, impl,
+					"acquire-max", "us", false, false),
+					ok ? s.max_us : NAN);
+				row_add(results_row(res, wl, cfg, th, impl,
 					"cpu", "CPU-s/M", false, false),
 					ok ? s.cpu : NAN);
 				row_add(results_row(res, wl, cfg, th, impl,
 					"futex", "calls/op", false, false),
 					ok ? s.futex : NAN);
+				row_add(results_row(res, wl, cfg, th, impl,
+					"thread-min", "x mean", true, false),
+					ok ? s.tmin : NAN);
+				row_add(results_row(res, wl, cfg, th, impl,
+					"thread-max", "x mean", false, false),
+					ok ? s.tmax : NAN);
 			}
 		}
 	}

@@ -3,7 +3,10 @@
  * wl_workqueue.c - the server pattern. P producers each do some work, put an
  * item into a liburcu wait-free queue (cds_wfcq) and post; C consumers wait,
  * dequeue and do some work. Reports transfers/s, CPU seconds per million
- * transfers (getrusage), and futex system calls per transfer.
+ * transfers (getrusage), and futex system calls per transfer. By default a
+ * producer's work equals a consumer's, so consumers keep up and do wait,
+ * and the semaphore's sleep and wake paths are measured; --produce 0 makes
+ * a backlog instead, where consumers almost never wait.
  *
  * A run ends when the producers stop: the driver then posts one permit per
  * consumer, and a consumer that finds the queue empty after its wait leaves
@@ -158,7 +161,7 @@ void wl_workqueue(const struct bench_opts *o, struct results *res)
 		}
 	}
 	q->work_ns = o->work_ns;
-	q->produce_ns = o->produce_ns;
+	q->produce_ns = o->produce_ns < 0 ? o->work_ns : o->produce_ns;
 	for (int k = 0; k < o->wq_threads.n; k++) {
 		int pc = o->wq_threads.v[k];
 		char cfg[40];

@@ -49,7 +49,31 @@ static void options_defaults_run_everything_quickly(void **state)
 	assert_int_equal(o.wq_threads.n, 3);
 	assert_int_equal(o.wq_threads.v[2], 16);
 	assert_null(o.callgrind);
+	assert_int_equal(o.produce_ns, -1);	/* balanced, not a backlog */
+	assert_int_equal(o.idle_gap_us.n, 3);
+	assert_int_equal(o.idle_gap_us.v[2], 200);
+	assert_int_equal(o.idle_workers.n, 2);
+	assert_int_equal(o.idle_workers.v[1], 16);
 	assert_string_equal(err, "");
+}
+
+static void options_idle_and_produce_land_where_they_belong(void **state)
+{
+	struct bench_opts o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, sizeof(err), "-w", "idle",
+			       "--idle-gap", "5,50", "--idle-workers=3",
+			       "--produce", "0", NULL), 0);
+	assert_int_equal(o.workloads, 1u << WL_IDLE);
+	assert_int_equal(o.idle_gap_us.n, 2);
+	assert_int_equal(o.idle_gap_us.v[0], 5);
+	assert_int_equal(o.idle_gap_us.v[1], 50);
+	assert_int_equal(o.idle_workers.n, 1);
+	assert_int_equal(o.idle_workers.v[0], 3);
+	assert_int_equal(o.produce_ns, 0);
+	assert_int_equal(o.work_ns, 100);	/* untouched */
 }
 
 static void options_values_land_where_they_belong(void **state)
@@ -94,6 +118,10 @@ static void options_bad_values_are_refused_by_name(void **state)
 		{ "--bounded", "1:2:3:4", "--bounded" },
 		{ "-f", "xml", "-f" }, { "--callgrind", "nosuch", "--callgrind" },
 		{ "--duration", "-5", "--duration" }, { "--save", "", "--save" },
+		{ "--idle-gap", "0", "--idle-gap" },
+		{ "--idle-gap", "2,x", "--idle-gap" },
+		{ "--idle-workers", "257", "--idle-workers" },
+		{ "--produce", "-2", "--produce" }, { "--work", "-1", "--work" },
 	};
 	struct bench_opts o;
 	char err[256];
@@ -143,6 +171,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(options_defaults_run_everything_quickly),
 		cmocka_unit_test(options_values_land_where_they_belong),
+		cmocka_unit_test(options_idle_and_produce_land_where_they_belong),
 		cmocka_unit_test(options_bad_values_are_refused_by_name),
 		cmocka_unit_test(options_unknown_or_incomplete_are_refused),
 		cmocka_unit_test(options_lists_hold_at_most_max_list),

@@ -53,13 +53,13 @@ static void report_csv_quotes_fields_and_gives_ratios(void **state)
 	fill(&r);
 	out = render(report_csv, &r);
 	assert_non_null(strstr(out, "workload,config,x,impl,metric,unit,n,"
-				    "median,min,max,ratio,baseline,samples\n"));
+				    "median,min,max,ratio,baseline,samples,note\n"));
 	assert_non_null(strstr(out, "pool,\"T=2,N=4\",2,fsem,time,ns,3,11,"
-				    "10,12,0.5,glibc,10;12;11\n"));
+				    "10,12,0.5,glibc,10;12;11,\n"));
 	assert_non_null(strstr(out, "pool,\"T=2,N=4\",2,glibc,time,ns,3,22,"
-				    "20,24,1,glibc,22;20;24\n"));
+				    "20,24,1,glibc,22;20;24,\n"));
 	/* no number: empty fields, never "nan" */
-	assert_non_null(strstr(out, "fsem,futex,calls/op,0,,,,,,\n"));
+	assert_non_null(strstr(out, "fsem,futex,calls/op,0,,,,,,,\n"));
 	assert_null(strstr(out, "nan"));
 	free(out);
 	results_free(&r);
@@ -114,12 +114,47 @@ static void report_table_and_summary_show_the_ratio(void **state)
 	results_free(&r);
 }
 
+/*
+ * When the machine cannot count futex calls, every empty futex cell says so
+ * in every format; other empty cells stay "n/a" / empty / null.
+ */
+static void report_marks_futex_cells_untraced(void **state)
+{
+	struct results r = { 0 };
+	char *out;
+
+	(void)state;
+	fill(&r);
+	futex_missing = "tracefs is not mounted";
+	out = render(report_table, &r);
+	assert_non_null(strstr(out, "untraced"));
+	assert_null(strstr(out, "n/a"));	/* the futex cell was it */
+	free(out);
+	out = render(report_csv, &r);
+	assert_non_null(strstr(out, "fsem,futex,calls/op,0,,,,,,,untraced\n"));
+	assert_non_null(strstr(out, "10;12;11,\n"));	/* no note there */
+	free(out);
+	out = render(json_report, &r);
+	assert_non_null(strstr(out, "\"futex_missing\": \"tracefs is not "
+				    "mounted\""));
+	assert_non_null(strstr(out, "\"samples\": [null], \"note\": "
+				    "\"untraced\"}"));
+	assert_non_null(strstr(out, "[10, 12, 11], \"note\": null}"));
+	free(out);
+	futex_missing = NULL;
+	out = render(report_csv, &r);
+	assert_null(strstr(out, "untraced"));
+	free(out);
+	results_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(report_csv_quotes_fields_and_gives_ratios),
 		cmocka_unit_test(report_json_escapes_and_writes_null),
 		cmocka_unit_test(report_table_and_summary_show_the_ratio),
+		cmocka_unit_test(report_marks_futex_cells_untraced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
