@@ -145,7 +145,9 @@ FSEM_API_ int fsem_clockwait(fsem_t *sem, clockid_t clock,
 /**
  * fsem_post() - add one permit, waking one sleeping waiter if one is owed it.
  * Return: 0, or -1 with errno EINVAL (NULL) or EOVERFLOW (the count is at
- * FSEM_VALUE_MAX; the count is unchanged). Async-signal-safe; never blocks.
+ * FSEM_VALUE_MAX; the count is unchanged: for an instant it was one more,
+ * which only more than FSEM_VALUE_MAX takes in that instant could see).
+ * Async-signal-safe; never blocks.
  */
 FSEM_API_ int fsem_post(fsem_t *sem);
 
@@ -153,7 +155,8 @@ FSEM_API_ int fsem_post(fsem_t *sem);
  * fsem_post_n() - add @n permits at once and wake up to @n sleepers with a
  * single system call. @n == 0 does nothing and returns 0.
  * Return: 0, or -1 with errno EINVAL (NULL) or EOVERFLOW (the count would
- * pass FSEM_VALUE_MAX; nothing is added). Async-signal-safe.
+ * pass FSEM_VALUE_MAX; nothing is added, not even for an instant).
+ * Async-signal-safe.
  */
 FSEM_API_ int fsem_post_n(fsem_t *sem, unsigned int n);
 

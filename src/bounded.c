@@ -93,10 +93,12 @@ static bool withdraw_acquire(void *obj)
 	int64_t g = atomic_load_explicit(&s->given,
 					 memory_order_relaxed); /* hint */
 
-	while (g > (int64_t)s->permits)
+	while (g > (int64_t)s->permits) {
+		FSEM_STEP_("withdraw acquire: CAS given-1");
 		if (atomic_compare_exchange_weak_explicit(&s->given, &g, g - 1,
 				memory_order_relaxed, memory_order_relaxed))
 			return true;	/* I1 */
+	}
 	return false;
 }
 
@@ -107,10 +109,12 @@ static bool withdraw_release(void *obj)
 	int64_t g = atomic_load_explicit(&s->given,
 					 memory_order_relaxed); /* hint */
 
-	while (g < 0)
+	while (g < 0) {
+		FSEM_STEP_("withdraw release: CAS given+1");
 		if (atomic_compare_exchange_weak_explicit(&s->given, &g, g + 1,
 				memory_order_relaxed, memory_order_relaxed))
 			return true;	/* I1 */
+	}
 	return false;
 }
 
@@ -132,6 +136,7 @@ static bool try_step(struct fsem_bstate *s, int dir)
 	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
 	while (dir > 0 ? g < n : g > 0) {
 		annotate_release(&s->given);
+		FSEM_STEP_("try: CAS given+-1");
 		if (!atomic_compare_exchange_weak_explicit(&s->given, &g,
 				g + dir, memory_order_acq_rel, /* (A) */
 				memory_order_relaxed))
@@ -218,8 +223,10 @@ static int acquire(fsem_bounded_t *b, clockid_t clock,
 	if (sh)
 		return shared_step(s, +1, clock, abs);
 	annotate_release(&s->given);
+	FSEM_STEP_("acquire: xadd given+1");
 	old = atomic_fetch_add_explicit(&s->given, 1,
 					memory_order_acq_rel); /* (A) */
+	FSEM_STEP_("acquire: handed over");
 	annotate_acquire(&s->given);
 	if (fsem_likely_(old >= 0 && old < n))
 		return 0;
@@ -238,8 +245,10 @@ static int release(fsem_bounded_t *b, clockid_t clock,
 	if (sh)
 		return shared_step(s, -1, clock, abs);
 	annotate_release(&s->given);
+	FSEM_STEP_("release: xadd given-1");
 	old = atomic_fetch_sub_explicit(&s->given, 1,
 					memory_order_acq_rel); /* (A), hand-over */
+	FSEM_STEP_("release: handed over");
 	annotate_acquire(&s->given);
 	if (fsem_likely_(old > 0 && old <= n))
 		return 0;

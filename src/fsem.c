@@ -91,10 +91,12 @@ static bool withdraw(void *obj)
 	int64_t c = atomic_load_explicit(&s->count,
 					 memory_order_relaxed); /* hint */
 
-	while (c < 0)
+	while (c < 0) {
+		FSEM_STEP_("withdraw: CAS count+1");
 		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c + 1,
 				memory_order_relaxed, memory_order_relaxed))
 			return true;	/* I1: one uncovered debt withdrawn */
+	}
 	return false;
 }
 
@@ -103,12 +105,15 @@ FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 {
 	if (old >= 0) {
 		/*
-		 * Overflow: take the n back. For an instant the count was
-		 * past the limit; a waiter may have taken one of those
-		 * permits, which is still one of the old ones in number,
-		 * but it may also have destroyed the semaphore before this
-		 * subtraction (see Limits in handoff.c).
+		 * Overflow of fsem_post (n == 1; fsem_post_n never adds past
+		 * the limit): take the one back. For an instant the count
+		 * was FSEM_VALUE_MAX + 1; takers would need more than
+		 * FSEM_VALUE_MAX takes inside this window to take the one
+		 * permit that never existed, and one of them may have
+		 * destroyed the semaphore before this subtraction (see
+		 * Limits in handoff.c).
 		 */
+		FSEM_STEP_("post: take back");
 		atomic_fetch_sub_explicit(&s->count, n,
 					  memory_order_relaxed); /* I1 */
 		return EOVERFLOW;
@@ -126,6 +131,7 @@ static bool give_back(void *obj)
 	int64_t old;
 
 	annotate_release(&s->count);
+	FSEM_STEP_("post: xadd count+1");
 	old = atomic_fetch_add_explicit(&s->count, 1,
 					memory_order_release); /* (A) */
 
@@ -197,6 +203,7 @@ int fsem_wait(fsem_t *sem)
 		return fail(EINVAL);
 	if (fsem_unlikely_(is_shared(s)))
 		return shared_take(s, CLOCK_REALTIME, NULL);
+	FSEM_STEP_("wait: xadd count-1");
 	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
 			memory_order_acquire) > 0)) { /* (A); else a debt */
 		annotate_acquire(&s->count);
@@ -229,13 +236,15 @@ int fsem_trywait(fsem_t *sem)
 		return fsem_shared_try(&s->handoff, &shared_wait, 1) ? 0 :
 								 fail(EAGAIN);
 	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
-	while (c > 0)	/* I5: never into debt */
+	while (c > 0) {	/* I5: never into debt */
+		FSEM_STEP_("trywait: CAS count-1");
 		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c - 1,
 				memory_order_acquire, /* (A) */
 				memory_order_relaxed)) {
 			annotate_acquire(&s->count);
 			return 0;
 		}
+	}
 	return fail(EAGAIN);
 }
 
@@ -251,6 +260,7 @@ int fsem_clockwait(fsem_t *sem, clockid_t clock, const struct timespec *abs)
 		return fail(err);
 	if (is_shared(s))
 		return shared_take(s, clock, abs);
+	FSEM_STEP_("wait: xadd count-1");
 	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
 			memory_order_acquire) > 0)) { /* (A); else a debt */
 		annotate_acquire(&s->count);
@@ -274,8 +284,10 @@ int fsem_post(fsem_t *sem)
 	if (fsem_unlikely_(is_shared(s)))
 		return shared_post_n(s, 1);
 	annotate_release(&s->count);
+	FSEM_STEP_("post: xadd count+1");
 	old = atomic_fetch_add_explicit(&s->count, 1,
 					memory_order_release); /* (A), hand-over */
+	FSEM_STEP_("post: handed over");
 	if (fsem_likely_((uint64_t)old < FSEM_VALUE_MAX))
 		return 0;	/* 0 <= old < max: a free permit, no debtor */
 	return post_slow(s, old, 1) ? fail(EOVERFLOW) : 0;
@@ -306,12 +318,24 @@ int fsem_post_n(fsem_t *sem, unsigned int n)
 		return fail(EOVERFLOW);
 	if (is_shared(s))
 		return shared_post_n(s, n);
-	annotate_release(&s->count);
-	old = atomic_fetch_add_explicit(&s->count, n,
-					memory_order_release); /* (A), hand-over */
-	if (old >= 0 && old <= FSEM_VALUE_MAX - (int64_t)n)
+	/*
+	 * A CAS, not an xadd: adding n past the limit and taking it back
+	 * would let other threads take up to n permits that never existed
+	 * in between. A post_n that fails has changed nothing.
+	 */
+	old = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
+	do {
+		if (old >= 0 && old > FSEM_VALUE_MAX - (int64_t)n)
+			return fail(EOVERFLOW);
+		annotate_release(&s->count);
+		FSEM_STEP_("post_n: CAS count+n");
+	} while (!atomic_compare_exchange_weak_explicit(&s->count, &old,
+			old + n, memory_order_release, /* (A), hand-over */
+			memory_order_relaxed));
+	FSEM_STEP_("post_n: handed over");
+	if (old >= 0)
 		return 0;
-	return post_slow(s, old, n) ? fail(EOVERFLOW) : 0;
+	return post_slow(s, old, n) ? fail(EOVERFLOW) : 0;	/* debts */
 }
 
 int fsem_getvalue(fsem_t *sem, int *sval)

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "step.h"
+
 #ifdef FSEM_FUTEX_SEAM
 extern _Atomic unsigned long fsem_seam_waits;
 extern _Atomic unsigned long fsem_seam_wakes;
@@ -75,6 +77,7 @@ static inline int fsem_futex_wait_bits(uint32_t *uaddr, uint32_t expected,
 	if (abs && clock == CLOCK_REALTIME)
 		op |= FUTEX_CLOCK_REALTIME;
 	FSEM_SEAM_COUNT_(fsem_seam_waits);
+	FSEM_STEP_("futex wait");
 	if (fsem_futex_raw(uaddr, op, expected, abs, bits) != 0)
 		err = (errno == EINTR || errno == ETIMEDOUT) ? errno : EAGAIN;
 	errno = saved;
@@ -102,6 +105,7 @@ static inline void fsem_futex_wake_bits(uint32_t *uaddr, int n, bool shared,
 	if (!shared)
 		op |= FUTEX_PRIVATE_FLAG;
 	FSEM_SEAM_COUNT_(fsem_seam_wakes);
+	FSEM_STEP_("futex wake");
 	(void)fsem_futex_raw(uaddr, op, (uint32_t)n, NULL, bits);
 	errno = saved;
 }
@@ -115,6 +119,7 @@ static inline void fsem_futex_wake(uint32_t *uaddr, int n, bool shared)
 	if (!shared)
 		op |= FUTEX_PRIVATE_FLAG;
 	FSEM_SEAM_COUNT_(fsem_seam_wakes);
+	FSEM_STEP_("futex wake");
 	(void)fsem_futex_raw(uaddr, op, (uint32_t)n, NULL, 0);
 	errno = saved;
 }

@@ -131,12 +131,20 @@
  *
  * Limits
  *
- *   FSEM_VALUE_MAX = INT_MAX, as glibc. A post that fails with EOVERFLOW adds
- *   1 and takes it back; another post racing with it may then also report
- *   EOVERFLOW although the count was within the number of racing posts of the
- *   limit. That take-back touches the semaphore after an xadd that made a
- *   permit visible: at a count of FSEM_VALUE_MAX only, the destruction
- *    safety above does not hold for a post that overflows. Sleepers and
+ *   FSEM_VALUE_MAX = INT_MAX, as glibc. fsem_post_n moves the counter by a
+ *   CAS that never passes the limit, so a failed post_n changed nothing.
+ *   fsem_post, whose inline fast path is one xadd, adds 1 and takes it
+ *   back when it overflows: another post racing with it may then also
+ *   report EOVERFLOW although the count was within the number of racing
+ *   posts of the limit, and more than FSEM_VALUE_MAX takes inside that
+ *   window could take the one permit that never existed. That take-back
+ *   touches the semaphore after an xadd that made a permit visible: at a
+ *   count of FSEM_VALUE_MAX only, the destruction safety above does not
+ *   hold for a post that overflows. A leaving waiter (timeout, EINTR,
+ *   cancellation) whose debt a give has covered polls until that give's
+ *   hand-off xadd: a give stopped between its two steps (preempted, or
+ *   stopped in a debugger) holds it past its deadline for that long
+ *   (tests/test_stall.c finds exactly these places). Sleepers and
  *   tokens are 32-bit: at most 2^32 - 1 threads may block on one
  *   semaphore. A debt cannot be withdrawn by a process that was killed
  *   while blocked, so this protocol serves private semaphores only (all
@@ -154,6 +162,7 @@
 #ifdef FSEM_FUTEX_SEAM
 _Atomic unsigned long fsem_seam_waits;
 _Atomic unsigned long fsem_seam_wakes;
+fsem_step_hook_fn *_Atomic fsem_seam_step;
 #endif
 
 #define TOKEN		((uint64_t)1)
@@ -212,8 +221,10 @@ void fsem_handoff_give(_Atomic uint64_t *word, uint32_t n, bool shared)
 	uint32_t owed;
 
 	annotate_release(word);
+	FSEM_STEP_("give: xadd tokens+n");
 	w = atomic_fetch_add_explicit(word, n * TOKEN,
 				      memory_order_release); /* (B), hand-over */
+	FSEM_STEP_("give: handed over");
 	/* From here on only the futex wake may use *word (destruction). */
 	if (sleepers(w) <= tokens(w))
 		return;	/* every sleeper has a token on its way (I3) */
@@ -226,6 +237,7 @@ static bool try_take(_Atomic uint64_t *word, uint64_t *w, uint64_t also)
 {
 	if (tokens(*w) == 0)
 		return false;
+	FSEM_STEP_("take: CAS tokens-1");
 	if (!atomic_compare_exchange_weak_explicit(word, w,
 			*w - TOKEN - also,
 			memory_order_acquire, /* (B) pairs with give */
@@ -269,11 +281,13 @@ bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg), void *arg)
 	if (r == FSEM_SPIN_TOOK) {
 		spent = stored + stored / 2 + SPIN_MIN_NS +
 			2 * (now_ns() - start);
+		FSEM_STEP_("spin: store budget");
 		atomic_store_explicit(budget_ns, spent < SPIN_MAX_NS ?
 				      (uint32_t)spent : SPIN_MAX_NS,
 				      memory_order_relaxed); /* hint */
 		return true;
 	}
+	FSEM_STEP_("spin: store budget/2");
 	atomic_store_explicit(budget_ns, stored / 2,
 			      memory_order_relaxed); /* hint */
 	return false;
@@ -309,6 +323,7 @@ static int leave(const struct fsem_handoff *h, int err)
 			return 0;
 		if (tokens(w) != 0)
 			continue;
+		FSEM_STEP_("leave: CAS sleepers-1");
 		if (atomic_compare_exchange_weak_explicit(h->word, &w,
 				w - SLEEPER, memory_order_relaxed,
 				memory_order_relaxed)) /* only while T == 0: I3 */
@@ -373,6 +388,7 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 	uint64_t w;
 	int err;
 
+	FSEM_STEP_("register: xadd sleepers+1");
 	w = atomic_fetch_add_explicit(h->word, SLEEPER,
 				      memory_order_relaxed) + SLEEPER;
 	for (;;) {

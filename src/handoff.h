@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "step.h"
+
 #define FSEM_FLAGS_ALL_ 0x3	/* FSEM_SHARED | FSEM_NOSPIN */
 
 #if defined(__GNUC__)

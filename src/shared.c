@@ -181,6 +181,7 @@ static void leave(struct waiter *me)
 
 	if (me->unit == 0)
 		return;
+	FSEM_STEP_("leave: xadd waiters-1");
 	old = atomic_fetch_sub_explicit(me->word, me->unit,
 					memory_order_relaxed); /* publishes
 					 * nothing; K3 decides on old */
@@ -220,6 +221,7 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 	int err;
 
 	while (field(w, sd->shift, sd->mask) != sd->mask) {
+		FSEM_STEP_("register: CAS waiters+1");
 		if (atomic_compare_exchange_weak_explicit(me->word, &w,
 				w + unit, memory_order_relaxed, /* K2: an RMW of
 				 * the one word is all the order it needs */

@@ -73,10 +73,12 @@ static inline bool fsem_shared_step_(_Atomic uint64_t *word,
 
 	while (fsem_shared_room_(sd, (uint32_t)*w, n)) {
 		annotate_release(word);
+		FSEM_STEP_("step: CAS value");
 		if (atomic_compare_exchange_weak_explicit(word, w,
 				*w + delta - also,
 				memory_order_acq_rel, /* K1, hand-over */
 				memory_order_relaxed)) {
+			FSEM_STEP_("step: handed over");
 			annotate_acquire(word);
 			if (fsem_unlikely_((*w >> sd->oshift) & sd->omask))
 				fsem_shared_wake_(word, sd, *w, n); /* K2 */

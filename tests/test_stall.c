@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_stall.c - the stall harness: one operation (the subject) is stopped
+ * before each of its atomic steps and futex calls in turn (the seam of
+ * src/step.h), while other threads run the other operations; then it is
+ * let go and the run is checked:
+ *
+ *   - no permit invented or lost: the semaphore ends where the successful
+ *     operations of every thread say it must, and destroy finds nobody;
+ *   - a timed call made while the subject is stopped returns by its
+ *     deadline (plus scheduling slack), or the overrun is the documented
+ *     one: it ends only when the stopped subject goes on (a "hostage");
+ *   - nothing touches the semaphore after the step that handed it over:
+ *     when another thread got a permit that only the subject could have
+ *     given, the semaphore's page is made inaccessible (as if that thread
+ *     destroyed and unmapped it) before the subject goes on, and the
+ *     subject may then make no step but a futex wake, nor read the page.
+ *
+ * Every scenario runs on fsem_t and fsem_bounded_t, private and
+ * FSEM_SHARED. The counts of steps, stalls and hostages are printed.
+ */
+#define FSEM_NO_INLINE	/* every step goes through the library's seam */
+#include "common.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/mman.h>
+
+typedef void step_hook_fn(const char *site);
+extern step_hook_fn *_Atomic fsem_seam_step;
+
+#define TIMED_NS	(30 * 1000000LL)	/* the partner's timed call */
+#define SLACK_NS	(400 * 1000000LL)	/* scheduling, sanitizers */
+#define GIVEN_N		2			/* bounded permits */
+#define MAX_STEPS	64			/* per scenario */
+
+enum op {
+	NONE, POST, POST_N2, POST_N_MAX, WAIT, TIMEDWAIT, TRYWAIT,
+	ACQ, REL, TIMEDACQ, TIMEDREL, TRYACQ, TRYREL,
+};
+
+static const char *const op_name[] = {
+	"-", "post", "post_n(2)", "post_n(MAX)", "wait", "timedwait",
+	"trywait", "acquire", "release", "timedacquire", "timedrelease",
+	"tryacquire", "tryrelease",
+};
+
+struct scenario {
+	bool bounded;
+	int start;		/* free permits, or permits given out */
+	enum op subject;	/* stopped at each step in turn */
+	enum op blocked;	/* blocked before the subject starts */
+	enum op timed;		/* started while the subject is stopped */
+	enum op during;		/* made by the test while it is stopped */
+	int during_n;		/*   ... this many times */
+	bool handover;		/* only the subject gives: check destruction */
+};
+
+static const struct scenario scenarios[] = {
+	/* fsem_t */
+	{ false, 0, POST, NONE, TIMEDWAIT, TRYWAIT, 1, true },
+	{ false, 0, POST, WAIT, TIMEDWAIT, TRYWAIT, 1, false },
+	{ false, 0, POST, TIMEDWAIT, NONE, NONE, 0, true },
+	{ false, 0, POST_N2, TIMEDWAIT, TIMEDWAIT, NONE, 0, true },
+	{ false, 0, POST_N2, WAIT, TIMEDWAIT, TRYWAIT, 2, false },
+	{ false, 1000, POST_N_MAX, NONE, TIMEDWAIT, TRYWAIT, 1002, false },
+	{ false, 0, WAIT, NONE, TIMEDWAIT, POST, 2, false },
+	{ false, 0, TIMEDWAIT, NONE, TIMEDWAIT, POST, 1, false },
+	{ false, 1, TRYWAIT, NONE, TIMEDWAIT, TRYWAIT, 1, false },
+	/* fsem_bounded_t: acquire while all are out, release while none */
+	{ true, GIVEN_N, REL, NONE, TIMEDACQ, TRYACQ, 1, true },
+	{ true, 0, ACQ, NONE, TIMEDREL, TRYREL, 1, true },
+	{ true, GIVEN_N, REL, ACQ, TIMEDACQ, TRYACQ, 2, false },
+	{ true, GIVEN_N, REL, TIMEDACQ, NONE, NONE, 0, true },
+	{ true, 0, ACQ, TIMEDREL, NONE, NONE, 0, true },
+	{ true, 0, ACQ, REL, TIMEDREL, TRYREL, 2, false },
+	{ true, GIVEN_N, ACQ, NONE, TIMEDREL, TRYREL, 1, false },
+	{ true, 0, REL, NONE, TIMEDACQ, TRYACQ, 1, false },
+	{ true, GIVEN_N, TIMEDACQ, NONE, TIMEDREL, TRYREL, 1, false },
+	{ true, 1, TRYREL, NONE, TIMEDACQ, TRYACQ, 2, false },
+};
+
+struct obj {
+	fsem_t s;
+	fsem_bounded_t b;
+};
+
+/* The semaphore, alone on a page that can be made inaccessible. */
+static struct obj *obj;
+static size_t page;
+static bool bounded;
+
+/* What the successful operations moved: free permits, or given out. */
+static _Atomic long long moved;
+
+static struct {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	const char *site;	/* where the subject is stopped */
+	bool stalled, go, done;
+	int ret, err;
+} ctl = { .m = PTHREAD_MUTEX_INITIALIZER, .c = PTHREAD_COND_INITIALIZER };
+
+/* Set while the page is inaccessible; the first offence is kept. */
+static _Atomic bool guarded;
+static const char *_Atomic offence;
+
+static _Thread_local bool is_subject;
+static _Thread_local int steps, stall_at;
+
+static long long effect(enum op op)
+{
+	switch (op) {
+	case POST: return 1;
+	case POST_N2: return 2;
+	case POST_N_MAX: return FSEM_VALUE_MAX;
+	case WAIT: case TIMEDWAIT: case TRYWAIT: return -1;
+	case ACQ: case TIMEDACQ: case TRYACQ: return 1;
+	case REL: case TIMEDREL: case TRYREL: return -1;
+	default: return 0;
+	}
+}
+
+/* Run @op on the semaphore: 0, or the errno; a success is counted. */
+static int run_op(enum op op)
+{
+	struct timespec d = test_deadline(CLOCK_MONOTONIC,
+					  TIMED_NS * test_slowdown());
+	int r = -1;
+
+	switch (op) {
+	case NONE: return 0;
+	case POST: r = fsem_post(&obj->s); break;
+	case POST_N2: r = fsem_post_n(&obj->s, 2); break;
+	case POST_N_MAX: r = fsem_post_n(&obj->s, FSEM_VALUE_MAX); break;
+	case WAIT: r = fsem_wait(&obj->s); break;
+	case TIMEDWAIT:
+		r = fsem_clockwait(&obj->s, CLOCK_MONOTONIC, &d);
+		break;
+	case TRYWAIT: r = fsem_trywait(&obj->s); break;
+	case ACQ: r = fsem_bounded_acquire(&obj->b); break;
+	case REL: r = fsem_bounded_release(&obj->b); break;
+	case TIMEDACQ:
+		r = fsem_bounded_clockacquire(&obj->b, CLOCK_MONOTONIC, &d);
+		break;
+	case TIMEDREL:
+		r = fsem_bounded_clockrelease(&obj->b, CLOCK_MONOTONIC, &d);
+		break;
+	case TRYACQ: r = fsem_bounded_tryacquire(&obj->b); break;
+	case TRYREL: r = fsem_bounded_tryrelease(&obj->b); break;
+	}
+	if (r != 0)
+		return errno;
+	atomic_fetch_add(&moved, effect(op));
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t a = strlen(s), b = strlen(tail);
+
+	return a >= b && !strcmp(s + a - b, tail);
+}
+
+/* The seam: count the subject's steps, stop it at the chosen one. */
+static void hook(const char *site)
+{
+	if (!is_subject)
+		return;
+	if (atomic_load(&guarded) && !ends_with(site, "futex wake") &&
+	    !ends_with(site, "handed over")) {
+		const char *none = NULL;
+
+		atomic_compare_exchange_strong(&offence, &none, site);
+		return;
+	}
+	if (++steps != stall_at)
+		return;
+	pthread_mutex_lock(&ctl.m);
+	ctl.site = site;
+	ctl.stalled = true;
+	pthread_cond_broadcast(&ctl.c);
+	while (!ctl.go)
+		pthread_cond_wait(&ctl.c, &ctl.m);
+	pthread_mutex_unlock(&ctl.m);
+}
+
+/* A read of the inaccessible page: an offence; let the read go on. */
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	const char *none = NULL, *what = "a read after the hand-over";
+
+	(void)sig;
+	(void)uc;
+	if ((char *)si->si_addr < (char *)obj ||
+	    (char *)si->si_addr >= (char *)obj + page)
+		abort();	/* a real crash */
+	atomic_compare_exchange_strong(&offence, &none, what);
+	mprotect(obj, page, PROT_READ | PROT_WRITE);
+}
+
+struct subject_arg {
+	enum op op;
+	int stall_at;
+	struct test_tid tid;
+};
+
+static void *subject(void *p)
+{
+	struct subject_arg *a = p;
+	int err;
+
+	is_subject = true;
+	steps = 0;
+	stall_at = a->stall_at;
+	test_tid_publish(&a->tid);
+	err = run_op(a->op);
+	pthread_mutex_lock(&ctl.m);
+	ctl.done = true;
+	ctl.err = err;
+	ctl.ret = steps;
+	pthread_cond_broadcast(&ctl.c);
+	pthread_mutex_unlock(&ctl.m);
+	return NULL;
+}
+
+struct partner {
+	enum op op;
+	pthread_t th;
+	struct test_tid tid;
+	_Atomic bool done;
+	bool joined;
+	int64_t end_ns;		/* a timed call's deadline plus slack */
+	int err;
+};
+
+static void *partner_run(void *p)
+{
+	struct partner *t = p;
+
+	test_tid_publish(&t->tid);
+	t->err = run_op(t->op);
+	atomic_store(&t->done, true);
+	return NULL;
+}
+
+static void partner_start(struct partner *t, enum op op)
+{
+	t->op = op;
+	t->joined = false;
+	t->end_ns = test_now_ns(CLOCK_MONOTONIC) +
+		    (TIMED_NS + SLACK_NS) * test_slowdown();
+	atomic_store(&t->done, false);
+	atomic_store(&t->tid.tid, 0);
+	assert_int_equal(pthread_create(&t->th, NULL, partner_run, t), 0);
+}
+
+/* Join timed partner @t by its deadline plus slack: false if it runs. */
+static bool partner_join_in_time(struct partner *t)
+{
+	while (!atomic_load(&t->done)) {
+		if (test_now_ns(CLOCK_MONOTONIC) > t->end_ns)
+			return false;
+		sched_yield();
+	}
+	pthread_join(t->th, NULL);
+	t->joined = true;
+	return true;
+}
+
+static bool is_timed(enum op op)
+{
+	return op == TIMEDWAIT || op == TIMEDACQ || op == TIMEDREL;
+}
+
+/* The call that lets a blocked @op through; counted like any other. */
+static enum op unblocker(enum op op)
+{
+	switch (op) {
+	case WAIT: case TIMEDWAIT: return POST;
+	case ACQ: case TIMEDACQ: return TRYREL;
+	case REL: case TIMEDREL: return TRYACQ;
+	default: return NONE;
+	}
+}
+
+/* Subject stopped, or done, or blocked in the kernel (needs a partner). */
+static void await_subject(pid_t tid)
+{
+	struct timespec tick;
+
+	pthread_mutex_lock(&ctl.m);
+	while (!ctl.stalled && !ctl.done && !test_is_blocked(tid)) {
+		tick = test_deadline(CLOCK_REALTIME, 1000000);
+		pthread_cond_timedwait(&ctl.c, &ctl.m, &tick);
+	}
+	pthread_mutex_unlock(&ctl.m);
+}
+
+struct tally {
+	int runs, stalls, hostages, handovers;
+	const char *hostage_sites[8];
+	int nsites;
+};
+
+static void note_hostage(struct tally *t, const char *site)
+{
+	for (int i = 0; i < t->nsites; i++)
+		if (!strcmp(t->hostage_sites[i], site))
+			return;
+	if (t->nsites < 8)
+		t->hostage_sites[t->nsites++] = site;
+}
+
+/* Let a still blocked @t through, then join it. */
+static void finish(struct partner *t, enum op op)
+{
+	if (op == NONE || t->joined)
+		return;
+	while (!atomic_load(&t->done)) {
+		if (test_is_blocked(test_tid_get(&t->tid)))
+			(void)run_op(unblocker(op));
+		sched_yield();
+	}
+	pthread_join(t->th, NULL);
+}
+
+static void init_obj(const struct scenario *sc, int flags)
+{
+	memset(obj, 0, sizeof(*obj));
+	bounded = sc->bounded;
+	if (!bounded) {
+		assert_int_equal(fsem_init(&obj->s, flags, sc->start), 0);
+		return;
+	}
+	assert_int_equal(fsem_bounded_init(&obj->b, flags, GIVEN_N), 0);
+	for (int i = 0; i < sc->start; i++)
+		assert_int_equal(fsem_bounded_tryacquire(&obj->b), 0);
+}
+
+/* Where the semaphore must be, and is, after everyone has finished. */
+static void account(const struct scenario *sc, const char *what)
+{
+	long long expect = sc->start + atomic_load(&moved);
+	int v = -1;
+
+	if (!bounded) {
+		long long drained = 0;
+
+		while (fsem_trywait(&obj->s) == 0)
+			drained++;
+		if (drained != expect)
+			fail_msg("%s: %lld permits there, %lld accounted for "
+				 "(%s)", what, drained, expect,
+				 drained < expect ? "lost" : "invented");
+		assert_int_equal(fsem_getvalue(&obj->s, &v), 0);
+		assert_int_equal(v, 0);
+		if (fsem_destroy(&obj->s) != 0)
+			fail_msg("%s: destroy: errno %d with nobody waiting",
+				 what, errno);
+		return;
+	}
+	assert_int_equal(fsem_bounded_given_out(&obj->b, &v), 0);
+	if (v != expect)
+		fail_msg("%s: %d given out, %lld accounted for", what, v,
+			 expect);
+	if (fsem_bounded_destroy(&obj->b) != 0)
+		fail_msg("%s: destroy: errno %d with nobody waiting", what,
+			 errno);
+}
+
+/* One run: the subject stopped before its @k-th step (0: never). */
+static int run_once(const struct scenario *sc, int flags, int k,
+		    struct tally *t)
+{
+	struct subject_arg a = { .op = sc->subject, .stall_at = k };
+	struct partner blocked, timed;
+	char what[160];
+	pthread_t th;
+	int n;
+
+	snprintf(what, sizeof(what), "%s%s %s from %d, stopped at step %d",
+		 sc->bounded ? "bounded" : "fsem_t",
+		 flags ? " shared" : "", op_name[sc->subject], sc->start, k);
+	if (getenv("FSEM_STALL_VERBOSE"))
+		print_message("[ stall ] %s\n", what);
+	init_obj(sc, flags);
+	atomic_store(&moved, 0);
+	ctl.stalled = ctl.go = ctl.done = false;
+	ctl.site = NULL;
+	if (sc->blocked != NONE) {
+		partner_start(&blocked, sc->blocked);
+		test_wait_blocked(test_tid_get(&blocked.tid));
+	}
+	assert_int_equal(pthread_create(&th, NULL, subject, &a), 0);
+	await_subject(test_tid_get(&a.tid));
+	if (ctl.stalled) {
+		long long before = atomic_load(&moved);
+		bool in_time = true;
+
+		t->stalls++;
+		partner_start(&timed, sc->timed);
+		for (int i = 0; i < sc->during_n; i++)
+			(void)run_op(sc->during);
+		if (is_timed(sc->blocked))
+			in_time = partner_join_in_time(&blocked);
+		if (!partner_join_in_time(&timed) || !in_time) {
+			t->hostages++;
+			note_hostage(t, ctl.site);
+		} else if (sc->handover && atomic_load(&moved) != before) {
+			/* a permit only the subject gave: it may be gone */
+			t->handovers++;
+			atomic_store(&guarded, true);
+			assert_int_equal(mprotect(obj, page, PROT_NONE), 0);
+		}
+	}
+	pthread_mutex_lock(&ctl.m);
+	ctl.go = true;
+	pthread_cond_broadcast(&ctl.c);
+	while (!ctl.done) {
+		pthread_mutex_unlock(&ctl.m);
+		if (test_is_blocked(test_tid_get(&a.tid)))
+			(void)run_op(unblocker(sc->subject));
+		sched_yield();
+		pthread_mutex_lock(&ctl.m);
+	}
+	n = ctl.ret;
+	pthread_mutex_unlock(&ctl.m);
+	pthread_join(th, NULL);
+	if (atomic_load(&guarded)) {
+		assert_int_equal(mprotect(obj, page, PROT_READ | PROT_WRITE), 0);
+		atomic_store(&guarded, false);
+	}
+	if (atomic_load(&offence))
+		fail_msg("%s: %s touched the semaphore after handing it over "
+			 "(%s)", what, op_name[sc->subject],
+			 atomic_load(&offence));
+	if (ctl.stalled)
+		finish(&timed, sc->timed);
+	finish(&blocked, sc->blocked);
+	if (sc->subject == POST_N_MAX && ctl.err != EOVERFLOW)
+		fail_msg("%s: post_n(MAX) answered %d", what, ctl.err);
+	account(sc, what);
+	t->runs++;
+	return n;
+}
+
+/*
+ * Hostages the protocol documents (handoff.c, "Limits"): a timed call
+ * whose debt a give's counter step has covered waits for the give's
+ * hand-off step, so a give stopped between its two steps holds it.
+ */
+static bool documented_hostage(const char *site)
+{
+	static const char *const between[] = {
+		"post: handed over", "post_n: handed over",
+		"acquire: handed over", "release: handed over",
+		"give: xadd tokens+n",
+	};
+
+	for (size_t i = 0; i < sizeof(between) / sizeof(*between); i++)
+		if (ends_with(site, between[i]))
+			return true;
+	return false;
+}
+
+static void stall_every_step_of_every_operation(void **state)
+{
+	static const int flags[] = { 0, FSEM_SHARED };
+	struct sigaction sa = { .sa_sigaction = on_segv,
+				.sa_flags = SA_SIGINFO };
+	struct tally t = { 0 };
+	int64_t t0 = test_now_ns(CLOCK_MONOTONIC);
+
+	(void)state;
+	sigaction(SIGSEGV, &sa, NULL);	/* cmocka's own is set by now */
+	for (size_t f = 0; f < 2; f++) {
+		for (size_t i = 0; i < sizeof(scenarios) / sizeof(*scenarios);
+		     i++) {
+			const struct scenario *sc = &scenarios[i];
+			/* the steps of an undisturbed run, and one more; a
+			 * run that made more (its path changed while it was
+			 * stopped) has those stalled too, up to MAX_STEPS */
+			int n = run_once(sc, flags[f], 0, &t);
+
+			for (int k = 1; k <= n + 1 && k <= MAX_STEPS; k++) {
+				int m = run_once(sc, flags[f], k, &t);
+
+				n = m > n ? m : n;
+			}
+		}
+	}
+	print_message("[ stall ] %d runs, %d with the subject stopped, %d "
+		      "hand-overs checked for later access, %d timed calls "
+		      "held hostage, in %lld ms\n", t.runs, t.stalls,
+		      t.handovers, t.hostages,
+		      (long long)(test_now_ns(CLOCK_MONOTONIC) - t0) / 1000000);
+	for (int i = 0; i < t.nsites; i++) {
+		print_message("[ stall ] hostage while stopped at %s%s\n",
+			      t.hostage_sites[i],
+			      documented_hostage(t.hostage_sites[i]) ?
+			      " (documented)" : "");
+		if (!documented_hostage(t.hostage_sites[i]))
+			fail_msg("a timed call overran its deadline while the "
+				 "subject was stopped at %s",
+				 t.hostage_sites[i]);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	obj = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (obj == MAP_FAILED)
+		return -1;
+	atomic_store(&fsem_seam_step, hook);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	atomic_store(&fsem_seam_step, NULL);
+	munmap(obj, page);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(stall_every_step_of_every_operation),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
