@@ -113,7 +113,12 @@ inline withdraw(h)
 	lc = 0
 }
 
-/* fsem.c:212-228 fsem_post_n(n), fsem.c:192-204 fsem_post, fsem.h:237-241 */
+/*
+ * fsem.c:212-228 fsem_post_n(n), fsem.c:192-204 fsem_post, fsem.h:237-241.
+ * fsem_post_n moves the count by a CAS loop that refuses to pass
+ * FSEM_VALUE_MAX (ec52bd1); the model has no limit, and a CAS loop that
+ * ends in one successful CAS of count + n is this one atomic step.
+ */
 inline post(n)
 {
 	atomic {	/* fsem.c:199 / fsem.c:223 / fsem.h:237 old = fetch_add(count, n) */
