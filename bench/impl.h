@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum impl_kind {
 	IMPL_COUNTING,		/* init(value) permits free; post never blocks */
 	IMPL_BOUNDED,		/* init(N): N free, none given out */
@@ -52,5 +56,9 @@ extern const size_t bench_nimpls;
 
 /* The implementation called @name, or NULL. */
 const struct bench_impl *impl_find(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* BENCH_IMPL_H */
