@@ -47,6 +47,7 @@ extern const struct bench_impl impl_fsem_nospin;
 extern const struct bench_impl impl_glibc;
 extern const struct bench_impl impl_condvar;
 extern const struct bench_impl impl_stdsem;
+extern const struct bench_impl impl_moodycamel;
 extern const struct bench_impl impl_fsem_bounded;
 extern const struct bench_impl impl_countsem;
 extern const struct bench_impl impl_sempair;
