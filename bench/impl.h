@@ -51,6 +51,8 @@ extern const struct bench_impl impl_moodycamel;
 extern const struct bench_impl impl_fsem_bounded;
 extern const struct bench_impl impl_countsem;
 extern const struct bench_impl impl_sempair;
+extern const struct bench_impl impl_stdpair;
+extern const struct bench_impl impl_mcpair;
 
 /* Every implementation, in the order the tables show them. */
 extern const struct bench_impl *const bench_impls[];

@@ -22,7 +22,7 @@ static const char usage[] =
 "                          burst (default: all)\n"
 "  -i, --impl LIST         of 2xadd,spin,fsem,fsem-nospin,glibc,condvar,\n"
 "                          std-sem,moodycamel,fsem-bounded,countsem,\n"
-"                          sem-pair (default: all)\n"
+"                          sem-pair,std-pair,mc-pair (default: all)\n"
 "  -r, --reps N            interleaved repetitions (default 5)\n"
 "  -d, --duration MS       per repetition of a timed workload (default 200)\n"
 "      --pairs N           uncontended pairs per repetition (default 2e6)\n"
