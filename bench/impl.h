@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum impl_kind {
 	IMPL_COUNTING,		/* init(value) permits free; post never blocks */
 	IMPL_BOUNDED,		/* init(N): N free, none given out */
@@ -42,9 +46,13 @@ extern const struct bench_impl impl_fsem;
 extern const struct bench_impl impl_fsem_nospin;
 extern const struct bench_impl impl_glibc;
 extern const struct bench_impl impl_condvar;
+extern const struct bench_impl impl_stdsem;
+extern const struct bench_impl impl_moodycamel;
 extern const struct bench_impl impl_fsem_bounded;
 extern const struct bench_impl impl_countsem;
 extern const struct bench_impl impl_sempair;
+extern const struct bench_impl impl_stdpair;
+extern const struct bench_impl impl_mcpair;
 
 /* Every implementation, in the order the tables show them. */
 extern const struct bench_impl *const bench_impls[];
@@ -52,5 +60,9 @@ extern const size_t bench_nimpls;
 
 /* The implementation called @name, or NULL. */
 const struct bench_impl *impl_find(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* BENCH_IMPL_H */

@@ -6,7 +6,8 @@
 
 const struct bench_impl *const bench_impls[] = {
 	&impl_floor, &impl_spin, &impl_fsem, &impl_fsem_nospin, &impl_glibc,
-	&impl_condvar, &impl_fsem_bounded, &impl_countsem, &impl_sempair,
+	&impl_condvar, &impl_stdsem, &impl_moodycamel, &impl_fsem_bounded,
+	&impl_countsem, &impl_sempair, &impl_stdpair, &impl_mcpair,
 };
 const size_t bench_nimpls = sizeof(bench_impls) / sizeof(bench_impls[0]);
 

@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-need_packages gcc meson ninja-build pkg-config liburcu-dev
+need_packages gcc g++ meson ninja-build pkg-config liburcu-dev \
+	libconcurrentqueue-dev
 setup_build build-bench -Dbench=enabled -Dtests=disabled -Dexamples=false \
 	-Dbuildtype=release
 ninja -C build-bench bench/fsem-bench >/dev/null

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 need_packages gcc g++ meson ninja-build pkg-config libcmocka-dev binutils \
-	liburcu-dev stress-ng groff-base gcovr python3
+	liburcu-dev libconcurrentqueue-dev stress-ng groff-base gcovr python3
 dir=build-coverage
 setup_build "$dir" -Db_coverage=true -Dtests=enabled -Dbench=enabled \
 	-Dbuildtype=debug

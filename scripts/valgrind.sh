@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 need_packages gcc g++ meson ninja-build pkg-config libcmocka-dev binutils \
-	liburcu-dev stress-ng groff-base valgrind
+	liburcu-dev libconcurrentqueue-dev stress-ng groff-base valgrind
 dir=${BUILDDIR:-build-valgrind}
 tools=("$@")
 [ ${#tools[@]} -gt 0 ] || tools=(helgrind drd)
