@@ -3,12 +3,13 @@
  * bench.h - the shared driver of fsem-bench: options, results, statistics,
  * output, and the system helpers the workloads use.
  *
- * A run is a list of workloads. Each workload has configurations (thread
- * counts); for each it runs every selected implementation once per
- * repetition, interleaved (A B C A B C ...), and appends one sample per
- * metric to a result row. The report takes medians and min-max of each row
- * and the ratio of its median to the baseline's (glibc sem_t, or the sem_t
- * pair for the bounded workload) in the same workload and configuration.
+ * A run is a list of workloads, all run once per repetition: repetition 1
+ * of every workload, then repetition 2, ... Each workload has
+ * configurations (thread counts); for each it runs every selected
+ * implementation once (A B C), and appends one sample per metric to a
+ * result row. The report takes medians and min-max of each row and the
+ * ratio of its median to the baseline's (glibc sem_t, or the sem_t pair for
+ * the bounded workload) in the same workload and configuration.
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -42,6 +43,7 @@ struct bench_opts {
 	bool impl_set[32];		/* by index in bench_impls; all if none */
 	bool any_impl;
 	int reps;			/* interleaved repetitions */
+	int rep_now, rep_total;		/* main: this is rep_now of rep_total */
 	int duration_ms;		/* per repetition of a timed workload */
 	uint64_t pairs;			/* uncontended: pairs per repetition */
 	struct int_list wq_threads;	/* work queue: P = C values */

@@ -33,6 +33,24 @@ void run_workload(enum workload_id id, const struct bench_opts *o,
 }
 
 /*
+ * Repetition @rep of every selected workload: all implementations take
+ * turns in every repetition, so a drift of the machine during the run
+ * spreads over all of them.
+ */
+static void run_rep(const struct bench_opts *o, int rep,
+		    struct results *res)
+{
+	struct bench_opts one = *o;
+
+	one.reps = 1;
+	one.rep_now = rep;
+	one.rep_total = o->reps;
+	for (int id = 0; id < WL_NR; id++)
+		if (o->workloads & (1u << id))
+			run_workload(id, &one, res);
+}
+
+/*
  * Instruction-count mode: the implementation's uncontended loop, alone, for
  * valgrind --tool=callgrind --toggle-collect=pairs (the adapters' loop
  * functions are all called "pairs"; only this one runs).
@@ -101,9 +119,8 @@ int main(int argc, char **argv)
 	if (o.callgrind)
 		return callgrind_mode(&o);
 	busy_calibrate();
-	for (int id = 0; id < WL_NR; id++)
-		if (o.workloads & (1u << id))
-			run_workload(id, &o, &res);
+	for (int rep = 1; rep <= o.reps; rep++)
+		run_rep(&o, rep, &res);
 	progress_done(&o);
 	cpu_model(cpu, sizeof(cpu));
 	uname(&u);
