@@ -31,7 +31,7 @@ enum workload_id {
 	WL_BURST, WL_NR,
 };
 
-enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
+enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_RAW };
 
 struct int_list {
 	int n;
@@ -133,6 +133,34 @@ void report_json(FILE *f, const struct results *r,
 		 const struct run_info *info);
 /* One line for scripts: "fsem-bench summary: key=ratio ..." */
 void report_summary(FILE *f, const struct results *r);
+
+/* ---- samples from a helper binary (remote.c) ---- */
+
+/* One sample of one row: a line of -f raw. */
+struct raw_sample {
+	char workload[16], config[40], impl[32], metric[24], unit[24];
+	double x, value;
+	bool higher_better, headline;
+};
+
+/*
+ * Every sample of @r, one line each, fields separated by tabs: workload,
+ * config, x, impl, metric, unit, higher_better (0/1), headline (0/1), value
+ * ("nan" for NAN).
+ */
+void report_raw(FILE *f, const struct results *r);
+/* Parse one line of report_raw() (newline optional): 0, or -1. */
+int raw_parse(const char *line, struct raw_sample *s);
+/*
+ * The argv of one helper run: @exe, this run's @argv[1..@argc) less
+ * -s/--save and -i/--impl with their values, then -w @workload -r 1 -q
+ * -f raw -i @impls, then NULL. @out has room for @max pointers into @argv
+ * and the arguments. Returns the count before the NULL, or -1 if it would
+ * not fit.
+ */
+int remote_argv(const char *exe, int argc, char *const *argv,
+		const char *workload, const char *impls, const char **out,
+		int max);
 
 /* ---- system helpers (sys.c) ---- */
 

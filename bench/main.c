@@ -144,6 +144,8 @@ int main(int argc, char **argv)
 		report_table(stdout, &res);
 		putchar('\n');
 		report_summary(stdout, &res);
+	} else if (o.format == OUT_RAW) {
+		report_raw(stdout, &res);
 	} else {
 		if (o.format == OUT_CSV)
 			report_csv(stdout, &res);

@@ -33,7 +33,8 @@ static const char usage[] =
 "      --work NS           busy work per item or op (default 100)\n"
 "      --produce NS        work queue: work to produce an item (default 0)\n"
 "      --hold NS           pool: busy work holding a permit (default 200)\n"
-"  -f, --format FMT        table, csv or json (default table)\n"
+"  -f, --format FMT        table, csv or json (default table); raw, one\n"
+"                          line per sample, is for fsem-bench's own helpers\n"
 "  -s, --save FILE         also write the results as JSON to FILE\n"
 "  -q, --quiet             no progress line on stderr\n"
 "      --callgrind IMPL    run IMPL's uncontended loop once, for\n"
@@ -222,6 +223,8 @@ static int apply(struct bench_opts *o, int c, const char *a)
 			o->format = OUT_CSV;
 		else if (!strcmp(a, "json"))
 			o->format = OUT_JSON;
+		else if (!strcmp(a, "raw"))
+			o->format = OUT_RAW;
 		else
 			return -1;
 		return 0;
