@@ -7,9 +7,11 @@
  * of every workload, then repetition 2, ... Each workload has
  * configurations (thread counts); for each it runs every selected
  * implementation once (A B C), and appends one sample per metric to a
- * result row. The report takes medians and min-max of each row and the
- * ratio of its median to the baseline's (glibc sem_t, or the sem_t pair for
- * the bounded workload) in the same workload and configuration.
+ * result row. Remote implementations (musl's sem_t) are measured after each
+ * workload by a helper binary, whose samples join the same rows (peer.c).
+ * The report takes medians and min-max of each row and the ratio of its
+ * median to the baseline's (glibc sem_t, or the sem_t pair for the bounded
+ * workload) in the same workload and configuration.
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -70,8 +72,11 @@ void opts_default(struct bench_opts *o);
 int opts_parse(struct bench_opts *o, int argc, char **argv, FILE *out,
 	       FILE *err);
 
-/* Whether implementation @impl is selected by the options. */
+/* Whether implementation @impl is selected and runs in this process. */
 bool opts_want(const struct bench_opts *o, const struct bench_impl *impl);
+/* Whether remote implementation @impl is selected (a helper runs it). */
+bool opts_want_remote(const struct bench_opts *o,
+		      const struct bench_impl *impl);
 
 extern const char *const workload_names[WL_NR];
 
@@ -134,7 +139,7 @@ void report_json(FILE *f, const struct results *r,
 /* One line for scripts: "fsem-bench summary: key=ratio ..." */
 void report_summary(FILE *f, const struct results *r);
 
-/* ---- samples from a helper binary (remote.c) ---- */
+/* ---- samples from a helper binary (remote.c, peer.c) ---- */
 
 /* One sample of one row: a line of -f raw. */
 struct raw_sample {
@@ -161,6 +166,14 @@ int raw_parse(const char *line, struct raw_sample *s);
 int remote_argv(const char *exe, int argc, char *const *argv,
 		const char *workload, const char *impls, const char **out,
 		int max);
+/*
+ * Run the helper on workload @id for the remote implementations @o
+ * selects, with this run's @argc/@argv, and add its samples to @res: one
+ * per row of each such implementation (NAN if the helper is missing or
+ * fails, said once on stderr).
+ */
+void peer_run(enum workload_id id, const struct bench_opts *o, int argc,
+	      char **argv, struct results *res);
 
 /* ---- system helpers (sys.c) ---- */
 

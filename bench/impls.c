@@ -7,6 +7,7 @@
 const struct bench_impl *const bench_impls[] = {
 	&impl_floor, &impl_spin, &impl_fsem, &impl_fsem_nospin, &impl_glibc,
 	&impl_condvar, &impl_fsem_bounded, &impl_countsem, &impl_sempair,
+	&impl_musl, &impl_musl_pair,
 };
 const size_t bench_nimpls = sizeof(bench_impls) / sizeof(bench_impls[0]);
 

@@ -33,21 +33,24 @@ void run_workload(enum workload_id id, const struct bench_opts *o,
 }
 
 /*
- * Repetition @rep of every selected workload: all implementations take
- * turns in every repetition, so a drift of the machine during the run
- * spreads over all of them.
+ * Repetition @rep of every selected workload, each followed by the same in
+ * the musl helper: all implementations take turns in every repetition, so
+ * a drift of the machine during the run spreads over all of them.
  */
-static void run_rep(const struct bench_opts *o, int rep,
-		    struct results *res)
+static void run_rep(const struct bench_opts *o, int rep, int argc,
+		    char **argv, struct results *res)
 {
 	struct bench_opts one = *o;
 
 	one.reps = 1;
 	one.rep_now = rep;
 	one.rep_total = o->reps;
-	for (int id = 0; id < WL_NR; id++)
-		if (o->workloads & (1u << id))
-			run_workload(id, &one, res);
+	for (int id = 0; id < WL_NR; id++) {
+		if (!(o->workloads & (1u << id)))
+			continue;
+		run_workload(id, &one, res);
+		peer_run(id, &one, argc, argv, res);
+	}
 }
 
 /*
@@ -120,7 +123,7 @@ int main(int argc, char **argv)
 		return callgrind_mode(&o);
 	busy_calibrate();
 	for (int rep = 1; rep <= o.reps; rep++)
-		run_rep(&o, rep, &res);
+		run_rep(&o, rep, argc, argv, &res);
 	progress_done(&o);
 	cpu_model(cpu, sizeof(cpu));
 	uname(&u);

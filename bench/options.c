@@ -21,7 +21,8 @@ static const char usage[] =
 "  -w, --workload LIST     of uncontended,pingpong,workqueue,pool,bounded,\n"
 "                          burst (default: all)\n"
 "  -i, --impl LIST         of 2xadd,spin,fsem,fsem-nospin,glibc,condvar,\n"
-"                          fsem-bounded,countsem,sem-pair (default: all)\n"
+"                          fsem-bounded,countsem,sem-pair,musl,musl-pair\n"
+"                          (default: all; musl runs in fsem-bench-musl)\n"
 "  -r, --reps N            interleaved repetitions (default 5)\n"
 "  -d, --duration MS       per repetition of a timed workload (default 200)\n"
 "      --pairs N           uncontended pairs per repetition (default 2e6)\n"
@@ -291,7 +292,8 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, FILE *out,
 	return 0;
 }
 
-bool opts_want(const struct bench_opts *o, const struct bench_impl *impl)
+/* Whether @impl is selected, wherever it runs. */
+static bool selected(const struct bench_opts *o, const struct bench_impl *impl)
 {
 	size_t i;
 
@@ -301,4 +303,15 @@ bool opts_want(const struct bench_opts *o, const struct bench_impl *impl)
 		if (bench_impls[i] == impl)
 			return o->impl_set[i];
 	return false;
+}
+
+bool opts_want(const struct bench_opts *o, const struct bench_impl *impl)
+{
+	return !impl->remote && selected(o, impl);
+}
+
+bool opts_want_remote(const struct bench_opts *o,
+		      const struct bench_impl *impl)
+{
+	return impl->remote && selected(o, impl);
 }

@@ -171,6 +171,29 @@ static void remote_argv_refuses_what_does_not_fit(void **state)
 	assert_null(out[12]);
 }
 
+/* Workloads never run a remote implementation; main asks the helper. */
+static void remote_impls_are_selected_but_never_run_here(void **state)
+{
+	char *all[] = { "fsem-bench", NULL };
+	char *some[] = { "fsem-bench", "-i", "glibc,musl-pair", NULL };
+	struct bench_opts o;
+
+	(void)state;
+	opts_default(&o);
+	assert_int_equal(opts_parse(&o, 1, all, stdout, stderr), 0);
+	assert_false(opts_want(&o, &impl_musl));
+	assert_true(opts_want_remote(&o, &impl_musl));
+	assert_true(opts_want_remote(&o, &impl_musl_pair));
+	assert_false(opts_want_remote(&o, &impl_glibc));
+	assert_true(opts_want(&o, &impl_glibc));
+	opts_default(&o);
+	assert_int_equal(opts_parse(&o, 3, some, stdout, stderr), 0);
+	assert_false(opts_want_remote(&o, &impl_musl));
+	assert_true(opts_want_remote(&o, &impl_musl_pair));
+	assert_false(opts_want(&o, &impl_musl_pair));
+	assert_true(opts_want(&o, &impl_glibc));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +202,7 @@ int main(void)
 		cmocka_unit_test(remote_argv_drops_save_in_every_spelling),
 		cmocka_unit_test(remote_argv_keeps_the_rest_and_appends_forced),
 		cmocka_unit_test(remote_argv_refuses_what_does_not_fit),
+		cmocka_unit_test(remote_impls_are_selected_but_never_run_here),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
