@@ -2,11 +2,18 @@
 /*
  * impl_sempair.c - a bounded semaphore from two glibc sem_t, the baseline of
  * the bounded ratios: "free" starts at N, "used" at 0; acquire is
- * wait(free), post(used); release is wait(used), post(free).
+ * wait(free), post(used); release is wait(used), post(free). Built against
+ * musl for fsem-bench-musl (BENCH_MUSL), it is a pair of musl's sem_t.
  */
 #include "impl.h"
 
 #include <semaphore.h>
+
+#ifdef BENCH_MUSL
+#define NAME	"musl-pair"
+#else
+#define NAME	"sem-pair"
+#endif
 
 struct sempair {
 	sem_t free, used;
@@ -78,7 +85,7 @@ static void pairs(void *s, uint64_t n)
 }
 
 const struct bench_impl impl_sempair = {
-	.name = "sem-pair", .kind = IMPL_BOUNDED, .baseline = true,
+	.name = NAME, .kind = IMPL_BOUNDED, .baseline = true,
 	.size = sizeof(struct sempair), .init = init, .destroy = destroy,
 	.wait = acquire, .post = release, .trywait = tryacquire,
 	.trypost = tryrelease, .pairs = pairs,

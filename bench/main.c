@@ -2,10 +2,13 @@
 /*
  * main.c - fsem-bench: runs the selected workloads over the selected
  * implementations and prints the comparison (see bench.h and --help).
+ * Built with musl-gcc and BENCH_MUSL it is fsem-bench-musl (peer.c).
  */
 #include "bench.h"
 
+#ifndef BENCH_MUSL
 #include <gnu/libc-version.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -52,6 +55,21 @@ static void run_rep(const struct bench_opts *o, int rep, int argc,
 		peer_run(id, &one, argc, argv, res);
 	}
 }
+
+/* The C library, as the report names it. */
+#ifdef BENCH_MUSL
+#define LIBC_LABEL	""
+static const char *libc_version(void)
+{
+	return "musl";		/* which has no call that tells its version */
+}
+#else
+#define LIBC_LABEL	"glibc "
+static const char *libc_version(void)
+{
+	return gnu_get_libc_version();
+}
+#endif
 
 /*
  * Instruction-count mode: the implementation's uncontended loop, alone, for
@@ -129,7 +147,7 @@ int main(int argc, char **argv)
 	uname(&u);
 	snprintf(kernel, sizeof(kernel), "%s %s", u.sysname, u.release);
 	command_line(cmd, sizeof(cmd), argc, argv);
-	info = (struct run_info){ cmd, cpu, kernel, gnu_get_libc_version(),
+	info = (struct run_info){ cmd, cpu, kernel, libc_version(),
 				  (int)sysconf(_SC_NPROCESSORS_ONLN) };
 	if (o.save) {
 		FILE *f = fopen(o.save, "w");
@@ -141,8 +159,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.format == OUT_TABLE) {
-		printf("fsem-bench: %s; %d CPUs; %s; glibc %s\n", cpu,
-		       info.ncpu, kernel, info.libc);
+		printf("fsem-bench: %s; %d CPUs; %s; %s%s\n", cpu,
+		       info.ncpu, kernel, LIBC_LABEL, info.libc);
 		printf("command: %s\n", cmd);
 		report_table(stdout, &res);
 		putchar('\n');

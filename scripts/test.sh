@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 need_packages gcc g++ meson ninja-build pkg-config libcmocka-dev binutils \
-	liburcu-dev stress-ng groff-base
+	liburcu-dev stress-ng groff-base musl-tools musl-dev
 dir=${BUILDDIR:-build}
 setup_build "$dir" -Dtests=enabled -Dbench=enabled "$@"
 ninja -C "$dir"
