@@ -3,12 +3,15 @@
  * bench.h - the shared driver of fsem-bench: options, results, statistics,
  * output, and the system helpers the workloads use.
  *
- * A run is a list of workloads. Each workload has configurations (thread
- * counts); for each it runs every selected implementation once per
- * repetition, interleaved (A B C A B C ...), and appends one sample per
- * metric to a result row. The report takes medians and min-max of each row
- * and the ratio of its median to the baseline's (glibc sem_t, or the sem_t
- * pair for the bounded workload) in the same workload and configuration.
+ * A run is a list of workloads, all run once per repetition: repetition 1
+ * of every workload, then repetition 2, ... Each workload has
+ * configurations (thread counts); for each it runs every selected
+ * implementation once (A B C), and appends one sample per metric to a
+ * result row. Remote implementations (musl's sem_t) are measured after each
+ * workload by a helper binary, whose samples join the same rows (peer.c).
+ * The report takes medians and min-max of each row and the ratio of its
+ * median to the baseline's (glibc sem_t, or the sem_t pair for the bounded
+ * workload) in the same workload and configuration.
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -31,7 +34,7 @@ enum workload_id {
 	WL_BURST, WL_IDLE, WL_NR,
 };
 
-enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON };
+enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON, OUT_RAW };
 
 struct int_list {
 	int n;
@@ -43,6 +46,7 @@ struct bench_opts {
 	bool impl_set[32];		/* by index in bench_impls; all if none */
 	bool any_impl;
 	int reps;			/* interleaved repetitions */
+	int rep_now, rep_total;		/* main: this is rep_now of rep_total */
 	int duration_ms;		/* per repetition of a timed workload */
 	uint64_t pairs;			/* uncontended: pairs per repetition */
 	struct int_list wq_threads;	/* work queue: P = C values */
@@ -72,8 +76,11 @@ void opts_default(struct bench_opts *o);
 int opts_parse(struct bench_opts *o, int argc, char **argv, FILE *out,
 	       FILE *err);
 
-/* Whether implementation @impl is selected by the options. */
+/* Whether implementation @impl is selected and runs in this process. */
 bool opts_want(const struct bench_opts *o, const struct bench_impl *impl);
+/* Whether remote implementation @impl is selected (a helper runs it). */
+bool opts_want_remote(const struct bench_opts *o,
+		      const struct bench_impl *impl);
 
 extern const char *const workload_names[WL_NR];
 
@@ -144,6 +151,42 @@ void report_json(FILE *f, const struct results *r,
 		 const struct run_info *info);
 /* One line for scripts: "fsem-bench summary: key=ratio ..." */
 void report_summary(FILE *f, const struct results *r);
+
+/* ---- samples from a helper binary (remote.c, peer.c) ---- */
+
+/* One sample of one row: a line of -f raw. */
+struct raw_sample {
+	char workload[16], config[40], impl[32], metric[24], unit[24];
+	double x, value;
+	bool higher_better, headline;
+};
+
+/*
+ * Every sample of @r, one line each, fields separated by tabs: workload,
+ * config, x, impl, metric, unit, higher_better (0/1), headline (0/1), value
+ * ("nan" for NAN).
+ */
+void report_raw(FILE *f, const struct results *r);
+/* Parse one line of report_raw() (newline optional): 0, or -1. */
+int raw_parse(const char *line, struct raw_sample *s);
+/*
+ * The argv of one helper run: @exe, this run's @argv[1..@argc) less
+ * -s/--save and -i/--impl with their values, then -w @workload -r 1 -q
+ * -f raw -i @impls, then NULL. @out has room for @max pointers into @argv
+ * and the arguments. Returns the count before the NULL, or -1 if it would
+ * not fit.
+ */
+int remote_argv(const char *exe, int argc, char *const *argv,
+		const char *workload, const char *impls, const char **out,
+		int max);
+/*
+ * Run the helper on workload @id for the remote implementations @o
+ * selects, with this run's @argc/@argv, and add its samples to @res: one
+ * per row of each such implementation (NAN if the helper is missing or
+ * fails, said once on stderr).
+ */
+void peer_run(enum workload_id id, const struct bench_opts *o, int argc,
+	      char **argv, struct results *res);
 
 /* ---- system helpers (sys.c) ---- */
 

@@ -6,6 +6,10 @@
  * struct bench_impl. The driver never knows what is behind the pointers.
  * Counting semaphores map wait/post to sem_wait/sem_post; bounded ones map
  * wait to acquire and post to release, and are made with all permits free.
+ *
+ * A remote implementation is only a name here: another binary measures it
+ * (musl's sem_t lives in fsem-bench-musl, as musl and glibc cannot share a
+ * process) and its samples join this run's rows. It has no functions.
  */
 #ifndef BENCH_IMPL_H
 #define BENCH_IMPL_H
@@ -28,6 +32,7 @@ struct bench_impl {
 	const char *name;
 	enum impl_kind kind;
 	bool baseline;		/* ratios of its kind are taken against it */
+	bool remote;		/* measured by a helper binary: no calls */
 	size_t size;		/* bytes the driver allocates for one object */
 	int (*init)(void *s, unsigned int value);	/* 0 or -1 */
 	void (*destroy)(void *s);
@@ -53,6 +58,8 @@ extern const struct bench_impl impl_countsem;
 extern const struct bench_impl impl_sempair;
 extern const struct bench_impl impl_stdpair;
 extern const struct bench_impl impl_mcpair;
+extern const struct bench_impl impl_musl;
+extern const struct bench_impl impl_musl_pair;
 
 /* Every implementation, in the order the tables show them. */
 extern const struct bench_impl *const bench_impls[];

@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* impl_glibc.c - glibc's sem_t, the baseline of every counting ratio. */
+/*
+ * impl_glibc.c - glibc's sem_t, the baseline of every counting ratio.
+ * Built against musl for fsem-bench-musl (BENCH_MUSL), it is musl's sem_t.
+ */
 #include "impl.h"
 
 #include <semaphore.h>
+
+#ifdef BENCH_MUSL
+#define NAME	"musl"
+#else
+#define NAME	"glibc"
+#endif
 
 static int init(void *s, unsigned int v)
 {
@@ -40,7 +49,7 @@ static void pairs(void *p, uint64_t n)
 }
 
 const struct bench_impl impl_glibc = {
-	.name = "glibc", .kind = IMPL_COUNTING, .baseline = true,
+	.name = NAME, .kind = IMPL_COUNTING, .baseline = true,
 	.size = sizeof(sem_t), .init = init, .destroy = destroy,
 	.wait = wait, .post = post, .trywait = trywait, .trypost = post,
 	.pairs = pairs,

@@ -76,6 +76,7 @@ static void pairs(void *p, uint64_t n)
 /* C++ wants every member named, in order. */
 const struct bench_impl impl_moodycamel = {
 	.name = "moodycamel", .kind = IMPL_COUNTING, .baseline = false,
+	.remote = false,
 	.size = sizeof(mcsem), .init = init, .destroy = destroy,
 	.wait = wait, .post = post, .trywait = trywait, .trypost = post,
 	.post_n = post_n, .pairs = pairs,

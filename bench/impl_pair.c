@@ -8,7 +8,8 @@
  * implementation in the object; every other call reads it from there. Each
  * inner semaphore has its own cache lines, and so has that pointer, which
  * is only read after init. The glibc pair, sem-pair, is the baseline of
- * the bounded ratios.
+ * the bounded ratios; built against musl for fsem-bench-musl (BENCH_MUSL)
+ * it is the only pair there, musl-pair.
  */
 #include "impl.h"
 
@@ -105,6 +106,10 @@ static void pairs(void *s, uint64_t n)
 		.pairs = pairs,						\
 	}
 
+#ifdef BENCH_MUSL	/* fsem-bench-musl: impl_glibc is musl's sem_t there */
+PAIR(impl_sempair, "musl-pair", impl_glibc, true);
+#else
 PAIR(impl_sempair, "sem-pair", impl_glibc, true);
 PAIR(impl_stdpair, "std-pair", impl_stdsem, false);
 PAIR(impl_mcpair, "mc-pair", impl_moodycamel, false);
+#endif

@@ -81,6 +81,7 @@ static void pairs(void *p, uint64_t n)
 /* C++ wants every member named, in order. */
 const struct bench_impl impl_stdsem = {
 	.name = "std-sem", .kind = IMPL_COUNTING, .baseline = false,
+	.remote = false,
 	.size = sizeof(stdsem), .init = init, .destroy = destroy,
 	.wait = wait, .post = post, .trywait = trywait, .trypost = post,
 	.post_n = post_n, .pairs = pairs,

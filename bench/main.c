@@ -2,10 +2,13 @@
 /*
  * main.c - fsem-bench: runs the selected workloads over the selected
  * implementations and prints the comparison (see bench.h and --help).
+ * Built with musl-gcc and BENCH_MUSL it is fsem-bench-musl (peer.c).
  */
 #include "bench.h"
 
+#ifndef BENCH_MUSL
 #include <gnu/libc-version.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -33,6 +36,42 @@ void run_workload(enum workload_id id, const struct bench_opts *o,
 
 	fn[id](o, res);
 }
+
+/*
+ * Repetition @rep of every selected workload, each followed by the same in
+ * the musl helper: all implementations take turns in every repetition, so
+ * a drift of the machine during the run spreads over all of them.
+ */
+static void run_rep(const struct bench_opts *o, int rep, int argc,
+		    char **argv, struct results *res)
+{
+	struct bench_opts one = *o;
+
+	one.reps = 1;
+	one.rep_now = rep;
+	one.rep_total = o->reps;
+	for (int id = 0; id < WL_NR; id++) {
+		if (!(o->workloads & (1u << id)))
+			continue;
+		run_workload(id, &one, res);
+		peer_run(id, &one, argc, argv, res);
+	}
+}
+
+/* The C library, as the report names it. */
+#ifdef BENCH_MUSL
+#define LIBC_LABEL	""
+static const char *libc_version(void)
+{
+	return "musl";		/* which has no call that tells its version */
+}
+#else
+#define LIBC_LABEL	"glibc "
+static const char *libc_version(void)
+{
+	return gnu_get_libc_version();
+}
+#endif
 
 /*
  * Instruction-count mode: the implementation's uncontended loop, alone, for
@@ -103,15 +142,14 @@ int main(int argc, char **argv)
 	if (o.callgrind)
 		return callgrind_mode(&o);
 	busy_calibrate();
-	for (int id = 0; id < WL_NR; id++)
-		if (o.workloads & (1u << id))
-			run_workload(id, &o, &res);
+	for (int rep = 1; rep <= o.reps; rep++)
+		run_rep(&o, rep, argc, argv, &res);
 	progress_done(&o);
 	cpu_model(cpu, sizeof(cpu));
 	uname(&u);
 	snprintf(kernel, sizeof(kernel), "%s %s", u.sysname, u.release);
 	command_line(cmd, sizeof(cmd), argc, argv);
-	info = (struct run_info){ cmd, cpu, kernel, gnu_get_libc_version(),
+	info = (struct run_info){ cmd, cpu, kernel, libc_version(),
 				  (int)sysconf(_SC_NPROCESSORS_ONLN) };
 	if (o.save) {
 		FILE *f = fopen(o.save, "w");
@@ -123,12 +161,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.format == OUT_TABLE) {
-		printf("fsem-bench: %s; %d CPUs; %s; glibc %s\n", cpu,
-		       info.ncpu, kernel, info.libc);
+		printf("fsem-bench: %s; %d CPUs; %s; %s%s\n", cpu,
+		       info.ncpu, kernel, LIBC_LABEL, info.libc);
 		printf("command: %s\n", cmd);
 		report_table(stdout, &res);
 		putchar('\n');
 		report_summary(stdout, &res);
+	} else if (o.format == OUT_RAW) {
+		report_raw(stdout, &res);
 	} else {
 		if (o.format == OUT_CSV)
 			report_csv(stdout, &res);

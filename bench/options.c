@@ -21,8 +21,9 @@ static const char usage[] =
 "  -w, --workload LIST     of uncontended,pingpong,workqueue,pool,bounded,\n"
 "                          burst,idle (default: all)\n"
 "  -i, --impl LIST         of 2xadd,spin,fsem,fsem-nospin,glibc,condvar,\n"
-"                          std-sem,moodycamel,fsem-bounded,countsem,\n"
-"                          sem-pair,std-pair,mc-pair (default: all)\n"
+"                          std-sem,moodycamel,musl,fsem-bounded,countsem,\n"
+"                          sem-pair,std-pair,mc-pair,musl-pair (default:\n"
+"                          all; musl runs in the helper fsem-bench-musl)\n"
 "  -r, --reps N            interleaved repetitions (default 5)\n"
 "  -d, --duration MS       per repetition of a timed workload (default 200)\n"
 "      --pairs N           uncontended pairs per repetition (default 2e6)\n"
@@ -39,7 +40,8 @@ static const char usage[] =
 "      --idle-gap LIST     idle: mean gaps between requests, us (default\n"
 "                          2,20,200; exponentially distributed)\n"
 "      --idle-workers LIST idle: workers waiting (default 4,16)\n"
-"  -f, --format FMT        table, csv or json (default table)\n"
+"  -f, --format FMT        table, csv or json (default table); raw, one\n"
+"                          line per sample, is for fsem-bench's own helpers\n"
 "  -s, --save FILE         also write the results as JSON to FILE\n"
 "  -q, --quiet             no progress line on stderr\n"
 "      --callgrind IMPL    run IMPL's uncontended loop once, for\n"
@@ -238,6 +240,8 @@ static int apply(struct bench_opts *o, int c, const char *a)
 			o->format = OUT_CSV;
 		else if (!strcmp(a, "json"))
 			o->format = OUT_JSON;
+		else if (!strcmp(a, "raw"))
+			o->format = OUT_RAW;
 		else
 			return -1;
 		return 0;
@@ -304,7 +308,8 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, FILE *out,
 	return 0;
 }
 
-bool opts_want(const struct bench_opts *o, const struct bench_impl *impl)
+/* Whether @impl is selected, wherever it runs. */
+static bool selected(const struct bench_opts *o, const struct bench_impl *impl)
 {
 	size_t i;
 
@@ -314,4 +319,15 @@ bool opts_want(const struct bench_opts *o, const struct bench_impl *impl)
 		if (bench_impls[i] == impl)
 			return o->impl_set[i];
 	return false;
+}
+
+bool opts_want(const struct bench_opts *o, const struct bench_impl *impl)
+{
+	return !impl->remote && selected(o, impl);
+}
+
+bool opts_want_remote(const struct bench_opts *o,
+		      const struct bench_impl *impl)
+{
+	return impl->remote && selected(o, impl);
 }

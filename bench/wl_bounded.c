@@ -132,8 +132,8 @@ void wl_bounded(const struct bench_opts *o, struct results *res)
 
 			if (impl->kind != IMPL_BOUNDED || !opts_want(o, impl))
 				continue;
-			progress(o, "%s %s: rep %d/%d %s", wl, cfg, rep + 1,
-				 o->reps, impl->name);
+			progress(o, "%s %s: rep %d/%d %s", wl, cfg, o->rep_now,
+				 o->rep_total, impl->name);
 			b->impl = impl;
 			ok = bnd_once(b, o, &s);
 			row_add(results_row(res, wl, cfg, x, impl,

@@ -121,7 +121,7 @@ void wl_burst(const struct bench_opts *o, struct results *res)
 				    !opts_want(o, m ? impl : &impl_fsem))
 					continue;
 				progress(o, "%s %s: rep %d/%d %s", wl, cfg,
-					 rep + 1, o->reps, impl->name);
+					 o->rep_now, o->rep_total, impl->name);
 				b->impl = impl;
 				ok = burst_once(b, n, m == 0, &us, &calls);
 				row_add(results_row(res, wl, cfg, n, impl,

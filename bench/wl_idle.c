@@ -181,7 +181,7 @@ void wl_idle(const struct bench_opts *o, struct results *res)
 				    !opts_want(o, impl))
 					continue;
 				progress(o, "%s %s: rep %d/%d %s", wl, cfg,
-					 rep + 1, o->reps, impl->name);
+					 o->rep_now, o->rep_total, impl->name);
 				w->impl = impl;
 				ok = idle_once(w, nw, gap, o->duration_ms, lat,
 					       &s);

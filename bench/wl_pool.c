@@ -158,7 +158,7 @@ void wl_pool(const struct bench_opts *o, struct results *res)
 				    !opts_want(o, impl))
 					continue;
 				progress(o, "%s %s: rep %d/%d %s", wl, cfg,
-					 rep + 1, o->reps, impl->name);
+					 o->rep_now, o->rep_total, impl->name);
 				p->impl = impl;
 				ok = pool_once(p, th, o->pool_permits,
 					       o->duration_ms, lat, &s);

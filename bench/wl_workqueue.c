@@ -180,7 +180,7 @@ void wl_workqueue(const struct bench_opts *o, struct results *res)
 				    !opts_want(o, impl))
 					continue;
 				progress(o, "%s %s: rep %d/%d %s", wl, cfg,
-					 rep + 1, o->reps, impl->name);
+					 o->rep_now, o->rep_total, impl->name);
 				q->impl = impl;
 				ok = wq_once(q, pc, o->duration_ms, &s);
 				row_add(results_row(res, wl, cfg, pc, impl,

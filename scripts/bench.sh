@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build fsem-bench and run the comparison: fsem against glibc sem_t and the
-# pthread semaphores, all workloads, ratios against glibc in one run.
+# Build fsem-bench and run the comparison: fsem against glibc sem_t, musl's
+# sem_t (through the helper fsem-bench-musl) and the pthread semaphores, all
+# workloads, ratios against glibc in one run.
 # Installs what it needs first. Arguments go to fsem-bench (see --help):
 #   scripts/bench.sh                      the default comparison (< 3 min)
 #   scripts/bench.sh -w pingpong -r 9     one workload, more repetitions
@@ -9,8 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 need_packages gcc g++ meson ninja-build pkg-config liburcu-dev \
-	libconcurrentqueue-dev
+	libconcurrentqueue-dev musl-tools musl-dev
 setup_build build-bench -Dbench=enabled -Dtests=disabled -Dexamples=false \
 	-Dbuildtype=release
-ninja -C build-bench bench/fsem-bench >/dev/null
+ninja -C build-bench bench/fsem-bench bench/fsem-bench-musl >/dev/null
 exec ./build-bench/bench/fsem-bench "$@"
