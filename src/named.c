@@ -19,6 +19,14 @@
  * Opening one name twice in a process returns the same address: open
  * semaphores are kept in a list by device and inode, with a count of opens,
  * and fsem_close() unmaps a semaphore when its count drops to zero.
+ *
+ * None of the three calls is a cancellation point, as glibc's are not. The
+ * open(), write() and close() of fsem_open() are, and a cancel acting in
+ * one of them would leave what no caller can release: a descriptor, a
+ * temporary file (write), or a counted open (the final close). So
+ * fsem_open() runs with cancellation disabled from its first system call
+ * to its last, as glibc's sem_open() does. fsem_close() and fsem_unlink()
+ * call nothing that is a cancellation point (munmap, unlink, a mutex).
  */
 #include "fsem.h"
 
@@ -187,7 +195,7 @@ fsem_t *fsem_open(const char *name, int oflag, ...)
 	mode_t mode = 0;
 	fsem_t *sem = FSEM_FAILED;
 	va_list ap;
-	int err;
+	int err, cancel;
 
 	err = name_path(name, path);
 	if (err) {
@@ -204,7 +212,10 @@ fsem_t *fsem_open(const char *name, int oflag, ...)
 			return FSEM_FAILED;
 		}
 	}
+	/* Not a cancellation point, as glibc: see the top of this file. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	err = open_path(path, oflag, mode, value, &sem);
+	pthread_setcancelstate(cancel, NULL);
 	if (err) {
 		errno = err;
 		return FSEM_FAILED;
