@@ -188,6 +188,9 @@ FSEM_API_ int fsem_getvalue(fsem_t *sem, int *sval);
  * > FSEM_VALUE_MAX), ENAMETOOLONG (more than 251 characters), EEXIST
  * (O_CREAT | O_EXCL and it exists), ENOENT (no O_CREAT and it does not
  * exist), EACCES, EMFILE, ENFILE, ENOMEM (from the system).
+ * Not a cancellation point, as sem_open() is not: a pending cancellation
+ * request acts at the caller's next cancellation point, and none can leave
+ * a descriptor, temporary file or mapping behind. Not async-signal-safe.
  */
 FSEM_API_ fsem_t *fsem_open(const char *name, int oflag, ...);
 
@@ -195,6 +198,7 @@ FSEM_API_ fsem_t *fsem_open(const char *name, int oflag, ...);
  * fsem_close() - close a semaphore from fsem_open(); unmapped when closed
  * as often as it was opened. The semaphore itself lives on until unlinked.
  * Return: 0, or -1 with errno EINVAL (@sem is not an open named one).
+ * Not a cancellation point, as sem_close(); not async-signal-safe.
  */
 FSEM_API_ int fsem_close(fsem_t *sem);
 
@@ -202,6 +206,7 @@ FSEM_API_ int fsem_close(fsem_t *sem);
  * fsem_unlink() - remove the name @name; processes that have it open keep
  * using it. Return: 0, or -1 with errno ENOENT (no such name, or a name
  * that cannot exist, as glibc), ENAMETOOLONG, EACCES.
+ * Not a cancellation point, as sem_unlink(); not async-signal-safe.
  */
 FSEM_API_ int fsem_unlink(const char *name);
 

@@ -19,6 +19,14 @@
  * Opening one name twice in a process returns the same address: open
  * semaphores are kept in a list by device and inode, with a count of opens,
  * and fsem_close() unmaps a semaphore when its count drops to zero.
+ *
+ * None of the three calls is a cancellation point, as glibc's are not. The
+ * open(), write() and close() of fsem_open() are, and a cancel acting in
+ * one of them would leave what no caller can release: a descriptor, a
+ * temporary file (write), or a counted open (the final close). So
+ * fsem_open() runs with cancellation disabled from its first system call
+ * to its last, as glibc's sem_open() does. fsem_close() and fsem_unlink()
+ * call nothing that is a cancellation point (munmap, unlink, a mutex).
  */
 #include "fsem.h"
 
@@ -77,25 +85,24 @@ static int name_path(const char *name, char *path)
 	return 0;
 }
 
-/* Map the semaphore open on @fd, or find it mapped: it or NULL (errno). */
-static fsem_t *map_fd(int fd)
+/* Map the semaphore open on @fd, or find it mapped, into *@semp: 0/errno. */
+static int map_fd(int fd, fsem_t **semp)
 {
 	struct named *n;
 	struct stat st;
 	void *p;
 
 	if (fstat(fd, &st) != 0)
-		return NULL;
-	if ((size_t)st.st_size < FILE_SIZE) {
-		errno = EINVAL;		/* not one of ours */
-		return NULL;
-	}
+		return errno;
+	if ((size_t)st.st_size < FILE_SIZE)
+		return EINVAL;		/* not one of ours */
 	pthread_mutex_lock(&named_lock);
 	for (n = named_list; n; n = n->next) {
 		if (n->dev == st.st_dev && n->ino == st.st_ino) {
 			n->opens++;
 			pthread_mutex_unlock(&named_lock);
-			return n->sem;
+			*semp = n->sem;
+			return 0;
 		}
 	}
 	n = malloc(sizeof(*n));
@@ -106,13 +113,13 @@ static fsem_t *map_fd(int fd)
 
 		free(n);
 		pthread_mutex_unlock(&named_lock);
-		errno = err;
-		return NULL;
+		return err;
 	}
 	*n = (struct named){ named_list, st.st_dev, st.st_ino, 1, p };
 	named_list = n;
 	pthread_mutex_unlock(&named_lock);
-	return p;
+	*semp = p;
+	return 0;
 }
 
 /*
@@ -155,14 +162,40 @@ static int create(const char *path, mode_t mode, unsigned int value,
 	return err;
 }
 
+/* Open or create the semaphore of @path into *@semp: 0 or an errno. */
+static int open_path(const char *path, int oflag, mode_t mode,
+		     unsigned int value, fsem_t **semp)
+{
+	int err, fd = -1;
+
+	for (;;) {
+		if (!(oflag & O_CREAT) || !(oflag & O_EXCL)) {
+			fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0)
+				break;
+			if (errno != ENOENT || !(oflag & O_CREAT))
+				return errno;
+		}
+		err = create(path, mode, value, &fd);
+		if (err == 0)
+			break;
+		if (err != EEXIST || (oflag & O_EXCL))
+			return err;
+		/* Another process created it first: open theirs. */
+	}
+	err = map_fd(fd, semp);
+	close(fd);
+	return err;
+}
+
 fsem_t *fsem_open(const char *name, int oflag, ...)
 {
 	char path[PATH_MAX];
 	unsigned int value = 0;
 	mode_t mode = 0;
-	fsem_t *sem;
+	fsem_t *sem = FSEM_FAILED;
 	va_list ap;
-	int err, fd = -1;
+	int err, cancel;
 
 	err = name_path(name, path);
 	if (err) {
@@ -179,28 +212,15 @@ fsem_t *fsem_open(const char *name, int oflag, ...)
 			return FSEM_FAILED;
 		}
 	}
-	for (;;) {
-		if (!(oflag & O_CREAT) || !(oflag & O_EXCL)) {
-			fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0)
-				break;
-			if (errno != ENOENT || !(oflag & O_CREAT))
-				return FSEM_FAILED;
-		}
-		err = create(path, mode, value, &fd);
-		if (err == 0)
-			break;
-		if (err != EEXIST || (oflag & O_EXCL)) {
-			errno = err;
-			return FSEM_FAILED;
-		}
-		/* Another process created it first: open theirs. */
+	/* Not a cancellation point, as glibc: see the top of this file. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	err = open_path(path, oflag, mode, value, &sem);
+	pthread_setcancelstate(cancel, NULL);
+	if (err) {
+		errno = err;
+		return FSEM_FAILED;
 	}
-	sem = map_fd(fd);
-	err = errno;
-	close(fd);
-	errno = err;
-	return sem ? sem : FSEM_FAILED;
+	return sem;
 }
 
 int fsem_close(fsem_t *sem)

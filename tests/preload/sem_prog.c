@@ -3,12 +3,14 @@
  * sem_prog.c - a program written against plain <semaphore.h>, knowing
  * nothing of fsem. "sem_prog transcript" prints the result and errno of
  * every sem_* call on its normal and error paths, threads, signals, fork
- * with a MAP_SHARED sem_t, and a named semaphore shared with a second
- * process; run with and without the preload library the transcripts must
- * be identical. "sem_prog layout" prints whose sem_t layout sem_init
- * wrote: "glibc" or "fsem".
+ * with a MAP_SHARED sem_t, a named semaphore shared with a second
+ * process, and the named calls with a cancel pending; run with and
+ * without the preload library the transcripts must be identical.
+ * "sem_prog layout" prints whose sem_t layout sem_init wrote: "glibc" or
+ * "fsem".
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -358,6 +360,134 @@ static void named(const char *self)
 	show("unlink again", sem_unlink(NAME));
 }
 
+#define CANCEL_NAME "/fsem-preload-cancel"
+
+enum cancel_step { OPEN_EXCL, OPEN_CREAT, OPEN_EXISTING, CLOSE, UNLINK };
+
+struct pending {
+	enum cancel_step step;
+	sem_t *sem;		/* CLOSE: in; opens: out */
+	int ret, err;
+	const char *where;	/* where a cancel acting now acts */
+	const char *acted;	/* where it acted */
+};
+
+static void note_cancel(void *arg)
+{
+	struct pending *p = arg;
+
+	p->acted = p->where;
+}
+
+static int pending_step(struct pending *p)
+{
+	switch (p->step) {
+	case OPEN_EXCL:
+		p->sem = sem_open(CANCEL_NAME, O_CREAT | O_EXCL, 0600, 1);
+		break;
+	case OPEN_CREAT:
+		p->sem = sem_open(CANCEL_NAME, O_CREAT, 0600, 1);
+		break;
+	case OPEN_EXISTING:
+		p->sem = sem_open(CANCEL_NAME, 0);
+		break;
+	case CLOSE:
+		return sem_close(p->sem);
+	case UNLINK:
+		return sem_unlink(CANCEL_NAME);
+	}
+	return p->sem == SEM_FAILED ? -1 : 0;
+}
+
+/* Makes a cancel pending on itself, then calls: where does it act? */
+static void *pending_thread(void *arg)
+{
+	struct pending *p = arg;
+
+	pthread_cleanup_push(note_cancel, p);
+	p->where = "inside the call";
+	pthread_cancel(pthread_self());
+	p->ret = pending_step(p);
+	p->err = errno;
+	p->where = "at the next pthread_testcancel";
+	pthread_testcancel();
+	p->where = "nowhere";
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Mappings of /dev/shm files (a new semaphore's is its temporary file's). */
+static int count_shm_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, " /dev/shm/") != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * glibc's sem_open (all three forms), sem_close and sem_unlink are not
+ * cancellation points: with a cancel pending each returns, and only the
+ * next cancellation point acts. Nothing is left: no descriptor, and no
+ * mapping once the semaphore is closed.
+ */
+static void named_cancel(void)
+{
+	static const char *const what[] = {
+		"open O_EXCL, cancel pending", "open O_CREAT, cancel pending",
+		"open existing, cancel pending", "close, cancel pending",
+		"unlink, cancel pending",
+	};
+
+	for (int step = OPEN_EXCL; step <= UNLINK; step++) {
+		struct pending p = { step, SEM_FAILED, -1, 0, NULL, "nowhere" };
+		int fds, maps = count_shm_maps();
+		pthread_t th;
+
+		sem_unlink(CANCEL_NAME);
+		if (step >= OPEN_EXISTING) {
+			p.sem = sem_open(CANCEL_NAME, O_CREAT, 0600, 1);
+			if (step != CLOSE)
+				sem_close(p.sem);
+		}
+		fds = count_fds();
+		pthread_create(&th, NULL, pending_thread, &p);
+		pthread_join(th, NULL);
+		if (strcmp(p.acted, "inside the call") == 0) {
+			printf("%-34s cancelled inside the call\n", what[step]);
+			continue;
+		}
+		errno = p.err;
+		show(what[step], p.ret);
+		printf("%-34s cancel acted %s\n", "", p.acted);
+		if (step <= OPEN_EXISTING && p.sem != SEM_FAILED) {
+			sem_post(p.sem);
+			show_value("  then post", p.sem);
+			show("  then close", sem_close(p.sem));
+		}
+		printf("%-34s %d descriptors, %d mappings left\n", "",
+		       count_fds() - fds, count_shm_maps() - maps);
+	}
+	sem_unlink(CANCEL_NAME);
+}
+
 /* The layout sem_init wrote: fsem keeps its spin budget at byte 20. */
 static const char *layout(void)
 {
@@ -390,5 +520,6 @@ int main(int argc, char **argv)
 	signals();
 	shared();
 	named(argv[0]);
+	named_cancel();
 	return 0;
 }
