@@ -40,6 +40,21 @@
  * points while they sleep; a cancelled or interrupted wait never loses or
  * invents a permit.
  *
+ * fork(): a child may use a semaphore it inherits (a private one, in its
+ * own copy of memory) only if no thread was blocked on it in the parent at
+ * the fork. Such a thread is not copied into the child, but a private
+ * semaphore still counts it as a waiter there: the child's posts go to it,
+ * so the child's fsem_getvalue() reads 0 and fsem_trywait() fails after a
+ * post (glibc's child would see the permit). An FSEM_SHARED semaphore in
+ * the child keeps its count exactly; a registration of the missing thread
+ * only costs each post a futex wake and makes fsem_destroy() answer EBUSY
+ * until fsem_init().
+ *
+ * Platform: 64-bit Linux only (x86_64, aarch64, ...): the count needs
+ * 64-bit atomics, and fsem_t fills the 32-byte sem_t of 64-bit glibc; the
+ * 16-byte sem_t of i386 cannot hold it. A 32-bit build stops here with a
+ * message saying so.
+ *
  * The header uses clockid_t and struct timespec from <time.h>: under strict
  * ISO C (-std=c99) define _POSIX_C_SOURCE 200809L first, as for
  * clock_gettime().
@@ -49,6 +64,11 @@
  */
 #ifndef FSEM_H
 #define FSEM_H
+
+#if !defined(__linux__) || !defined(__SIZEOF_POINTER__) || \
+	__SIZEOF_POINTER__ != 8
+#error "fsem is for 64-bit Linux only: fsem_t needs 64-bit atomics and must fit the 32-byte sem_t of 64-bit glibc (i386's sem_t has 16 bytes)"
+#endif
 
 #include <time.h>
 
