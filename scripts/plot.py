@@ -2,9 +2,11 @@
 """Render an fsem-bench JSON run into one chart (SVG or PNG, by suffix).
 
 Panels: work queue and pool throughput against thread count, pool acquire
-p99 latency against thread count, and ping-pong p50 round trip per
-placement; one line (or bar group) per implementation, medians with the
-min-max range as error bars.
+p99 latency against thread count, ping-pong p50 round trip per placement,
+idle workers' wake latency p50 against the mean gap between requests (the
+smallest worker count of the run), and the bounded workload's throughput;
+one line (or bar) per implementation, medians with the min-max range as
+error bars.
 
     scripts/plot.py run.json chart.svg
 """
@@ -36,11 +38,35 @@ def pingpong(results):
     return out
 
 
-def line_panel(script, tmp, title, ylabel, data, logy=False):
+def idle(results, metric):
+    """{impl: [(gap_us, median, min, max), ...]} for the fewest workers."""
+    rows = [r for r in results if r["workload"] == "idle"
+            and r["metric"] == metric and r["median"] is not None]
+    if not rows:
+        return {}
+    fewest = min(r["x"] for r in rows)
+    out = {}
+    for r in rows:
+        if r["x"] == fewest:
+            gap = float(r["config"].split("gap=")[1].split("us")[0])
+            out.setdefault(r["impl"], []).append(
+                (gap, r["median"], r["min"], r["max"]))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def bounded(results):
+    """[(impl, median, min, max)] of the bounded workload's throughput."""
+    return [(r["impl"], r["median"], r["min"], r["max"]) for r in results
+            if r["workload"] == "bounded" and r["metric"] == "throughput"
+            and r["median"] is not None]
+
+
+def line_panel(script, tmp, title, ylabel, data, logy=False,
+               xlabel="threads"):
     if not data:
         return False
     script.append(f'set title "{title}"')
-    script.append('set xlabel "threads"')
+    script.append(f'set xlabel "{xlabel}"')
     script.append(f'set ylabel "{ylabel}"')
     script.append("set logscale x 2")
     script.append("set logscale y" if logy else "unset logscale y")
@@ -82,6 +108,28 @@ def bar_panel(script, tmp, data):
     return True
 
 
+def bounded_panel(script, tmp, data):
+    if not data:
+        return False
+    path = os.path.join(tmp, "bounded.dat")
+    with open(path, "w") as f:
+        for i, (impl, med, lo, hi) in enumerate(data):
+            f.write(f"{i} {med} {lo} {hi} {impl}\n")
+    script.append('set title "bounded semaphore, acquirers + releasers"')
+    script.append('set xlabel ""')
+    script.append('set ylabel "M ops/s"')
+    script.append("unset logscale y")
+    script.append(f"set xrange [-0.6:{len(data) - 0.4}]")
+    script.append("set style fill solid 0.8 border -1")
+    script.append("set boxwidth 0.7")
+    script.append("set xtics rotate by -25")
+    script.append(f'plot "{path}" using 1:2:xtic(5) with boxes notitle, '
+                  f'"{path}" using 1:2:3:4 with yerrorbars notitle')
+    script.append("set autoscale x")
+    script.append("set xtics norotate")
+    return True
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
@@ -89,13 +137,13 @@ def main():
         run = json.load(f)
     res = run["results"]
     out = sys.argv[2]
-    term = "pngcairo size 1400,1000" if out.endswith(".png") \
-        else "svg size 1400,1000 dynamic"
+    term = "pngcairo size 1400,1500" if out.endswith(".png") \
+        else "svg size 1400,1500 dynamic"
     with tempfile.TemporaryDirectory() as tmp:
         info = run.get("run", {})
         script = [f"set terminal {term}", f'set output "{out}"',
                   "set key top left", "set grid",
-                  'set multiplot layout 2,2 title "fsem-bench: '
+                  'set multiplot layout 3,2 title "fsem-bench: '
                   f'{info.get("cpu", "")}, {info.get("kernel", "")}"']
         panels = 0
         panels += line_panel(script, tmp, "work queue throughput",
@@ -107,6 +155,10 @@ def main():
                              "us", series(res, "pool", "acquire-p99"),
                              logy=True)
         panels += bar_panel(script, tmp, pingpong(res))
+        panels += line_panel(script, tmp, "idle workers: wake latency p50",
+                             "us", idle(res, "latency-p50"), logy=True,
+                             xlabel="mean gap between requests, us")
+        panels += bounded_panel(script, tmp, bounded(res))
         script.append("unset multiplot")
         if not panels:
             sys.exit("plot.py: no workqueue, pool or pingpong results in "
