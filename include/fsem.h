@@ -30,6 +30,10 @@
  *     not). This keeps the uncontended path one atomic instruction.
  *   - fsem_destroy() returns -1/EBUSY if a thread is seen blocked on the
  *     semaphore; glibc returns 0 and does nothing.
+ *   - A blocking call whose futex system call fails (e.g. a seccomp filter
+ *     answers ENOSYS or EPERM) returns -1 with that errno, having taken no
+ *     permit; glibc aborts the process ("The futex facility returned an
+ *     unexpected error code").
  *   - fsem_post_n(), FSEM_INITIALIZER and FSEM_NOSPIN have no sem_t
  *     counterpart.
  * A waiting thread may spin for a few microseconds before it sleeps
@@ -37,8 +41,8 @@
  *
  * Thread safety: every call is thread-safe. fsem_post() and fsem_post_n()
  * are async-signal-safe, as sem_post() is. Blocking calls are cancellation
- * points while they sleep; a cancelled or interrupted wait never loses or
- * invents a permit.
+ * points while they sleep; a cancelled, interrupted or failed wait never
+ * loses or invents a permit.
  *
  * fork(): a child may use a semaphore it inherits (a private one, in its
  * own copy of memory) only if no thread was blocked on it in the parent at
@@ -128,9 +132,12 @@ FSEM_API_ int fsem_destroy(fsem_t *sem);
 
 /**
  * fsem_wait() - take one permit, blocking while there is none.
- * Return: 0, or -1 with errno EINVAL (NULL) or EINTR (a signal handler
+ * Return: 0, or -1 with errno EINVAL (NULL), EINTR (a signal handler
  * installed without SA_RESTART ran while blocked; with SA_RESTART the wait
- * goes on, as sem_wait() does). Cancellation point while blocked.
+ * goes on, as sem_wait() does), or the errno of a failed futex system
+ * call, e.g. ENOSYS or EPERM: the futex system call failed (e.g. refused by
+ * a seccomp filter); no permit was taken. Only a call that has to sleep
+ * makes that system call. Cancellation point while blocked.
  */
 FSEM_API_ int fsem_wait(fsem_t *sem);
 
@@ -148,9 +155,10 @@ FSEM_API_ int fsem_trywait(fsem_t *sem);
  * [0, 1e9): checked before a permit is taken, as glibc does), ETIMEDOUT
  * (deadline passed, possibly before the call: a deadline in the past with a
  * permit free still takes it; a permit posted in the instant the deadline
- * passed is passed on, not kept) or EINTR (a signal handler ran, whether or not
- * it has SA_RESTART, as for sem_timedwait()). Cancellation point while
- * blocked.
+ * passed is passed on, not kept), EINTR (a signal handler ran, whether or
+ * not it has SA_RESTART, as for sem_timedwait()) or, as for fsem_wait(),
+ * the errno of a failed futex system call (e.g. refused by a seccomp
+ * filter; no permit was taken). Cancellation point while blocked.
  */
 FSEM_API_ int fsem_timedwait(fsem_t *sem, const struct timespec *abstime);
 
@@ -301,11 +309,14 @@ FSEM_API_ int fsem_bounded_destroy(fsem_bounded_t *s);
 
 /**
  * fsem_bounded_acquire() - take a permit, blocking while all are given out.
- * Errors and cancellation as fsem_wait(). An acquire that fails (EINTR,
- * ETIMEDOUT) or is cancelled has taken nothing, except in one race: a
- * release gave it a permit in that instant and every permit was released
- * again before the acquire could give it back. Then the acquire stands:
- * the call returns 0 (a cancelled one has still taken effect).
+ * Return: 0, or -1 with errno as fsem_wait(): EINVAL, EINTR, or ENOSYS,
+ * EPERM, ...: the futex system call failed (e.g. refused by a seccomp
+ * filter); no permit was taken. Cancellation as fsem_wait(). An acquire
+ * that fails (EINTR, ETIMEDOUT, a futex error) or is cancelled has taken
+ * nothing, except in one race: a release gave it a permit in that instant
+ * and every permit was released again before the acquire could give it
+ * back. Then the acquire stands: the call returns 0 (a cancelled one has
+ * still taken effect).
  */
 FSEM_API_ int fsem_bounded_acquire(fsem_bounded_t *s);
 /** fsem_bounded_tryacquire() - as fsem_trywait(): EAGAIN when all are out. */
@@ -319,11 +330,14 @@ FSEM_API_ int fsem_bounded_clockacquire(fsem_bounded_t *s, clockid_t clock,
 
 /**
  * fsem_bounded_release() - give a permit back, blocking while none is given
- * out. Errors and cancellation as fsem_wait(). A release that fails (EINTR,
- * ETIMEDOUT) or is cancelled has given nothing back, except in one race: an
- * acquire took its permit in that instant and every permit was taken again
- * before the release could take one back. Then the release stands: the
- * call returns 0 (a cancelled one has still taken effect).
+ * out. Return: 0, or -1 with errno as fsem_wait(): EINVAL, EINTR, or
+ * ENOSYS, EPERM, ...: the futex system call failed (e.g. refused by a
+ * seccomp filter); no permit was given back. Cancellation as fsem_wait().
+ * A release that fails (EINTR, ETIMEDOUT, a futex error) or is cancelled
+ * has given nothing back, except in one race: an acquire took its permit
+ * in that instant and every permit was taken again before the release
+ * could take one back. Then the release stands: the call returns 0 (a
+ * cancelled one has still taken effect).
  */
 FSEM_API_ int fsem_bounded_release(fsem_bounded_t *s);
 /** fsem_bounded_tryrelease() - EAGAIN when none is given out. */

@@ -3,11 +3,16 @@
  * futex.h - the only place in fsem that makes a system call.
  *
  * fsem_futex_wait() answers 0 (woken, perhaps spuriously), EAGAIN (the word
- * did not hold @expected), EINTR or ETIMEDOUT. Any other kernel answer
- * (EFAULT, EINVAL, ENOSYS) would be a bug in fsem or in its caller's memory;
- * the library never aborts on its caller's behalf, so such answers are
- * reported as EAGAIN: the caller re-reads the word, which is what it does
- * after every wake-up anyway.
+ * did not hold @expected), EINTR or ETIMEDOUT: the expected answers, after
+ * which the caller re-reads the word. Any other answer is the kernel's
+ * errno, passed up as it is: the call did not sleep and will not sleep if
+ * repeated. A seccomp filter that refuses futex (ENOSYS, EPERM: some
+ * sandboxes and container profiles) gives one, as would a bug in fsem or
+ * in its caller's memory (EFAULT, EINVAL). Taking it for EAGAIN would make
+ * the waiter re-read and retry at full speed for ever; the library never
+ * aborts on its caller's behalf either, so the waiter leaves as after a
+ * timeout and its call fails with that errno. Only an EAGAIN from a filter
+ * cannot be told from the word having changed (see Limits in handoff.c).
  *
  * fsem_futex_wake() ignores errors: it may run after the waiter it woke has
  * already destroyed and unmapped the semaphore (see "Destruction safety" in
@@ -79,7 +84,7 @@ static inline int fsem_futex_wait_bits(uint32_t *uaddr, uint32_t expected,
 	FSEM_SEAM_COUNT_(fsem_seam_waits);
 	FSEM_STEP_("futex wait");
 	if (fsem_futex_raw(uaddr, op, expected, abs, bits) != 0)
-		err = (errno == EINTR || errno == ETIMEDOUT) ? errno : EAGAIN;
+		err = errno;	/* EAGAIN, EINTR, ETIMEDOUT, or see top */
 	errno = saved;
 	return err;
 }

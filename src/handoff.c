@@ -78,17 +78,17 @@
  *     hand-off word; with the old value, wake min(n, S - T) sleepers if
  *     S > T. Each of the T older tokens already has an awake taker (I3), so
  *     only the surplus of sleepers over tokens needs waking.
- *   timeout, EINTR (leave): if T > 0, take a token; otherwise deregister by
- *     CAS only while T == 0, which keeps I3: a waiter that was woken and
- *     then leaves never strands a token (the bug of Go x/sync 43a5402), and
- *     withdraw one uncovered debt by CAS on the counter; if every debt is
- *     covered (I2), a token is in flight: poll, taking a token if one is
- *     there, else withdrawing again (a newcomer that took the token left
- *     an uncovered debt behind), never sleeping past the deadline. A
- *     leaver that ends up with a token gives the permit back (a post, which
- *     hands it to the next debtor) and still reports its error, as glibc
- *     does when a post races with the timeout or with the signal handler
- *     itself. Only a bounded call whose give-back finds no room stands,
+ *   timeout, EINTR, futex error (leave): if T > 0, take a token; otherwise
+ *     deregister by CAS only while T == 0, which keeps I3: a waiter that
+ *     was woken and then leaves never strands a token (the bug of Go x/sync
+ *     43a5402), and withdraw one uncovered debt by CAS on the counter; if
+ *     every debt is covered (I2), a token is in flight: poll, taking a
+ *     token if one is there, else withdrawing again (a newcomer that took
+ *     the token left an uncovered debt behind), never sleeping past the
+ *     deadline. A leaver that ends up with a token gives the permit back (a
+ *     post, which hands it to the next debtor) and still reports its error,
+ *     as glibc does when a post races with the timeout or with the signal
+ *     handler itself. Only a bounded call whose give-back finds no room stands,
  *     and returns 0: a release when every permit was taken again
  *     meanwhile, an acquire when every permit was released again (its
  *     permit among them: permits have no owner). A cancelled call that
@@ -97,6 +97,10 @@
  *     an SA_RESTART handler (-ERESTARTSYS); with a deadline it returns EINTR
  *     whatever the flags (-ERESTART_RESTARTBLOCK). Passing EINTR up gives
  *     exactly glibc's sem_wait / sem_timedwait behaviour.
+ *   futex error: a futex wait that fails with any other errno (ENOSYS or
+ *     EPERM from a seccomp filter, EFAULT: futex.h) did not sleep and would
+ *     not if repeated: re-reading and retrying would spin for ever. The
+ *     waiter leaves as on a timeout, and its call fails with that errno.
  *   cancel: only the futex system call runs with asynchronous cancellation
  *     enabled; the cleanup handler runs leave() and gives back a permit it
  *     took, so a cancelled waiter leaves no phantom sleeper or debt.
@@ -149,7 +153,14 @@
  *   semaphore. A debt cannot be withdrawn by a process that was killed
  *   while blocked, so this protocol serves private semaphores only (all
  *   threads of a process die together); FSEM_SHARED semaphores use the
- *   protocol of shared.c.
+ *   protocol of shared.c. A futex wait that a seccomp filter refuses with
+ *   EAGAIN cannot be told from a changed word: that waiter spins until it
+ *   gets a permit, past any deadline. A FUTEX_WAKE that fails is ignored
+ *   (it may run on freed memory, see Destruction safety): if a filter
+ *   refuses it to the giver but not to the sleeper (filters are per
+ *   thread), that sleeper sleeps on until its deadline or a signal, an
+ *   untimed one for ever: I3 counts it woken, so later gives do not wake
+ *   it again.
  */
 #include "handoff.h"
 #include "annotate.h"
@@ -310,8 +321,9 @@ static int poll_token(void *arg)
 }
 
 /*
- * Leave as a registered sleeper after @err (EINTR, ETIMEDOUT, ECANCELED).
- * Returns 0 if a token was taken instead, else @err with the debt withdrawn.
+ * Leave as a registered sleeper after @err (EINTR, ETIMEDOUT, ECANCELED, a
+ * futex error). Returns 0 if a token was taken instead, else @err with the
+ * debt withdrawn.
  */
 static int leave(const struct fsem_handoff *h, int err)
 {
@@ -399,7 +411,8 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 		err = fsem_sleep_cancelable(futex_word(h->word), 0, clock,
 					    abs, h->shared,
 					    FUTEX_BITSET_MATCH_ANY);
-		if (err == EINTR || err == ETIMEDOUT) {
+		/* EINTR, ETIMEDOUT or a futex error (Protocol): leave */
+		if (err != 0 && err != EAGAIN) {
 			if (leave(h, err) == 0 && !h->give_back(h->obj))
 				return 0;	/* a bounded call that stands */
 			return err;

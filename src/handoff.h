@@ -76,13 +76,17 @@ bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg),
 /*
  * Sleep on @uaddr while it holds @expected (futex bitset @bits), with
  * asynchronous cancellation enabled for the system call only: 0 (woken,
- * perhaps spuriously), EAGAIN, EINTR or ETIMEDOUT.
+ * perhaps spuriously), EAGAIN, EINTR or ETIMEDOUT; any other errno means
+ * the futex call failed and did not sleep (futex.h): the caller must leave.
  */
 int fsem_sleep_cancelable(uint32_t *uaddr, uint32_t expected, clockid_t clock,
 			  const struct timespec *abs, bool shared,
 			  uint32_t bits);
 
-/* Wait for a token as a debtor: 0, or EINTR / ETIMEDOUT (debt withdrawn). */
+/*
+ * Wait for a token as a debtor: 0, or EINTR / ETIMEDOUT / the errno of a
+ * failed futex call (debt withdrawn).
+ */
 int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 		      const struct timespec *abs);
 

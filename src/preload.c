@@ -20,6 +20,9 @@
  * three places: sem_wait and sem_timedwait act on a pending cancellation
  * even when a permit is free; sem_destroy returns 0 with threads blocked
  * (glibc does not look); and named semaphores are fsem's (see named.c).
+ * Where glibc aborts because the futex system call failed (a seccomp
+ * filter answering ENOSYS or EPERM), these calls fail with that errno, as
+ * fsem's own do.
  */
 #include "fsem.h"
 

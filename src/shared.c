@@ -50,10 +50,11 @@
  *      the word; one that finds no room (another caller took it first)
  *      sleeps again, as that caller took the permit the wake was for.
  *   K3 (leavers pass wakes on) Deregistration is an RMW; a waiter that
- *      leaves (timeout, EINTR, cancellation) while its kind could proceed
- *      and another of its kind is registered wakes one: a wake it absorbed
- *      (cancellation after the kernel woke it) is passed on. A timeout or
- *      EINTR never absorbs one: the kernel reports a wake that came first.
+ *      leaves (timeout, EINTR, futex error, cancellation) while its kind
+ *      could proceed and another of its kind is registered wakes one: a
+ *      wake it absorbed (cancellation after the kernel woke it) is passed
+ *      on. A timeout or EINTR never absorbs one: the kernel reports a wake
+ *      that came first; a futex error neither: that call did not sleep.
  *   K4 (bounds) 0 <= G <= N and 0 <= V <= FSEM_VALUE_MAX: a CAS that would
  *      leave the range is not made (a post answers EOVERFLOW having changed
  *      nothing: no take-back, unlike the private type).
@@ -68,6 +69,10 @@
  *     (as handoff.c); register (CAS W+1, or A/R+1); loop: try, else
  *     futex_wait on the low half with this kind's bitset, re-reading after
  *     every return. On EINTR or ETIMEDOUT: deregister (K3) and return it.
+ *     On any other error but EAGAIN the futex call did not sleep and would
+ *     not if repeated (a seccomp filter's ENOSYS or EPERM, EFAULT:
+ *     futex.h): retrying would spin for ever, so leave as on a timeout and
+ *     return that errno.
  *     A registration counter that is full (65535 blocked acquirers or
  *     releasers on one bounded semaphore) is not joined: the waiter polls,
  *     yielding the CPU, until it succeeds or its deadline passes.
@@ -90,10 +95,13 @@
  *   those wakes with it: that many sleepers may stay asleep while permits
  *   are free and counted (getvalue, trywait and any new caller see and
  *   take them); each later success still wakes one sleeper for its own
- *   permit. glibc's sem_t behaves the same. Waking more than n per success would
- *   make bursts of posts wake herds of sleepers for few permits. A stale
- *   registration makes destroy answer EBUSY; fsem_init() may
- *   re-initialise.
+ *   permit. glibc's sem_t behaves the same. Waking more than n per success
+ *   would make bursts of posts wake herds of sleepers for few permits. A
+ *   stale registration makes destroy answer EBUSY; fsem_init() may
+ *   re-initialise. A FUTEX_WAKE that fails is ignored, as in handoff.c: a
+ *   wake that a seccomp filter refuses to the giver's thread is lost in
+ *   the same way, until later successes wake its sleepers; a futex wait
+ *   refused with EAGAIN spins, as there.
  */
 #include "shared.h"
 #include "futex.h"
@@ -240,7 +248,8 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 						       low(w), clock, abs, true,
 						       sd->bits) :
 				 poll_once(clock, abs);
-		if (err == EINTR || err == ETIMEDOUT) {
+		/* EINTR, ETIMEDOUT or a futex error (Protocol): leave */
+		if (err != 0 && err != EAGAIN) {
 			leave(me);
 			return err;
 		}

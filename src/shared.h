@@ -97,7 +97,10 @@ static inline bool fsem_shared_try(_Atomic uint64_t *word,
 	return fsem_shared_step_(word, sd, &w, n, 0);
 }
 
-/* Step by one, blocking: 0, or EINTR / ETIMEDOUT with nothing taken. */
+/*
+ * Step by one, blocking: 0, or EINTR / ETIMEDOUT / the errno of a failed
+ * futex call, with nothing taken.
+ */
 static inline int fsem_shared_take(_Atomic uint64_t *word,
 				   const struct fsem_side *sd,
 				   _Atomic uint32_t *spin, clockid_t clock,

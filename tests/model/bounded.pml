@@ -72,19 +72,51 @@
 #define THREADS	run Thread(0, OP_TACQ, OP_REL | IFOK, OP_NONE); \
 		run Thread(1, OP_REL, OP_ACQ, OP_ACQ); \
 		run Thread(2, OP_CHURN, OP_NONE, OP_NONE)
+#elif defined(CFG_FERR)
+/* PAIRED with every release after a successful acquire only, so that any
+ * blocking call may fail (-DFUTEX_FAILS) and no other depends on it */
+#define PAIRED
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(1, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_CACQ, OP_REL | IFOK, OP_NONE)
+#elif defined(CFG_FERR_REL)
+/* its mirror: every permit given out at the start, release then acquire
+ * if it succeeded; releases block and may fail */
+#define OUT0	1
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_REL, OP_ACQ | IFOK, OP_NONE); \
+		run Thread(1, OP_TREL, OP_ACQ | IFOK, OP_NONE); \
+		run Thread(2, OP_CREL, OP_ACQ | IFOK, OP_NONE)
+#elif defined(CFG_FBROKEN)
+/* run with -DFUTEX_BROKEN (every futex wait fails): more acquires than
+ * releases, so an acquire that retried the failed futex would never
+ * return */
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_CACQ, OP_NONE, OP_NONE); \
+		run Thread(2, OP_REL, OP_TREL, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_PAIRED, CFG_PC, CFG_PC2, CFG_TIMED1, CFG_LIVE"
+#error "choose a configuration: -DCFG_PAIRED, CFG_PC, CFG_PC2, CFG_TIMED1, CFG_LIVE, CFG_FERR, CFG_FERR_REL, CFG_FBROKEN"
+#endif
+#ifndef OUT0
+#define OUT0	0	/* permits given out at the start */
 #endif
 
 #define NW	2
 
-short given;		/* bounded.c:15, int64; bounded.c:200 starts at 0 */
+short given = OUT0;	/* bounded.c:15, int64; bounded.c:200 starts at 0
+			 * (OUT0: as after that many tryacquires) */
 
 /* ghosts */
-short V;		/* permits given out, moved at each operation's
+short V = OUT0;		/* permits given out, moved at each operation's
 			 * linearization point (I4, (d)) */
-short effsum;		/* sum over threads of the effects credited to them:
-			 * +1 per acquire, -1 per release that took effect */
+short effsum = OUT0;	/* sum over threads of the effects credited to them:
+			 * +1 per acquire, -1 per release that took effect
+			 * (OUT0: the acquires made before the threads) */
 #ifdef PAIRED
 byte holders;		/* threads between a successful acquire and release */
 #endif
@@ -366,4 +398,8 @@ ltl no_lost_wakeup { []<> !STARVE(0) && []<> !STARVE(1) && []<> !STARVE(2) }
  * the current C code: see README.md, "Findings".
  */
 ltl timed_acquire_returns { [] (tmo[0] -> <> !tmo[0]) }
+#endif
+#ifdef FUTEX_BROKEN
+/* As in fsem.pml: with every futex wait failing, every call returns. */
+ltl calls_return { <> (ndone == NT) }
 #endif

@@ -78,6 +78,17 @@ pass|fsem|LIVE|live:timed_wait_returns||||timed calls return after a token is st
 pass|bounded|TIMED1|safety||||timed calls return after a token is stolen (the fixed leave)
 pass|bounded|LIVE|live:timed_acquire_returns||||timed calls return after a token is stolen (the fixed leave)
 info|bounded|PC2|safety|-DPROBE_ACQ_STANDS|||a timed acquire that took a token while leaving can fail to give it back and return 0
+pass|fsem|BASIC|safety|-DFUTEX_FAILS|||counting, any futex wait may fail (seccomp): untimed waits fail, nothing lost
+pass|fsem|TIMED|safety|-DFUTEX_FAILS|||counting, any futex wait may fail: with a timed wait
+pass|fsem|CANCEL|safety|-DFUTEX_FAILS|||counting, any futex wait may fail: with a cancellable wait
+pass|fsem|FBROKEN|safety|-DFUTEX_BROKEN|-O0||counting, every futex wait fails: nothing lost
+pass|fsem|FBROKEN|live:calls_return|-DFUTEX_BROKEN|||counting, every futex wait fails: every call returns
+neg|fsem|FBROKEN|live:calls_return|-DFUTEX_BROKEN -DNEG_FUTEX_RETRY|-O0|acceptance cycle|control 6 (a failed futex wait retried as EAGAIN: the old futex.h)
+pass|bounded|FERR|safety|-DFUTEX_FAILS|||bounded N=1, any futex wait may fail: acquire, timed, cancellable; release if ok
+pass|bounded|FERR_REL|safety|-DFUTEX_FAILS|||bounded N=1 all given out, any futex wait may fail: release, timed, cancellable; acquire if ok
+pass|bounded|FBROKEN|safety|-DFUTEX_BROKEN|-O0||bounded, every futex wait fails: nothing lost
+pass|bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN|||bounded, every futex wait fails: every call returns
+neg|bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN -DNEG_FUTEX_RETRY|-O0|acceptance cycle|control 6 (a failed futex wait retried as EAGAIN: the old futex.h)
 pass|shared_fsem|BASIC|safety||-O0||shared counting: wait x3, trywait, post, post_n(2) with EOVERFLOW (VMAX 2); nothing touched after a hand-over
 pass|shared_fsem|TIMED|safety||-O0||shared counting: timed wait (timeout/EINTR), waits, post, post_n(2)
 pass|shared_fsem|CANCEL|safety||-O0||shared counting: cancellable wait (absorbed wake), wait, post
@@ -121,6 +132,18 @@ neg|shared_fsem|CANCEL|safety|-DNEG_NO_PASS_ON|-O0|K2_wake|shared control c2 (ca
 neg|shared_fsem|CANCEL|observable|-DNEG_NO_PASS_ON|-O0|no_lost_wakeup_at_end|shared control c2 (cancelled waiter drops an absorbed wake)
 neg|shared_fsem|LIVE3|live:waiters_go_on|-DNEG_NO_PASS_ON|-O0|acceptance cycle|shared control c2 (cancelled waiter drops an absorbed wake)
 neg|shared_bounded|PAIRED|observable|-DNEG_NO_PASS_ON|-O0|no_lost_wakeup_at_end|shared control c2 (cancelled waiter drops an absorbed wake)
+pass|shared_fsem|BASIC|safety|-DFUTEX_FAILS|||shared counting, any futex wait may fail (seccomp): untimed waits fail, nothing lost
+pass|shared_fsem|TIMED|safety|-DFUTEX_FAILS|||shared counting, any futex wait may fail: with a timed wait
+pass|shared_fsem|CANCEL|safety|-DFUTEX_FAILS|-O0||shared counting, any futex wait may fail: with a cancellable wait
+pass|shared_fsem|MIXED|safety|-DFUTEX_FAILS|-O0||shared counting, any futex wait may fail: timed, cancellable, post_n(2)
+pass|shared_fsem|FBROKEN|safety|-DFUTEX_BROKEN|-O0||shared counting, every futex wait fails: nothing lost
+pass|shared_fsem|FBROKEN|live:calls_return|-DFUTEX_BROKEN|||shared counting, every futex wait fails: every call returns
+neg|shared_fsem|FBROKEN|live:calls_return|-DFUTEX_BROKEN -DNEG_FUTEX_RETRY|-O0|acceptance cycle|shared control e (a failed futex wait retried as EAGAIN: the old futex.h)
+pass|shared_bounded|FERR|safety|-DFUTEX_FAILS|||shared bounded N=1, any futex wait may fail: acquire, timed, cancellable; release if ok
+pass|shared_bounded|FERR_REL|safety|-DFUTEX_FAILS|||shared bounded N=1 all given out, any futex wait may fail: release, timed, cancellable; acquire if ok
+pass|shared_bounded|FBROKEN|safety|-DFUTEX_BROKEN|-O0||shared bounded, every futex wait fails: nothing lost
+pass|shared_bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN|||shared bounded, every futex wait fails: every call returns
+neg|shared_bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN -DNEG_FUTEX_RETRY|-O0|acceptance cycle|shared control e (a failed futex wait retried as EAGAIN: the old futex.h)
 EOF
 )
 

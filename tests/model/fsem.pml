@@ -69,8 +69,16 @@
 		run Thread(1, OP_TWAIT, OP_NONE, OP_NONE); \
 		run Thread(2, OP_POST, OP_POST, OP_NONE); \
 		run Thread(3, OP_CHURN, OP_NONE, OP_NONE)
+#elif defined(CFG_FBROKEN)
+/* run with -DFUTEX_BROKEN (every futex wait fails): more waits than
+ * posts, so a wait that retried the failed futex would never return */
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_CWAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_NONE, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_BASIC, CFG_TIMED, CFG_TIMED1, CFG_CANCEL, CFG_MIXED, CFG_LIVE"
+#error "choose a configuration: -DCFG_BASIC, CFG_TIMED, CFG_TIMED1, CFG_CANCEL, CFG_MIXED, CFG_LIVE, CFG_FBROKEN"
 #endif
 
 #define NW	1
@@ -310,4 +318,12 @@ ltl no_lost_wakeup {
  * README.md, "Findings".
  */
 ltl timed_wait_returns { [] (tmo[1] -> <> !tmo[1]) }
+#endif
+#ifdef FUTEX_BROKEN
+/*
+ * With every futex wait failing (a seccomp filter), every call returns:
+ * a wait that cannot sleep fails instead of retrying for ever.
+ * pan -a -f -N calls_return.
+ */
+ltl calls_return { <> (ndone == NT) }
 #endif

@@ -39,6 +39,12 @@
  *   NEG_LEAVE_SLEEP       negative control 5: the old leave() that slept
  *                         for "its" token without a deadline (leave)
  *   PROBE_ACQ_STANDS      assert that no bounded acquire stands (bounded.pml)
+ *   FUTEX_FAILS           any futex wait may fail without sleeping (a
+ *                         seccomp filter's ENOSYS or EPERM: futex.h)
+ *   FUTEX_BROKEN          every futex wait fails so (liveness: every call
+ *                         returns, ltl calls_return)
+ *   NEG_FUTEX_RETRY       negative control 6: a failed futex wait is taken
+ *                         for EAGAIN, re-read and retried (the old futex.h)
  *   SPIN_MAX, MAXSPUR     spinner reloads (2), spurious wake-ups per run (1)
  */
 
@@ -47,6 +53,7 @@
 #define EAGAIN		1
 #define ETIMEDOUT	2	/* also stands for EINTR: same path in C */
 #define ECANCELED	3
+#define EFUTEX		4	/* any other errno: the call did not sleep */
 
 /* interrupt kind of the blocking operation a thread is in */
 #define IK_NONE		0	/* fsem_wait without signals */
@@ -106,6 +113,27 @@ bit  tmo[NT];	/* deadline passed / signal / cancel request for thread i */
 #define EV(i)		true
 #define MUST_CANCEL	false
 #define CLEAR_EV(i)	skip
+#endif
+
+/* Whether a futex wait may fail (futex.h: ENOSYS, EPERM, ...) or sleep. */
+#if defined(FUTEX_FAILS) || defined(FUTEX_BROKEN)
+#define FUTEX_MAY_FAIL	true
+#else
+#define FUTEX_MAY_FAIL	false
+#endif
+#ifdef FUTEX_BROKEN
+#define FUTEX_MAY_SLEEP	false
+#else
+#define FUTEX_MAY_SLEEP	true
+#endif
+#ifndef NEG_FUTEX_RETRY
+#define FUTEX_LEAVES	EFUTEX	/* sleep_loop leaves on a futex error */
+#else
+/*
+ * NEGATIVE CONTROL 6: a failed futex wait is taken for EAGAIN (re-read
+ * and retried): with the futex refused for good, the waiter never returns.
+ */
+#define FUTEX_LEAVES	255	/* no such error */
 #endif
 
 /* Ghost state, for the monitor only; never read by the protocol. */
@@ -242,6 +270,9 @@ inline spin_take(h)
  * handoff.c:324-337 sleep_once + futex.h:53-70 fsem_futex_wait(T half, 0).
  * Sets err. intr: the sleep is interruptible (and, for IK_CANCEL,
  * cancellable). Timeouts, signals and cancellation: EV(me), see above.
+ * With FUTEX_FAILS or FUTEX_BROKEN the system call may fail (a seccomp
+ * filter): it returns at once, having queued nothing, whatever the
+ * operation (untimed ones too).
  */
 inline sleep_once(h)
 {
@@ -251,7 +282,15 @@ inline sleep_once(h)
 	:: intr && EV(me) && ik[me] == IK_CANCEL -> err = ECANCELED
 	/* handoff.c:329-330 abs->tv_sec < 0, or the kernel: deadline passed */
 	:: intr && EV(me) && ik[me] == IK_TMO -> err = ETIMEDOUT
-	:: !MUST_CANCEL ->
+	/* futex.h: the system call fails without sleeping */
+	:: intr && FUTEX_MAY_FAIL && !MUST_CANCEL ->
+		err = EFUTEX;
+		/* handoff.c asynchronous until the type is restored */
+		if
+		:: intr && EV(me) && ik[me] == IK_CANCEL -> err = ECANCELED
+		:: true -> skip
+		fi
+	:: !MUST_CANCEL && FUTEX_MAY_SLEEP ->
 		atomic {	/* handoff.c:333 FUTEX_WAIT(T half, 0): sleep while T == 0 */
 			if
 			:: T[h] == 0 -> blk[me] = 1; bw[me] = h
@@ -395,9 +434,11 @@ inline sleep_take(h)
 				fi;
 #endif
 				if
-				:: intr && (err == ETIMEDOUT || err == ECANCELED) ->
-					/* handoff.c:355-358 leave; cancel: the
-					 * cleanup handler, handoff.c:315-321 */
+				:: intr && (err == ETIMEDOUT || err == ECANCELED ||
+					    err == FUTEX_LEAVES) ->
+					/* handoff.c:355-358 leave (also on a
+					 * futex error); cancel: the cleanup
+					 * handler, handoff.c:315-321 */
 					why = err; leave(h); break
 				:: else ->
 					atomic { lT = T[h]; lS = S[h] }	/* handoff.c:360 */

@@ -46,6 +46,11 @@
  *   NEG_NO_PASS_ON        control (c2): leave() passes no wake on
  *   NEG_SPIN_STORE        control: a bounded spin stores its budget after
  *                         a hand-over (the bug S1 the model found, fixed)
+ *   FUTEX_FAILS           any futex wait may fail without sleeping (a
+ *                         seccomp filter's ENOSYS or EPERM: futex.h)
+ *   FUTEX_BROKEN          every futex wait fails so (ltl calls_return)
+ *   NEG_FUTEX_RETRY       control (e): a failed futex wait is taken for
+ *                         EAGAIN, re-read and retried (the old futex.h)
  *   NOSPIN                no spinning (liveness runs: a spinner never
  *                         sleeps, and safety runs cover its steps)
  *   SPIN_MAX, MAXSPUR     poll_room rounds (2), spurious wake-ups per run (1;
@@ -58,6 +63,7 @@
 #define EAGAIN		1
 #define ETIMEDOUT	2	/* also stands for EINTR: same path in C */
 #define ECANCELED	3
+#define EFUTEX		4	/* any other errno: the call did not sleep */
 
 /* interrupt kind of the blocking operation a thread is in */
 #define IK_NONE		0	/* never interrupted */
@@ -82,7 +88,10 @@
 #define MIN(a, b)	((a) < (b) -> (a) : (b))
 
 /* ---- the state word (shared.c:19-33) ------------------------------- */
-short lo;		/* low half: V or G; the futex word */
+#ifndef LO0
+#define LO0		0	/* the low half at the start */
+#endif
+short lo = LO0;		/* low half: V or G; the futex word */
 byte reg[2];		/* W; or A (kind 0) and R (kind 1) */
 
 /* The kernel's futex queue: blk[i], thread i sleeps with bitset 1 << bwk[i]. */
@@ -105,6 +114,27 @@ bit tmo[NT];
 #else
 #define EV(i)		true
 #define CLEAR_EV(i)	skip
+#endif
+
+/* Whether a futex wait may fail (futex.h: ENOSYS, EPERM, ...) or sleep. */
+#if defined(FUTEX_FAILS) || defined(FUTEX_BROKEN)
+#define FUTEX_MAY_FAIL	true
+#else
+#define FUTEX_MAY_FAIL	false
+#endif
+#ifdef FUTEX_BROKEN
+#define FUTEX_MAY_SLEEP	false
+#else
+#define FUTEX_MAY_SLEEP	true
+#endif
+#ifndef NEG_FUTEX_RETRY
+#define FUTEX_LEAVES	EFUTEX	/* sleep_loop leaves on a futex error */
+#else
+/*
+ * NEGATIVE CONTROL (e): a failed futex wait is taken for EAGAIN (re-read
+ * and retried): with the futex refused for good, the waiter never returns.
+ */
+#define FUTEX_LEAVES	255	/* no such error */
 #endif
 
 /* ---- ghosts, for the monitor only ---------------------------------- */
@@ -329,6 +359,9 @@ inline leave()
  * shared.c:218-232 sleep_once + futex.h:49-70 FUTEX_WAIT_BITSET(low half,
  * wl, 1 << kd). Sets err. Asynchronous cancellation is possible from
  * shared.c:227 (setcanceltype acts on a pending request) to shared.c:230.
+ * With FUTEX_FAILS or FUTEX_BROKEN the system call may fail (a seccomp
+ * filter): it returns at once, having queued nothing, whatever the
+ * operation.
  */
 inline sleep_once()
 {
@@ -336,7 +369,13 @@ inline sleep_once()
 	if
 	:: ik[me] == IK_TMO && EV(me) -> err = ETIMEDOUT	/* shared.c:225-226 */
 	:: ik[me] == IK_CANCEL && EV(me) -> err = ECANCELED	/* shared.c:227 */
-	:: true ->
+	:: FUTEX_MAY_FAIL ->			/* futex.h: fails, no sleep */
+		err = EFUTEX;
+		if	/* asynchronous until shared.c:230 */
+		:: ik[me] == IK_CANCEL && EV(me) -> err = ECANCELED
+		:: true -> skip
+		fi
+	:: FUTEX_MAY_SLEEP ->
 		DP
 		atomic {	/* futex_wait: compare the low half and enqueue, atomically */
 			if
@@ -437,7 +476,7 @@ inline sleep_loop()
 		fi;
 #endif
 		if
-		:: err == ETIMEDOUT || err == ECANCELED ->
+		:: err == ETIMEDOUT || err == ECANCELED || err == FUTEX_LEAVES ->
 			leave(); break			/* shared.c:275-278 */
 		:: else ->
 #ifndef NEG_NO_REREAD

@@ -108,14 +108,46 @@
 #define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
 		run Thread(1, OP_CACQ, OP_REL | IFOK, OP_NONE); \
 		run Thread(2, OP_CHURN, OP_NONE, OP_NONE)
+#elif defined(CFG_FERR)
+/* PAIRED with every release after a successful acquire only, so that any
+ * blocking call may fail (-DFUTEX_FAILS) and no other depends on it */
+#define PAIRED
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(1, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_CACQ, OP_REL | IFOK, OP_NONE)
+#elif defined(CFG_FERR_REL)
+/* its mirror: every permit given out at the start, release then acquire
+ * if it succeeded; releases block and may fail */
+#define OUT0	1
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_REL, OP_ACQ | IFOK, OP_NONE); \
+		run Thread(1, OP_TREL, OP_ACQ | IFOK, OP_NONE); \
+		run Thread(2, OP_CREL, OP_ACQ | IFOK, OP_NONE)
+#elif defined(CFG_FBROKEN)
+/* run with -DFUTEX_BROKEN (every futex wait fails): more acquires than
+ * releases, so an acquire that retried the failed futex would never
+ * return */
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_CACQ, OP_NONE, OP_NONE); \
+		run Thread(2, OP_REL, OP_TREL, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL"
+#error "choose a configuration: -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL, FERR, FERR_REL, FBROKEN"
 #endif
+#ifndef OUT0
+#define OUT0	0	/* permits given out at the start (G) */
+#endif
+#define LO0	OUT0
 
 /* ghosts */
 #ifndef LIVE
-short effsum;		/* acquires - releases, counted at their one CAS */
-short retsum;		/* the same, counted when they return 0 */
+short effsum = OUT0;	/* acquires - releases, counted at their one CAS
+			 * (OUT0: those made before the threads) */
+short retsum = OUT0;	/* the same, counted when they return 0 */
 #define USER(stmt)	stmt
 #else
 #define USER(stmt)	skip	/* the churner would make these unbounded */
@@ -275,4 +307,8 @@ init
 ltl no_lost_wakeup { []<> !ASLEEP_XS(0) && []<> !ASLEEP_XS(1) }
 ltl waiters_go_on { []<> !REG_XS(0) && []<> !REG_XS(1) }
 ltl strict_no_lost_wakeup { []<> !ASLEEP_ANY(0) && []<> !ASLEEP_ANY(1) }
+#endif
+#ifdef FUTEX_BROKEN
+/* With every futex wait failing (a seccomp filter), every call returns. */
+ltl calls_return { <> (ndone == NT) }
 #endif

@@ -109,8 +109,16 @@
 #define THREADS	run Thread(0, OP_WAIT, OP_NONE, OP_NONE); \
 		run Thread(1, OP_CWAIT, OP_NONE, OP_NONE); \
 		run Thread(2, OP_POST, OP_CHURN, OP_NONE)
+#elif defined(CFG_FBROKEN)
+/* run with -DFUTEX_BROKEN (every futex wait fails): more waits than
+ * posts, so a wait that retried the failed futex would never return */
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_CWAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_NONE, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_BASIC, TIMED, CANCEL, MIXED, FULL, KILL, KILL2, LIVE, LIVEKILL"
+#error "choose a configuration: -DCFG_BASIC, TIMED, CANCEL, MIXED, FULL, KILL, KILL2, LIVE, LIVEKILL, FBROKEN"
 #endif
 
 #ifndef VMAX
@@ -303,4 +311,8 @@ ltl no_lost_wakeup { []<> !ASLEEP_XS(0) }
 ltl waiters_go_on { []<> !REG_XS(0) }
 /* No lost wake-up whatever died: fails after a death in a wake window. */
 ltl strict_no_lost_wakeup { []<> !ASLEEP_ANY(0) }
+#endif
+#ifdef FUTEX_BROKEN
+/* With every futex wait failing (a seccomp filter), every call returns. */
+ltl calls_return { <> (ndone == NT) }
 #endif
