@@ -210,6 +210,13 @@ bool thread_in_futex(pid_t tid);
 int futex_counter_open(bool inherit, const void *obj, size_t len);
 /* Bytes impl_new() gives an object of @impl: its futex words lie inside. */
 size_t impl_span(const struct bench_impl *impl);
+/*
+ * Find out once, at the start, whether futex calls can be counted here
+ * (mounting tracefs as root if need be), and unless @say is false (a
+ * helper whose parent says it), say on stderr why not and how to enable
+ * it: every later failure is said at most once more.
+ */
+void futex_counter_probe(bool say);
 /* The count so far; -1 on error. */
 long long futex_counter_read(int fd);
 void futex_counter_close(int fd);

@@ -141,6 +141,7 @@ int main(int argc, char **argv)
 		return ret > 0 ? 0 : 2;
 	if (o.callgrind)
 		return callgrind_mode(&o);
+	futex_counter_probe(o.format != OUT_RAW);
 	busy_calibrate();
 	for (int rep = 1; rep <= o.reps; rep++)
 		run_rep(&o, rep, argc, argv, &res);

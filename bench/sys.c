@@ -175,12 +175,14 @@ static long futex_tracepoint_id(void)
 	return id;
 }
 
+static bool futex_may_say = true;
+
 /* Say once on stderr why the futex columns are empty, and how to fill them. */
 static void futex_say_why(void)
 {
 	static bool said;
 
-	if (said || !futex_missing)
+	if (said || !futex_missing || !futex_may_say)
 		return;
 	said = true;
 	fprintf(stderr, "fsem-bench: futex calls not counted: %s; their cells "
@@ -230,6 +232,12 @@ int futex_counter_open(bool inherit, const void *obj, size_t len)
 		return -1;	/* unfiltered would count others' futexes */
 	}
 	return fd;
+}
+
+void futex_counter_probe(bool say)
+{
+	futex_may_say = say;
+	futex_counter_close(futex_counter_open(false, NULL, 0));
 }
 
 long long futex_counter_read(int fd)
