@@ -221,7 +221,11 @@ void futex_counter_probe(bool say);
 long long futex_counter_read(int fd);
 void futex_counter_close(int fd);
 
-/* Run workload @id, appending its rows to @res. */
+/*
+ * Run one repetition of workload @id (repetition o->rep_now of
+ * o->rep_total; main loops over repetitions), appending one sample per
+ * metric to its rows in @res.
+ */
 void run_workload(enum workload_id id, const struct bench_opts *o,
 		  struct results *res);
 

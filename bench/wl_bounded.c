@@ -123,27 +123,25 @@ void wl_bounded(const struct bench_opts *o, struct results *res)
 	b->work_ns = o->work_ns;
 	snprintf(cfg, sizeof(cfg), "A=%d,R=%d,N=%d", o->bounded_acq,
 		 o->bounded_rel, o->bounded_permits);
-	for (int rep = 0; rep < o->reps; rep++) {
-		for (size_t m = 0; m < bench_nimpls; m++) {
-			const struct bench_impl *impl = bench_impls[m];
-			int x = o->bounded_acq + o->bounded_rel;
-			struct bnd_sample s;
-			bool ok;
+	for (size_t m = 0; m < bench_nimpls; m++) {
+		const struct bench_impl *impl = bench_impls[m];
+		int x = o->bounded_acq + o->bounded_rel;
+		struct bnd_sample s;
+		bool ok;
 
-			if (impl->kind != IMPL_BOUNDED || !opts_want(o, impl))
-				continue;
-			progress(o, "%s %s: rep %d/%d %s", wl, cfg, o->rep_now,
-				 o->rep_total, impl->name);
-			b->impl = impl;
-			ok = bnd_once(b, o, &s);
-			row_add(results_row(res, wl, cfg, x, impl,
-				"throughput", "M/s", true, true),
-				ok ? s.mops : NAN);
-			row_add(results_row(res, wl, cfg, x, impl, "cpu",
-				"CPU-s/M", false, false), ok ? s.cpu : NAN);
-			row_add(results_row(res, wl, cfg, x, impl, "futex",
-				"calls/op", false, false), ok ? s.futex : NAN);
-		}
+		if (impl->kind != IMPL_BOUNDED || !opts_want(o, impl))
+			continue;
+		progress(o, "%s %s: rep %d/%d %s", wl, cfg, o->rep_now,
+			 o->rep_total, impl->name);
+		b->impl = impl;
+		ok = bnd_once(b, o, &s);
+		row_add(results_row(res, wl, cfg, x, impl,
+			"throughput", "M/s", true, true),
+			ok ? s.mops : NAN);
+		row_add(results_row(res, wl, cfg, x, impl, "cpu",
+			"CPU-s/M", false, false), ok ? s.cpu : NAN);
+		row_add(results_row(res, wl, cfg, x, impl, "futex",
+			"calls/op", false, false), ok ? s.futex : NAN);
 	}
 	free(b);
 }

@@ -110,27 +110,25 @@ void wl_burst(const struct bench_opts *o, struct results *res)
 		char cfg[40];
 
 		snprintf(cfg, sizeof(cfg), "k=%d", n);
-		for (int rep = 0; rep < o->reps; rep++) {
-			for (size_t m = 0; m <= bench_nimpls; m++) {
-				const struct bench_impl *impl = m ?
-					bench_impls[m - 1] : &postn_view;
-				double us, calls;
-				bool ok;
+		for (size_t m = 0; m <= bench_nimpls; m++) {
+			const struct bench_impl *impl = m ?
+				bench_impls[m - 1] : &postn_view;
+			double us, calls;
+			bool ok;
 
-				if (impl->kind != IMPL_COUNTING ||
-				    !opts_want(o, m ? impl : &impl_fsem))
-					continue;
-				progress(o, "%s %s: rep %d/%d %s", wl, cfg,
-					 o->rep_now, o->rep_total, impl->name);
-				b->impl = impl;
-				ok = burst_once(b, n, m == 0, &us, &calls);
-				row_add(results_row(res, wl, cfg, n, impl,
-					"all-running", "us", false, true),
-					ok ? us : NAN);
-				row_add(results_row(res, wl, cfg, n, impl,
-					"wakes", "calls/permit", false, false),
-					ok ? calls : NAN);
-			}
+			if (impl->kind != IMPL_COUNTING ||
+			    !opts_want(o, m ? impl : &impl_fsem))
+				continue;
+			progress(o, "%s %s: rep %d/%d %s", wl, cfg,
+				 o->rep_now, o->rep_total, impl->name);
+			b->impl = impl;
+			ok = burst_once(b, n, m == 0, &us, &calls);
+			row_add(results_row(res, wl, cfg, n, impl,
+				"all-running", "us", false, true),
+				ok ? us : NAN);
+			row_add(results_row(res, wl, cfg, n, impl,
+				"wakes", "calls/permit", false, false),
+				ok ? calls : NAN);
 		}
 	}
 	free(b);

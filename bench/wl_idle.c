@@ -171,33 +171,31 @@ void wl_idle(const struct bench_opts *o, struct results *res)
 		char cfg[40];
 
 		snprintf(cfg, sizeof(cfg), "gap=%dus,W=%d", gap, nw);
-		for (int rep = 0; rep < o->reps; rep++) {
-			for (size_t m = 0; m < bench_nimpls; m++) {
-				const struct bench_impl *impl = bench_impls[m];
-				struct idle_sample s;
-				bool ok;
+		for (size_t m = 0; m < bench_nimpls; m++) {
+			const struct bench_impl *impl = bench_impls[m];
+			struct idle_sample s;
+			bool ok;
 
-				if (impl->kind != IMPL_COUNTING ||
-				    !opts_want(o, impl))
-					continue;
-				progress(o, "%s %s: rep %d/%d %s", wl, cfg,
-					 o->rep_now, o->rep_total, impl->name);
-				w->impl = impl;
-				ok = idle_once(w, nw, gap, o->duration_ms, lat,
-					       &s);
-				row_add(results_row(res, wl, cfg, nw, impl,
-					"latency-p50", "us", false, true),
-					ok ? s.p50_us : NAN);
-				row_add(results_row(res, wl, cfg, nw, impl,
-					"latency-p99", "us", false, false),
-					ok ? s.p99_us : NAN);
-				row_add(results_row(res, wl, cfg, nw, impl,
-					"cpu", "CPU-us/req", false, false),
-					ok ? s.cpu_us : NAN);
-				row_add(results_row(res, wl, cfg, nw, impl,
-					"futex", "calls/req", false, false),
-					ok ? s.futex : NAN);
-			}
+			if (impl->kind != IMPL_COUNTING ||
+			    !opts_want(o, impl))
+				continue;
+			progress(o, "%s %s: rep %d/%d %s", wl, cfg,
+				 o->rep_now, o->rep_total, impl->name);
+			w->impl = impl;
+			ok = idle_once(w, nw, gap, o->duration_ms, lat,
+				       &s);
+			row_add(results_row(res, wl, cfg, nw, impl,
+				"latency-p50", "us", false, true),
+				ok ? s.p50_us : NAN);
+			row_add(results_row(res, wl, cfg, nw, impl,
+				"latency-p99", "us", false, false),
+				ok ? s.p99_us : NAN);
+			row_add(results_row(res, wl, cfg, nw, impl,
+				"cpu", "CPU-us/req", false, false),
+				ok ? s.cpu_us : NAN);
+			row_add(results_row(res, wl, cfg, nw, impl,
+				"futex", "calls/req", false, false),
+				ok ? s.futex : NAN);
 		}
 	}
 out:

@@ -112,37 +112,35 @@ void wl_pingpong(const struct bench_opts *o, struct results *res)
 	for (size_t k = 0; k < sizeof(place) / sizeof(place[0]); k++) {
 		if (place[k].b >= ncpu)
 			continue;	/* one CPU: no cross-CPU case */
-		for (int rep = 0; rep < o->reps; rep++) {
-			for (size_t i = 0; i < bench_nimpls; i++) {
-				const struct bench_impl *impl = bench_impls[i];
-				double p50 = NAN, p99 = NAN, fx = NAN;
-				long long calls = -1;
+		for (size_t i = 0; i < bench_nimpls; i++) {
+			const struct bench_impl *impl = bench_impls[i];
+			double p50 = NAN, p99 = NAN, fx = NAN;
+			long long calls = -1;
 
-				if (impl->kind == IMPL_BOUNDED ||
-				    !impl->wait || !opts_want(o, impl))
-					continue;
-				progress(o, "%s %s: rep %d/%d %s", wl,
-					 place[k].name, o->rep_now, o->rep_total,
-					 impl->name);
-				p.impl = impl;
-				p.cpu_a = place[k].a;
-				p.cpu_b = place[k].b;
-				if (pp_once(&p, &calls) && p.n > 0) {
-					fx = calls < 0 ? NAN :
-					     (double)calls / p.n;
-					p50 = percentile(p.lat, p.n, 50);
-					p99 = percentile(p.lat, p.n, 99);
-				}
-				/* one row at a time: a new row may move the
-				 * others (results_row reallocates) */
-				row_add(results_row(res, wl, place[k].name, 2,
-					impl, "p50", "ns", false, true), p50);
-				row_add(results_row(res, wl, place[k].name, 2,
-					impl, "p99", "ns", false, false), p99);
-				row_add(results_row(res, wl, place[k].name, 2,
-					impl, "futex", "calls/trip", false,
-					false), fx);
+			if (impl->kind == IMPL_BOUNDED ||
+			    !impl->wait || !opts_want(o, impl))
+				continue;
+			progress(o, "%s %s: rep %d/%d %s", wl,
+				 place[k].name, o->rep_now, o->rep_total,
+				 impl->name);
+			p.impl = impl;
+			p.cpu_a = place[k].a;
+			p.cpu_b = place[k].b;
+			if (pp_once(&p, &calls) && p.n > 0) {
+				fx = calls < 0 ? NAN :
+				     (double)calls / p.n;
+				p50 = percentile(p.lat, p.n, 50);
+				p99 = percentile(p.lat, p.n, 99);
 			}
+			/* one row at a time: a new row may move the
+			 * others (results_row reallocates) */
+			row_add(results_row(res, wl, place[k].name, 2,
+				impl, "p50", "ns", false, true), p50);
+			row_add(results_row(res, wl, place[k].name, 2,
+				impl, "p99", "ns", false, false), p99);
+			row_add(results_row(res, wl, place[k].name, 2,
+				impl, "futex", "calls/trip", false,
+				false), fx);
 		}
 	}
 	free(p.lat);

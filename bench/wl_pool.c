@@ -148,45 +148,43 @@ void wl_pool(const struct bench_opts *o, struct results *res)
 		char cfg[40];
 
 		snprintf(cfg, sizeof(cfg), "T=%d,N=%d", th, o->pool_permits);
-		for (int rep = 0; rep < o->reps; rep++) {
-			for (size_t m = 0; m < bench_nimpls; m++) {
-				const struct bench_impl *impl = bench_impls[m];
-				struct pool_sample s;
-				bool ok;
+		for (size_t m = 0; m < bench_nimpls; m++) {
+			const struct bench_impl *impl = bench_impls[m];
+			struct pool_sample s;
+			bool ok;
 
-				if (impl->kind == IMPL_FLOOR ||
-				    !opts_want(o, impl))
-					continue;
-				progress(o, "%s %s: rep %d/%d %s", wl, cfg,
-					 o->rep_now, o->rep_total, impl->name);
-				p->impl = impl;
-				ok = pool_once(p, th, o->pool_permits,
-					       o->duration_ms, lat, &s);
-				row_add(results_row(res, wl, cfg, th, impl,
-					"throughput", "M/s", true, true),
-					ok ? s.mops : NAN);
-				row_add(results_row(res, wl, cfg, th, impl,
-					"acquire-p99", "us", false, false),
-					ok ? s.p99_us : NAN);
-				row_add(results_row(res, wl, cfg, th, impl,
-					"acquire-p99.9", "us", false, false),
-					ok ? s.p999_us : NAN);
-				row_add(results_row(res, wl, cfg, th, impl,
-					"acquire-max", "us", false, false),
-					ok ? s.max_us : NAN);
-				row_add(results_row(res, wl, cfg, th, impl,
-					"cpu", "CPU-s/M", false, false),
-					ok ? s.cpu : NAN);
-				row_add(results_row(res, wl, cfg, th, impl,
-					"futex", "calls/op", false, false),
-					ok ? s.futex : NAN);
-				row_add(results_row(res, wl, cfg, th, impl,
-					"thread-min", "x mean", true, false),
-					ok ? s.tmin : NAN);
-				row_add(results_row(res, wl, cfg, th, impl,
-					"thread-max", "x mean", false, false),
-					ok ? s.tmax : NAN);
-			}
+			if (impl->kind == IMPL_FLOOR ||
+			    !opts_want(o, impl))
+				continue;
+			progress(o, "%s %s: rep %d/%d %s", wl, cfg,
+				 o->rep_now, o->rep_total, impl->name);
+			p->impl = impl;
+			ok = pool_once(p, th, o->pool_permits,
+				       o->duration_ms, lat, &s);
+			row_add(results_row(res, wl, cfg, th, impl,
+				"throughput", "M/s", true, true),
+				ok ? s.mops : NAN);
+			row_add(results_row(res, wl, cfg, th, impl,
+				"acquire-p99", "us", false, false),
+				ok ? s.p99_us : NAN);
+			row_add(results_row(res, wl, cfg, th, impl,
+				"acquire-p99.9", "us", false, false),
+				ok ? s.p999_us : NAN);
+			row_add(results_row(res, wl, cfg, th, impl,
+				"acquire-max", "us", false, false),
+				ok ? s.max_us : NAN);
+			row_add(results_row(res, wl, cfg, th, impl,
+				"cpu", "CPU-s/M", false, false),
+				ok ? s.cpu : NAN);
+			row_add(results_row(res, wl, cfg, th, impl,
+				"futex", "calls/op", false, false),
+				ok ? s.futex : NAN);
+			row_add(results_row(res, wl, cfg, th, impl,
+				"thread-min", "x mean", true, false),
+				ok ? s.tmin : NAN);
+			row_add(results_row(res, wl, cfg, th, impl,
+				"thread-max", "x mean", false, false),
+				ok ? s.tmax : NAN);
 		}
 	}
 out:

@@ -170,29 +170,27 @@ void wl_workqueue(const struct bench_opts *o, struct results *res)
 		for (i = 0; i < 2 * pc; i++)	/* producers first */
 			q->t[i] = (struct wq_thread){
 				.q = q, .pool = i < pc ? q->pool[i] : NULL };
-		for (int rep = 0; rep < o->reps; rep++) {
-			for (size_t m = 0; m < bench_nimpls; m++) {
-				const struct bench_impl *impl = bench_impls[m];
-				struct wq_sample s;
-				bool ok;
+		for (size_t m = 0; m < bench_nimpls; m++) {
+			const struct bench_impl *impl = bench_impls[m];
+			struct wq_sample s;
+			bool ok;
 
-				if (impl->kind != IMPL_COUNTING ||
-				    !opts_want(o, impl))
-					continue;
-				progress(o, "%s %s: rep %d/%d %s", wl, cfg,
-					 o->rep_now, o->rep_total, impl->name);
-				q->impl = impl;
-				ok = wq_once(q, pc, o->duration_ms, &s);
-				row_add(results_row(res, wl, cfg, pc, impl,
-					"throughput", "M/s", true, true),
-					ok ? s.mps : NAN);
-				row_add(results_row(res, wl, cfg, pc, impl,
-					"cpu", "CPU-s/M", false, false),
-					ok ? s.cpu : NAN);
-				row_add(results_row(res, wl, cfg, pc, impl,
-					"futex", "calls/transfer", false,
-					false), ok ? s.futex : NAN);
-			}
+			if (impl->kind != IMPL_COUNTING ||
+			    !opts_want(o, impl))
+				continue;
+			progress(o, "%s %s: rep %d/%d %s", wl, cfg,
+				 o->rep_now, o->rep_total, impl->name);
+			q->impl = impl;
+			ok = wq_once(q, pc, o->duration_ms, &s);
+			row_add(results_row(res, wl, cfg, pc, impl,
+				"throughput", "M/s", true, true),
+				ok ? s.mps : NAN);
+			row_add(results_row(res, wl, cfg, pc, impl,
+				"cpu", "CPU-s/M", false, false),
+				ok ? s.cpu : NAN);
+			row_add(results_row(res, wl, cfg, pc, impl,
+				"futex", "calls/transfer", false,
+				false), ok ? s.futex : NAN);
 		}
 	}
 out:
