@@ -632,13 +632,24 @@ static void *bounded_worker(void *arg)
 	return NULL;
 }
 
-/* The test thread's own counted try-steps, to free blocked workers. */
+/*
+ * The test thread's own counted try-step, to free a blocked worker: a
+ * release while every permit is out (an acquirer may be blocked), an
+ * acquire while none is (a releaser may be). Never both in a row: taking
+ * back at once the permit just freed would win every race against the
+ * worker it woke wherever threads run one at a time (valgrind), and the
+ * end phase would never finish. A worker still blocked while the count
+ * lets it through is then a lost wake-up, and the hang guard reports it.
+ */
 static void bounded_nudge(struct run *r)
 {
 	struct worker self = { .r = r, .idx = MAX_WORKERS - 1 };
+	int free = side_free(r, SIDE_ACQUIRE);
 
-	bounded_step(&self, false, F_TRY);
-	bounded_step(&self, true, F_TRY);
+	if (free == 0)
+		bounded_step(&self, false, F_TRY);
+	else if (free == (int)r->n)
+		bounded_step(&self, true, F_TRY);
 }
 
 static void bounded_case(const char *name, unsigned int n, int na, int nr,
