@@ -331,11 +331,13 @@ int fsem_post_n(fsem_t *sem, unsigned int n)
 		FSEM_STEP_("post_n: CAS count+n");
 	} while (!atomic_compare_exchange_weak_explicit(&s->count, &old,
 			old + n, memory_order_release, /* (A), hand-over */
-			memory_order_relaxed));
+			memory_order_relaxed)); /* a failure only refreshes
+			 * old, which the loop checks again */
 	FSEM_STEP_("post_n: handed over");
 	if (old >= 0)
 		return 0;
-	return post_slow(s, old, n) ? fail(EOVERFLOW) : 0;	/* debts */
+	(void)post_slow(s, old, n);	/* debts: gives tokens, never fails */
+	return 0;
 }
 
 int fsem_getvalue(fsem_t *sem, int *sval)

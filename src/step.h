@@ -24,6 +24,8 @@ extern fsem_step_hook_fn *_Atomic fsem_seam_step;
 
 static inline void fsem_step_(const char *site)
 {
+	/* relaxed: a test sets the hook before it starts the threads it
+	 * stops, and thread creation orders that store before their loads */
 	fsem_step_hook_fn *hook = atomic_load_explicit(&fsem_seam_step,
 						       memory_order_relaxed);
 
