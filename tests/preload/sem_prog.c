@@ -50,6 +50,10 @@ static struct timespec in_ns(clockid_t c, long ns)
 	ts.tv_nsec += ns;
 	ts.tv_sec += ts.tv_nsec / 1000000000;
 	ts.tv_nsec %= 1000000000;
+	if (ts.tv_nsec < 0) {	/* a negative @ns that borrowed a second */
+		ts.tv_nsec += 1000000000;
+		ts.tv_sec--;
+	}
 	return ts;
 }
 
