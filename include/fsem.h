@@ -93,6 +93,13 @@ extern "C" {
 #define FSEM_SHARED 0x1
 /** init flag: never spin before sleeping. */
 #define FSEM_NOSPIN 0x2
+/**
+ * init flag: strict hand-off. A released permit goes to a thread already
+ * blocked, never to one that arrives later; the default lets a running
+ * thread take it first, with a bound on how long a blocked one is passed
+ * over (see fsem_init). Not with FSEM_SHARED.
+ */
+#define FSEM_FIFO 0x4
 
 /* Initial spin budget in nanoseconds (private: use FSEM_INITIALIZER). */
 #define FSEM_SPIN_INIT_NS_ 4000u
@@ -111,7 +118,7 @@ typedef struct fsem {
  * as fsem_init(sem, 0, value). Example: fsem_t s = FSEM_INITIALIZER(1);
  */
 #define FSEM_INITIALIZER(value) \
-	{ (value), 0, 0, FSEM_SPIN_INIT_NS_ }
+	{ -0x4000000000000000LL, (value), 0, FSEM_SPIN_INIT_NS_ }
 
 /**
  * fsem_init() - initialise @sem with @value permits.
@@ -252,29 +259,41 @@ FSEM_API_ int fsem_wait_slow_(fsem_t *sem);
 FSEM_API_ int fsem_post_slow_(fsem_t *sem, long long old);
 
 #if defined(__ATOMIC_ACQUIRE) && !defined(FSEM_NO_INLINE)
+/*
+ * The fast paths: one load and one CAS on the state word of the barging
+ * protocol (low half: the value, and bit 31 while blocked waiters are owed
+ * the next permits; high half: blocked waiters). Anything else, and every
+ * FSEM_FIFO semaphore (whose word always fails these tests), goes to the
+ * library.
+ */
 static __inline__ __attribute__((always_inline))
 int fsem_wait_inline_(fsem_t *sem)
 {
+	unsigned long long w;
+
 	if (__builtin_expect(!sem, 0))
 		return (fsem_wait)(sem);	/* -1, EINVAL */
-	if (__builtin_expect(__atomic_fetch_sub(&sem->count_, 1,
-						__ATOMIC_ACQUIRE) > 0, 1))	/* (A) */
+	w = __atomic_load_n(&sem->handoff_, __ATOMIC_RELAXED);
+	if (__builtin_expect((int)(unsigned int)w > 0, 1) &&
+	    __atomic_compare_exchange_n(&sem->handoff_, &w, w - 1, 1,
+					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return 0;			/* took a free permit */
-	return fsem_wait_slow_(sem);		/* owed one: wait for it */
+	return (fsem_wait)(sem);		/* none, or sleepers owed it */
 }
 
 static __inline__ __attribute__((always_inline))
 int fsem_post_inline_(fsem_t *sem)
 {
-	long long old;
+	unsigned long long w;
 
 	if (__builtin_expect(!sem, 0))
 		return (fsem_post)(sem);	/* -1, EINVAL */
-	old = __atomic_fetch_add(&sem->count_, 1,
-				 __ATOMIC_RELEASE);	/* (A), hand-over */
-	if (__builtin_expect(old >= 0 && old < FSEM_VALUE_MAX, 1))
+	w = __atomic_load_n(&sem->handoff_, __ATOMIC_RELAXED);
+	if (__builtin_expect(w < FSEM_VALUE_MAX, 1) &&
+	    __atomic_compare_exchange_n(&sem->handoff_, &w, w + 1, 1,
+					__ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return 0;			/* freed a permit, no waiter */
-	return fsem_post_slow_(sem, old);	/* pay a waiter, or overflow */
+	return (fsem_post)(sem);		/* wake a waiter, or overflow */
 }
 
 #define fsem_wait(sem) fsem_wait_inline_(sem)

@@ -51,34 +51,58 @@ static inline bool shared(const struct fsem_bstate *s)
 	return s->flags & FSEM_SHARED;
 }
 
-/*
- * FSEM_SHARED: the protocol of shared.c on the acquire hand-off word (G, A
- * and R); the counter and the release hand-off word stay 0. The sides are
- * built per call because N is the semaphore's.
- */
-static struct fsem_side shared_acquire(const struct fsem_bstate *s)
+/* FSEM_FIFO runs the debt protocol of handoff.c; every other one the
+ * barging protocol of shared.c. */
+static inline bool barging(const struct fsem_bstate *s)
 {
+	return !(s->flags & FSEM_FIFO);
+}
+
+/*
+ * A barging semaphore runs the protocol of shared.c on the acquire
+ * hand-off word (G, A and R; k and H of each kind unless FSEM_SHARED); the
+ * counter and the release hand-off word stay 0. The sides are built per
+ * call because N is the semaphore's.
+ */
+static struct fsem_side barge_acquire(const struct fsem_bstate *s)
+{
+	bool policy = !shared(s);
+
 	return (struct fsem_side){
-		.up = true, .hi = s->permits,
-		.shift = FSEM_A_SHIFT_, .mask = UINT16_MAX, .bits = 1,
-		.oshift = FSEM_R_SHIFT_, .omask = UINT16_MAX, .obits = 2,
+		.up = true, .pshared = !policy, .hi = s->permits,
+		.shift = FSEM_A_SHIFT_, .mask = FSEM_AR_MASK_, .bits = 1,
+		.kshift = FSEM_KA_SHIFT_,
+		.kmask = policy ? FSEM_K_AR_MASK_ : 0,
+		.handoff = policy ? FSEM_H_A_ : 0,
+		.oshift = FSEM_R_SHIFT_, .omask = FSEM_AR_MASK_, .obits = 2,
+		.okshift = FSEM_KR_SHIFT_,
+		.okmask = policy ? FSEM_K_AR_MASK_ : 0,
+		.ohandoff = policy ? FSEM_H_R_ : 0,
 	};
 }
 
-static struct fsem_side shared_release(const struct fsem_bstate *s)
+static struct fsem_side barge_release(const struct fsem_bstate *s)
 {
+	bool policy = !shared(s);
+
 	return (struct fsem_side){
-		.up = false, .hi = s->permits,
-		.shift = FSEM_R_SHIFT_, .mask = UINT16_MAX, .bits = 2,
-		.oshift = FSEM_A_SHIFT_, .omask = UINT16_MAX, .obits = 1,
+		.up = false, .pshared = !policy, .hi = s->permits,
+		.shift = FSEM_R_SHIFT_, .mask = FSEM_AR_MASK_, .bits = 2,
+		.kshift = FSEM_KR_SHIFT_,
+		.kmask = policy ? FSEM_K_AR_MASK_ : 0,
+		.handoff = policy ? FSEM_H_R_ : 0,
+		.oshift = FSEM_A_SHIFT_, .omask = FSEM_AR_MASK_, .obits = 1,
+		.okshift = FSEM_KA_SHIFT_,
+		.okmask = policy ? FSEM_K_AR_MASK_ : 0,
+		.ohandoff = policy ? FSEM_H_A_ : 0,
 	};
 }
 
 FSEM_UNWOUND_
-static int shared_step(struct fsem_bstate *s, int dir, clockid_t clock,
+static int barge_step(struct fsem_bstate *s, int dir, clockid_t clock,
 		       const struct timespec *abs)
 {
-	struct fsem_side sd = dir > 0 ? shared_acquire(s) : shared_release(s);
+	struct fsem_side sd = dir > 0 ? barge_acquire(s) : barge_release(s);
 	int err = fsem_shared_take(&s->acq, &sd,
 				   (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
 				   clock, abs);
@@ -129,8 +153,8 @@ static bool try_step(struct fsem_bstate *s, int dir)
 	bool sh = shared(s);	/* read before the hand-over */
 	struct fsem_side sd;
 
-	if (sh) {
-		sd = dir > 0 ? shared_acquire(s) : shared_release(s);
+	if (barging(s)) {
+		sd = dir > 0 ? barge_acquire(s) : barge_release(s);
 		return fsem_shared_try(&s->acq, &sd, 1);
 	}
 	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
@@ -220,8 +244,8 @@ static int acquire(fsem_bounded_t *b, clockid_t clock,
 
 	n = s->permits;		/* N and flags are read before the hand-over */
 	sh = shared(s);
-	if (sh)
-		return shared_step(s, +1, clock, abs);
+	if (barging(s))
+		return barge_step(s, +1, clock, abs);
 	annotate_release(&s->given);
 	FSEM_STEP_("acquire: xadd given+1");
 	old = atomic_fetch_add_explicit(&s->given, 1,
@@ -242,8 +266,8 @@ static int release(fsem_bounded_t *b, clockid_t clock,
 
 	n = s->permits;		/* N and flags are read before the hand-over */
 	sh = shared(s);
-	if (sh)
-		return shared_step(s, -1, clock, abs);
+	if (barging(s))
+		return barge_step(s, -1, clock, abs);
 	annotate_release(&s->given);
 	FSEM_STEP_("release: xadd given-1");
 	old = atomic_fetch_sub_explicit(&s->given, 1,
@@ -260,11 +284,12 @@ int fsem_bounded_init(fsem_bounded_t *b, int flags, unsigned int permits)
 	struct fsem_bstate *s = state(b);
 
 	if (!b || permits == 0 || permits > FSEM_VALUE_MAX ||
-	    (flags & ~FSEM_FLAGS_ALL_))
+	    (flags & ~FSEM_FLAGS_ALL_) ||
+	    ((flags & FSEM_SHARED) && (flags & FSEM_FIFO)))
 		return fail(EINVAL);
 	atomic_init(&s->given, 0);
-	atomic_init(&s->acq, 0);
-	atomic_init(&s->rel, 0);
+	atomic_init(&s->acq, (flags & FSEM_FIFO) ? FSEM_MARK_ : 0);
+	atomic_init(&s->rel, (flags & FSEM_FIFO) ? FSEM_MARK_ : 0);
 	s->permits = permits;
 	s->flags = (uint32_t)flags;
 	atomic_init(&s->spin, FSEM_SPIN_INIT_NS_);
@@ -279,13 +304,16 @@ int fsem_bounded_destroy(fsem_bounded_t *b)
 
 	if (!b)
 		return fail(EINVAL);
-	if (shared(s))	/* a waiter of either kind, or a dead one's */
-		return atomic_load_explicit(&s->acq, memory_order_relaxed) >>
-			FSEM_A_SHIFT_ ? fail(EBUSY) : 0; /* hint */
+	if (barging(s)) {	/* a waiter of either kind, or a dead one's */
+		struct fsem_side a = barge_acquire(s), r = barge_release(s);
+
+		return fsem_shared_waiters(&s->acq, &a) ||
+		       fsem_shared_waiters(&s->acq, &r) ? fail(EBUSY) : 0;
+	}
 	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
 	if (g < 0 || g > (int64_t)s->permits ||
-	    atomic_load_explicit(&s->acq, memory_order_relaxed) != 0 ||
-	    atomic_load_explicit(&s->rel, memory_order_relaxed) != 0)
+	    atomic_load_explicit(&s->acq, memory_order_relaxed) != FSEM_MARK_ ||
+	    atomic_load_explicit(&s->rel, memory_order_relaxed) != FSEM_MARK_)
 		return fail(EBUSY);	/* a debtor is still waiting */
 	return 0;
 }
@@ -356,9 +384,8 @@ static int64_t given_out(struct fsem_bstate *s)
 					 memory_order_relaxed); /* hint */
 	int64_t n = s->permits;
 
-	if (shared(s))
-		return (uint32_t)atomic_load_explicit(&s->acq,
-				memory_order_relaxed); /* hint: G */
+	if (barging(s))
+		return fsem_shared_value(&s->acq);
 
 	return g < 0 ? 0 : g > n ? n : g;	/* I4 */
 }

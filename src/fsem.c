@@ -49,39 +49,58 @@ static inline struct fsem_state *state(fsem_t *sem)
 }
 
 /*
- * FSEM_SHARED semaphores run the protocol of shared.c on the hand-off word
- * (V and W); their count word is a trap for the inline fast paths.
+ * Every semaphore but an FSEM_FIFO one runs the barging protocol of
+ * shared.c on the hand-off word (V and W); its count word is a trap for the
+ * inline fast paths of older builds. FSEM_FIFO runs the debt protocol of
+ * handoff.c on both words.
  */
-static inline bool is_shared(const struct fsem_state *s)
+static inline bool barging(const struct fsem_state *s)
 {
-	return s->flags & FSEM_SHARED;
+	return !(s->flags & FSEM_FIFO);
 }
 
-static const struct fsem_side shared_wait = {
-	.up = false, .hi = FSEM_VALUE_MAX,
-	.shift = FSEM_W_SHIFT_, .mask = UINT32_MAX, .bits = 1,
+/* The sides of a barging semaphore: [0] private, with the policy of
+ * shared.c (k and H); [1] FSEM_SHARED, without. */
+static const struct fsem_side wait_sides[2] = {
+	{ .up = false, .pshared = false, .hi = FSEM_VALUE_MAX,
+	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
+	  .kshift = FSEM_KW_SHIFT_, .kmask = FSEM_KW_MASK_,
+	  .handoff = FSEM_H_W_ },
+	{ .up = false, .pshared = true, .hi = FSEM_VALUE_MAX,
+	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1 },
 };
 
-static const struct fsem_side shared_post = {
-	.up = true, .hi = FSEM_VALUE_MAX,
-	.shift = FSEM_W_SHIFT_, .mask = UINT32_MAX, .bits = 1,
-	.oshift = FSEM_W_SHIFT_, .omask = UINT32_MAX, .obits = 1,
+static const struct fsem_side post_sides[2] = {
+	{ .up = true, .pshared = false, .hi = FSEM_VALUE_MAX,
+	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
+	  .oshift = FSEM_W_SHIFT_, .omask = FSEM_W_MASK_, .obits = 1,
+	  .okshift = FSEM_KW_SHIFT_, .okmask = FSEM_KW_MASK_,
+	  .ohandoff = FSEM_H_W_ },
+	{ .up = true, .pshared = true, .hi = FSEM_VALUE_MAX,
+	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
+	  .oshift = FSEM_W_SHIFT_, .omask = FSEM_W_MASK_, .obits = 1 },
 };
 
-static int shared_take(struct fsem_state *s, clockid_t clock,
-		       const struct timespec *abs)
+static inline const struct fsem_side *wait_side(const struct fsem_state *s)
 {
-	int err = fsem_shared_take(&s->handoff, &shared_wait,
+	return &wait_sides[!!(s->flags & FSEM_SHARED)];
+}
+
+static int barge_take(struct fsem_state *s, clockid_t clock,
+		      const struct timespec *abs)
+{
+	int err = fsem_shared_take(&s->handoff, wait_side(s),
 				   (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
 				   clock, abs);
 
 	return err ? fail(err) : 0;
 }
 
-static int shared_post_n(struct fsem_state *s, uint32_t n)
+static int barge_post_n(struct fsem_state *s, uint32_t n)
 {
-	return fsem_shared_try(&s->handoff, &shared_post, n) ? 0 :
-							       fail(EOVERFLOW);
+	return fsem_shared_try(&s->handoff,
+			       &post_sides[!!(s->flags & FSEM_SHARED)], n) ?
+		0 : fail(EOVERFLOW);
 }
 
 /* Cancel one uncovered debt; false if all are covered (I2). */
@@ -166,14 +185,15 @@ int fsem_init(fsem_t *sem, int flags, unsigned int value)
 {
 	struct fsem_state *s = state(sem);
 
-	if (!sem || value > FSEM_VALUE_MAX || (flags & ~FSEM_FLAGS_ALL_))
+	if (!sem || value > FSEM_VALUE_MAX || (flags & ~FSEM_FLAGS_ALL_) ||
+	    ((flags & FSEM_SHARED) && (flags & FSEM_FIFO)))
 		return fail(EINVAL);
-	if (flags & FSEM_SHARED) {
+	if (flags & FSEM_FIFO) {
+		atomic_init(&s->count, value);
+		atomic_init(&s->handoff, FSEM_MARK_);	/* no token */
+	} else {
 		atomic_init(&s->count, FSEM_TRAP_);
 		atomic_init(&s->handoff, value);	/* V = value, W = 0 */
-	} else {
-		atomic_init(&s->count, value);
-		atomic_init(&s->handoff, 0);
 	}
 	s->flags = (uint32_t)flags;
 	atomic_init(&s->spin, FSEM_SPIN_INIT_NS_);
@@ -186,11 +206,12 @@ int fsem_destroy(fsem_t *sem)
 
 	if (!sem)
 		return fail(EINVAL);
-	if (is_shared(s))
-		return fsem_shared_waiters(&s->handoff, &shared_wait) ?
+	if (barging(s))
+		return fsem_shared_waiters(&s->handoff, wait_side(s)) ?
 			fail(EBUSY) : 0;	/* a waiter, or a dead one's */
 	if (atomic_load_explicit(&s->count, memory_order_relaxed) < 0 ||
-	    atomic_load_explicit(&s->handoff, memory_order_relaxed) != 0)
+	    atomic_load_explicit(&s->handoff,
+				 memory_order_relaxed) != FSEM_MARK_) /* hint */
 		return fail(EBUSY);	/* a debtor is still waiting */
 	return 0;
 }
@@ -201,8 +222,8 @@ int fsem_wait(fsem_t *sem)
 
 	if (fsem_unlikely_(!sem))
 		return fail(EINVAL);
-	if (fsem_unlikely_(is_shared(s)))
-		return shared_take(s, CLOCK_REALTIME, NULL);
+	if (fsem_likely_(barging(s)))
+		return barge_take(s, CLOCK_REALTIME, NULL);
 	FSEM_STEP_("wait: xadd count-1");
 	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
 			memory_order_acquire) > 0)) { /* (A); else a debt */
@@ -213,15 +234,16 @@ int fsem_wait(fsem_t *sem)
 }
 
 /*
- * The inline fsem_wait() found no permit: its xadd made this a debtor, or
- * hit the trap of a shared semaphore.
+ * The inline fsem_wait() of builds before 0.3 found no permit: its xadd
+ * made this a debtor (FSEM_FIFO), or hit the trap of a barging semaphore.
+ * Today's inline calls fsem_wait() itself.
  */
 int fsem_wait_slow_(fsem_t *sem)
 {
 	struct fsem_state *s = state(sem);
 
-	if (is_shared(s))
-		return shared_take(s, CLOCK_REALTIME, NULL);
+	if (barging(s))
+		return barge_take(s, CLOCK_REALTIME, NULL);
 	return wait_slow(s, CLOCK_REALTIME, NULL);
 }
 
@@ -232,8 +254,8 @@ int fsem_trywait(fsem_t *sem)
 
 	if (!sem)
 		return fail(EINVAL);
-	if (is_shared(s))
-		return fsem_shared_try(&s->handoff, &shared_wait, 1) ? 0 :
+	if (barging(s))
+		return fsem_shared_try(&s->handoff, wait_side(s), 1) ? 0 :
 								 fail(EAGAIN);
 	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
 	while (c > 0) {	/* I5: never into debt */
@@ -258,8 +280,8 @@ int fsem_clockwait(fsem_t *sem, clockid_t clock, const struct timespec *abs)
 	err = fsem_check_deadline(clock, abs);	/* before any permit moves */
 	if (err)
 		return fail(err);
-	if (is_shared(s))
-		return shared_take(s, clock, abs);
+	if (barging(s))
+		return barge_take(s, clock, abs);
 	FSEM_STEP_("wait: xadd count-1");
 	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
 			memory_order_acquire) > 0)) { /* (A); else a debt */
@@ -281,8 +303,8 @@ int fsem_post(fsem_t *sem)
 
 	if (fsem_unlikely_(!sem))
 		return fail(EINVAL);
-	if (fsem_unlikely_(is_shared(s)))
-		return shared_post_n(s, 1);
+	if (fsem_likely_(barging(s)))
+		return barge_post_n(s, 1);
 	annotate_release(&s->count);
 	FSEM_STEP_("post: xadd count+1");
 	old = atomic_fetch_add_explicit(&s->count, 1,
@@ -294,14 +316,14 @@ int fsem_post(fsem_t *sem)
 }
 
 /*
- * The inline fsem_post() found debtors, the limit, or the trap of a shared
- * semaphore; @old is its xadd's. The trap is told by @old alone: after an
+ * The inline fsem_post() of builds before 0.3 found debtors, the limit, or
+ * the trap of a barging semaphore; @old is its xadd's. The trap is told by @old alone: after an
  * xadd that may have freed a permit, flags may no longer be readable.
  */
 int fsem_post_slow_(fsem_t *sem, long long old)
 {
 	if (fsem_is_trap_(old))
-		return shared_post_n(state(sem), 1);
+		return barge_post_n(state(sem), 1);
 	return post_slow(state(sem), old, 1) ? fail(EOVERFLOW) : 0;
 }
 
@@ -316,8 +338,8 @@ int fsem_post_n(fsem_t *sem, unsigned int n)
 		return 0;
 	if (n > FSEM_VALUE_MAX)
 		return fail(EOVERFLOW);
-	if (is_shared(s))
-		return shared_post_n(s, n);
+	if (barging(s))
+		return barge_post_n(s, n);
 	/*
 	 * A CAS, not an xadd: adding n past the limit and taking it back
 	 * would let other threads take up to n permits that never existed
@@ -346,10 +368,8 @@ int fsem_getvalue(fsem_t *sem, int *sval)
 
 	if (!sem || !sval)
 		return fail(EINVAL);
-	if (is_shared(state(sem))) {
-		*sval = (int)(uint32_t)atomic_load_explicit(
-				&state(sem)->handoff,
-				memory_order_relaxed); /* hint: V */
+	if (barging(state(sem))) {
+		*sval = (int)fsem_shared_value(&state(sem)->handoff);
 		return 0;
 	}
 	c = atomic_load_explicit(&state(sem)->count,

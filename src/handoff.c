@@ -186,7 +186,7 @@ fsem_step_hook_fn *_Atomic fsem_seam_step;
 
 static inline uint32_t tokens(uint64_t w)
 {
-	return (uint32_t)w;
+	return (uint32_t)w & ~(uint32_t)FSEM_MARK_;
 }
 
 static inline uint32_t sleepers(uint64_t w)
@@ -408,7 +408,8 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 			return 0;
 		if (tokens(w) != 0)
 			continue;
-		err = fsem_sleep_cancelable(futex_word(h->word), 0, clock,
+		err = fsem_sleep_cancelable(futex_word(h->word),
+					    (uint32_t)FSEM_MARK_, clock,
 					    abs, h->shared,
 					    FUTEX_BITSET_MATCH_ANY);
 		/* EINTR, ETIMEDOUT or a futex error (Protocol): leave */

@@ -13,7 +13,18 @@
 
 #include "step.h"
 
-#define FSEM_FLAGS_ALL_ 0x3	/* FSEM_SHARED | FSEM_NOSPIN */
+#define FSEM_FLAGS_ALL_ 0x7	/* FSEM_SHARED | FSEM_NOSPIN | FSEM_FIFO */
+
+/*
+ * Bit 31 of every hand-off word of the debt protocol (FSEM_FIFO), set by
+ * init and never moved: tokens never reach it, and the inline fast paths
+ * of fsem.h, which work on the barging protocol's word, see a word that
+ * lets nobody through and enter the library.
+ */
+#define FSEM_MARK_ ((uint64_t)1 << 31)
+
+/* A waiter passed over this long (ns) turns on hand-off mode (handoff.c). */
+#define FSEM_STARVE_NS 1000000u
 
 #if defined(__GNUC__)
 #define fsem_likely_(x) __builtin_expect(!!(x), 1)

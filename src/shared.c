@@ -111,9 +111,9 @@
 #include <pthread.h>
 #include <sched.h>
 
-static inline uint32_t low(uint64_t w)
+static inline uint32_t val(uint64_t w)
 {
-	return (uint32_t)w;
+	return (uint32_t)w & FSEM_V_MASK_;
 }
 
 static inline uint32_t field(uint64_t w, unsigned int shift, uint32_t mask)
@@ -127,25 +127,24 @@ static inline uint32_t *futex_word(_Atomic uint64_t *w)
 	return fsem_futex_low_half(w);
 }
 
-/* K2: a success of @n whose CAS returned @old found the other kind. */
-void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
-		       uint64_t old, uint32_t n)
+static uint64_t now_ns(void)
 {
-	uint32_t others = field(old, sd->oshift, sd->omask);
+	struct timespec ts;
 
-	fsem_futex_wake_bits(futex_word(word), (int)(n < others ? n : others),
-			     true, sd->obits);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* K2: wake @n sleepers of the other kind. */
+void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
+		       uint32_t n)
+{
+	fsem_futex_wake_bits(futex_word(word), (int)n, sd->pshared, sd->obits);
 }
 
 static inline bool room(const struct fsem_side *sd, uint32_t v, uint32_t n)
 {
 	return fsem_shared_room_(sd, v, n);
-}
-
-static inline bool try_step(_Atomic uint64_t *word, const struct fsem_side *sd,
-			    uint64_t *w, uint32_t n, uint64_t also)
-{
-	return fsem_shared_step_(word, sd, w, n, also);
 }
 
 uint32_t fsem_shared_waiters(_Atomic uint64_t *word,
@@ -155,18 +154,63 @@ uint32_t fsem_shared_waiters(_Atomic uint64_t *word,
 		     sd->shift, sd->mask);
 }
 
-/* A waiter: its word, its kind, and its registration (0: none). */
+/* A waiter: its word, its kind, its registration (0: none), its policy. */
 struct waiter {
 	_Atomic uint64_t *word;
 	const struct fsem_side *sd;
 	uint64_t unit;
+	bool starving;	/* it turned hand-off mode on (P3) */
 };
 
+/* How many of this kind could step from V (G) = @v. */
+static inline uint32_t own_room(const struct fsem_side *sd, uint32_t v)
+{
+	return sd->up ? sd->hi - v : v;
+}
+
 /*
- * One spin step: take if there is room; stop once one of this kind sleeps.
- * A bounded step may let the other kind through (omask != 0), and a thread
- * let through may destroy the semaphore: then the spin budget must not be
- * written after it (found by the model, tests/model/shared.pml).
+ * P1/P3: this kind's policy fields in @x, the word after a registered
+ * waiter's last step (a success or its deregistration). It was awake, so
+ * it used up one wake in flight, if any was counted; then enough are woken
+ * that every unit of room this kind has left, up to the registered ones,
+ * has one on its way. A starving waiter ends hand-off mode, and k starts
+ * afresh from 0. In hand-off mode nothing changes: K2 and K3 wake. Sets
+ * *@wake, the sleepers of this kind to wake after the CAS.
+ */
+static uint64_t settle_own(const struct waiter *me, uint64_t x,
+			   uint32_t *wake)
+{
+	const struct fsem_side *sd = me->sd;
+	uint32_t k, need, left;
+
+	*wake = 0;
+	if (!sd->kmask)
+		return x;
+	k = fsem_field_(x, sd->kshift, sd->kmask);
+	if (me->starving && (x & sd->handoff)) {
+		x &= ~sd->handoff;
+		k = 0;
+	}
+	if (x & sd->handoff)
+		return x;
+	if (k)
+		k--;
+	left = field(x, sd->shift, sd->mask);
+	need = own_room(sd, val(x));
+	need = need < left ? need : left;
+	if (need > k) {
+		*wake = need - k;
+		k = need < sd->kmask ? need : sd->kmask;
+	}
+	return fsem_set_field_(x, sd->kshift, sd->kmask, left ? k : 0);
+}
+
+/*
+ * One spin step: take if there is room and a barger may; stop once one of
+ * this kind sleeps. A bounded step may let the other kind through (omask
+ * != 0), and a thread let through may destroy the semaphore: then the spin
+ * budget must not be written after it (found by the model,
+ * tests/model/shared.pml).
  */
 static int poll_room(void *arg)
 {
@@ -176,26 +220,36 @@ static int poll_room(void *arg)
 
 	if (field(w, me->sd->shift, me->sd->mask) != 0)
 		return FSEM_SPIN_STOP;
-	if (!try_step(me->word, me->sd, &w, 1, 0))
+	if (!fsem_shared_step_(me->word, me->sd, &w, 1))
 		return FSEM_SPIN_AGAIN;
 	return me->sd->omask ? FSEM_SPIN_HANDED : FSEM_SPIN_TOOK;
 }
 
-/* Deregister (K3): pass on a wake this waiter may have absorbed. */
+/* Deregister (K3, P1): pass on a wake this waiter may have absorbed. */
 static void leave(struct waiter *me)
 {
 	const struct fsem_side *sd = me->sd;
-	uint64_t old;
+	uint64_t w, x;
+	uint32_t wake;
 
 	if (me->unit == 0)
 		return;
-	FSEM_STEP_("leave: xadd waiters-1");
-	old = atomic_fetch_sub_explicit(me->word, me->unit,
-					memory_order_relaxed); /* publishes
-					 * nothing; K3 decides on old */
+	w = atomic_load_explicit(me->word, memory_order_relaxed); /* hint */
+	do {
+		x = settle_own(me, w - me->unit, &wake);
+		if (!sd->kmask || (x & sd->handoff))	/* K3 */
+			wake = room(sd, val(x), 1) &&
+			       field(x, sd->shift, sd->mask) != 0;
+		FSEM_STEP_("leave: CAS waiters-1");
+	} while (!atomic_compare_exchange_weak_explicit(me->word, &w, x,
+			memory_order_relaxed, /* publishes nothing; K3 and
+			 * P1 decide on the word it replaced */
+			memory_order_relaxed));
 	me->unit = 0;
-	if (room(sd, low(old), 1) && field(old, sd->shift, sd->mask) > 1)
-		fsem_futex_wake_bits(futex_word(me->word), 1, true, sd->bits);
+	me->starving = false;
+	if (wake)
+		fsem_futex_wake_bits(futex_word(me->word), (int)wake,
+				     sd->pshared, sd->bits);
 }
 
 static void cancel_cleanup(void *arg)
@@ -219,6 +273,39 @@ static int poll_once(clockid_t clock, const struct timespec *abs)
 	return 0;
 }
 
+/*
+ * A registered waiter's own step (K1): as a barger's, but it removes the
+ * registration in the same CAS, may pass hand-off mode once it has slept
+ * (P3), and settles its kind's policy bits (P1). 1: done; 0: the CAS
+ * lost (w refreshed); -1: no room for it.
+ */
+static int own_step(struct waiter *me, uint64_t *w, bool slept)
+{
+	const struct fsem_side *sd = me->sd;
+	struct fsem_plan_ p;
+	uint32_t wake = 0;
+
+	if (!fsem_shared_plan_(sd, *w, 1, me->unit, slept && me->unit, &p))
+		return -1;
+	if (me->unit)
+		p.w = settle_own(me, p.w, &wake);
+	annotate_release(me->word);
+	FSEM_STEP_("take: CAS value, waiters-1");
+	if (!atomic_compare_exchange_weak_explicit(me->word, w, p.w,
+			memory_order_acq_rel, /* K1, hand-over */
+			memory_order_relaxed))
+		return 0;
+	FSEM_STEP_("take: handed over");
+	annotate_acquire(me->word);
+	me->unit = 0;
+	if (p.wake)
+		fsem_shared_wake_(me->word, sd, p.wake);	/* K2 */
+	if (wake)
+		fsem_futex_wake_bits(futex_word(me->word), (int)wake,
+				     sd->pshared, sd->bits);	/* P1 */
+	return 1;
+}
+
 FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 				   const struct timespec *abs)
 {
@@ -226,7 +313,10 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 	uint64_t unit = (uint64_t)1 << sd->shift;
 	uint64_t w = atomic_load_explicit(me->word,
 					  memory_order_relaxed); /* hint */
-	int err;
+	uint64_t since = sd->kmask ? now_ns() : 0, x;
+	bool slept = false;
+	uint32_t k;
+	int err, r;
 
 	while (field(w, sd->shift, sd->mask) != sd->mask) {
 		FSEM_STEP_("register: CAS waiters+1");
@@ -240,14 +330,40 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 		}
 	}
 	for (;;) {
-		if (try_step(me->word, sd, &w, 1, me->unit)) {
-			me->unit = 0;	/* deregistered by the same CAS */
+		r = own_step(me, &w, slept);
+		if (r > 0)
 			return 0;
+		if (r == 0)
+			continue;
+		x = w;
+		if (me->unit && sd->kmask && !(w & sd->handoff)) {
+			/* P1: awake, about to sleep with no room: it used
+			 * up one wake in flight, if any was counted */
+			k = fsem_field_(w, sd->kshift, sd->kmask);
+			if (slept && (me->starving ||
+				      now_ns() - since > FSEM_STARVE_NS)) {
+				x |= sd->handoff;	/* P3: passed over */
+				k = 1;	/* k afresh, from 0 */
+			}
+			if (k)
+				x = fsem_set_field_(x, sd->kshift, sd->kmask,
+						    k - 1);
+		}
+		if (x != w) {
+			FSEM_STEP_("settle: CAS policy fields");
+			if (!atomic_compare_exchange_weak_explicit(me->word,
+					&w, x, memory_order_relaxed,
+					memory_order_relaxed))
+				continue;
+			if (x & sd->handoff)
+				me->starving = true;
+			w = x;
 		}
 		err = me->unit ? fsem_sleep_cancelable(futex_word(me->word),
-						       low(w), clock, abs, true,
-						       sd->bits) :
+						       (uint32_t)w, clock, abs,
+						       sd->pshared, sd->bits) :
 				 poll_once(clock, abs);
+		slept = true;
 		/* EINTR, ETIMEDOUT or a futex error (Protocol): leave */
 		if (err != 0 && err != EAGAIN) {
 			leave(me);

@@ -23,29 +23,66 @@
 #define FSEM_TRAP_		(-((int64_t)1 << 62))
 #define fsem_is_trap_(c)	((c) < -((int64_t)1 << 61))
 
-/* Waiter fields of the state word (see "Word layout" in shared.c). */
-#define FSEM_W_SHIFT_	32	/* fsem_t: waiters, 32 bits */
-#define FSEM_A_SHIFT_	32	/* fsem_bounded_t: acquirers, 16 bits */
-#define FSEM_R_SHIFT_	48	/* fsem_bounded_t: releasers, 16 bits */
+/* Fields of the state word (see "Word layout" in shared.c). */
+#define FSEM_V_MASK_	0x7fffffffu	/* V or G: bits 0..30 */
+#define FSEM_W_SHIFT_	32	/* fsem_t: waiters, 24 bits */
+#define FSEM_W_MASK_	0xffffffu
+#define FSEM_KW_SHIFT_	56	/* fsem_t: waiters woken, on their way */
+#define FSEM_KW_MASK_	0x7fu
+#define FSEM_H_W_	((uint64_t)1 << 31)	/* fsem_t: hand-off mode */
+#define FSEM_A_SHIFT_	32	/* fsem_bounded_t: acquirers, 12 bits */
+#define FSEM_KA_SHIFT_	44	/*   acquirers woken, 3 bits */
+#define FSEM_H_A_	((uint64_t)1 << 47)
+#define FSEM_R_SHIFT_	48	/*   releasers, 12 bits */
+#define FSEM_KR_SHIFT_	60	/*   releasers woken, 3 bits */
+#define FSEM_H_R_	((uint64_t)1 << 63)
+#define FSEM_AR_MASK_	0xfffu
+#define FSEM_K_AR_MASK_	0x7u
 
 /*
- * One kind of operation on a state word: what a success adds to the low
- * half (V or G), the range the low half must stay in, this kind's waiter
- * field and futex bitset, and the kind a success may let through.
+ * One kind of operation on a state word: what a success adds to V or G,
+ * the range it must stay in, this kind's waiter field, futex bitset and
+ * policy fields, and the same for the kind a success may let through.
+ * kmask == 0: no policy (FSEM_SHARED, see "Policy" in shared.c).
  */
 struct fsem_side {
 	bool up;		/* a success adds (true) or subtracts */
-	uint32_t hi;		/* the low half stays within [0, hi] */
+	bool pshared;		/* futex calls across processes */
+	uint32_t hi;		/* V or G stays within [0, hi] */
 	unsigned int shift;	/* this kind's waiters: (w >> shift) & mask */
 	uint32_t mask;
 	uint32_t bits;		/* futex bitset of this kind's sleepers */
+	unsigned int kshift;	/* this kind's woken count k (P1) */
+	uint32_t kmask;		/*   0: no policy */
+	uint64_t handoff;	/* this kind's H bit (P3) */
 	unsigned int oshift;	/* the other kind's waiters, woken after a */
 	uint32_t omask;		/* success; omask 0: there is none */
 	uint32_t obits;
+	unsigned int okshift;	/* the other kind's k and H */
+	uint32_t okmask;
+	uint64_t ohandoff;
 };
 
+/* A step of a success: its new word and the sleepers it must wake. */
+struct fsem_plan_ {
+	uint64_t w;
+	uint32_t wake;		/* of the other kind */
+};
+
+static inline uint32_t fsem_field_(uint64_t w, unsigned int shift,
+				   uint32_t mask)
+{
+	return (uint32_t)(w >> shift) & mask;
+}
+
+static inline uint64_t fsem_set_field_(uint64_t w, unsigned int shift,
+				       uint32_t mask, uint32_t v)
+{
+	return (w & ~((uint64_t)mask << shift)) | ((uint64_t)v << shift);
+}
+
 void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
-		       uint64_t old, uint32_t n);
+		       uint32_t n);
 int fsem_shared_sleep_(_Atomic uint64_t *word, const struct fsem_side *sd,
 		       _Atomic uint32_t *spin, clockid_t clock,
 		       const struct timespec *abs);
@@ -61,40 +98,76 @@ static inline bool fsem_shared_room_(const struct fsem_side *sd, uint32_t v,
 }
 
 /*
- * Step the low half by @n from the expected word *@w if it stays in range,
- * removing @also (this waiter's registration) in the same CAS; then wake
+ * Plan a step of @n from @w that removes @also (a waiter's registration):
+ * false if V (G) would leave its range, or if hand-off mode holds this
+ * kind back and the caller may not pass it (@pass_h: a waiter that has
+ * slept). Sets K of the other kind when it wakes some (P2 in shared.c).
+ */
+static inline bool fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
+				     uint32_t n, uint64_t also, bool pass_h,
+				     struct fsem_plan_ *p)
+{
+	uint32_t others;
+
+	if (!fsem_shared_room_(sd, (uint32_t)w & FSEM_V_MASK_, n) ||
+	    ((w & sd->handoff) && !pass_h))
+		return false;
+	p->w = w + (sd->up ? n : -(uint64_t)n) - also;
+	p->wake = 0;
+	others = fsem_field_(w, sd->oshift, sd->omask);
+	if (fsem_unlikely_(others)) {
+		uint32_t v = (uint32_t)p->w & FSEM_V_MASK_;
+		uint32_t oroom = sd->up ? v : sd->hi - v;
+		uint32_t need = n < others ? n : others;
+		uint32_t k;
+
+		if (sd->okmask && !(w & sd->ohandoff)) {
+			/* P2: wake only what no woken one is on its way for */
+			need = oroom < others ? oroom : others;
+			k = fsem_field_(w, sd->okshift, sd->okmask);
+			need = need > k ? need - k : 0;
+			k += need;
+			p->w = fsem_set_field_(p->w, sd->okshift, sd->okmask,
+					k < sd->okmask ? k : sd->okmask);
+		}
+		p->wake = need;	/* K2 */
+	}
+	return true;
+}
+
+/*
+ * Step V (G) by @n from the expected word *@w if a barger may; then wake
  * the other kind (K2 in shared.c). *@w is refreshed by a failed CAS.
  */
 static inline bool fsem_shared_step_(_Atomic uint64_t *word,
 				     const struct fsem_side *sd, uint64_t *w,
-				     uint32_t n, uint64_t also)
+				     uint32_t n)
 {
-	uint64_t delta = sd->up ? n : -(uint64_t)n;
+	struct fsem_plan_ p;
 
-	while (fsem_shared_room_(sd, (uint32_t)*w, n)) {
+	while (fsem_shared_plan_(sd, *w, n, 0, false, &p)) {
 		annotate_release(word);
 		FSEM_STEP_("step: CAS value");
-		if (atomic_compare_exchange_weak_explicit(word, w,
-				*w + delta - also,
+		if (atomic_compare_exchange_weak_explicit(word, w, p.w,
 				memory_order_acq_rel, /* K1, hand-over */
 				memory_order_relaxed)) {
 			FSEM_STEP_("step: handed over");
 			annotate_acquire(word);
-			if (fsem_unlikely_((*w >> sd->oshift) & sd->omask))
-				fsem_shared_wake_(word, sd, *w, n); /* K2 */
+			if (fsem_unlikely_(p.wake))
+				fsem_shared_wake_(word, sd, p.wake); /* K2 */
 			return true;
 		}
 	}
 	return false;
 }
 
-/* Step the low half by @n if it stays in range; wakes the other kind. */
+/* Step by @n if a barger may; wakes the other kind. */
 static inline bool fsem_shared_try(_Atomic uint64_t *word,
 				   const struct fsem_side *sd, uint32_t n)
 {
 	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
 
-	return fsem_shared_step_(word, sd, &w, n, 0);
+	return fsem_shared_step_(word, sd, &w, n);
 }
 
 /*
@@ -114,5 +187,12 @@ static inline int fsem_shared_take(_Atomic uint64_t *word,
 /* This kind's registered waiters in a snapshot of @word (a hint). */
 uint32_t fsem_shared_waiters(_Atomic uint64_t *word,
 			     const struct fsem_side *sd);
+
+/* V (G) in a snapshot of @word (a hint). */
+static inline uint32_t fsem_shared_value(_Atomic uint64_t *word)
+{
+	return (uint32_t)atomic_load_explicit(word,
+			memory_order_relaxed) & FSEM_V_MASK_; /* hint */
+}
 
 #endif /* FSEM_SHARED_H */

@@ -160,8 +160,9 @@ static void bad_input_null_deadline(void **state)
 
 static void bad_input_init_out_of_range(void **state)
 {
-	static const int bad_flags[] = { 0x4, 0x8, 0x100, INT_MIN, -1,
-					 FSEM_SHARED | 0x4,
+	static const int bad_flags[] = { 0x8, 0x100, INT_MIN, -1,
+					 FSEM_SHARED | 0x8,
+					 FSEM_SHARED | FSEM_FIFO,
 					 FSEM_NOSPIN | 0x40000000 };
 	fsem_t s;
 	fsem_bounded_t b;
