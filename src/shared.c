@@ -1,107 +1,162 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * shared.c - the protocol of FSEM_SHARED semaphores: no permit is lost
- * when a process dies at any instruction, even while it waits.
+ * shared.c - the barging protocol: the default of every semaphore, and
+ * the only protocol of FSEM_SHARED ones (it was written for them first,
+ * hence the name), on which no permit is lost when a process dies at any
+ * instruction, even while it waits. FSEM_FIFO semaphores run the debt
+ * protocol of handoff.c instead.
  *
  * Why not the debt protocol of handoff.c
  *
  *   There a blocked wait is a debt in the counter, made by the wait's own
- *   xadd and paid by a later post. A process killed while it waits can
- *   never withdraw its debt: the count would read one lower for ever, and
- *   one permit would circulate as a token that only a blocking wait can
- *   take. Threads of one process die together, so a private semaphore
- *   cannot see this; a semaphore shared between processes can. Here a
- *   waiter owns nothing in the semaphore but a registration, and a permit
- *   moves only by one CAS that keeps the value in range. A dead process
- *   leaves at most a stale registration, which costs later posts a futex
- *   wake each (glibc's sem_t has the same property), and no permit.
+ *   xadd and paid by a later post in two steps (counter, then token). A
+ *   process killed while it waits can never withdraw its debt; and a timed
+ *   wait whose debt a post has covered must wait for that post's second
+ *   step (handoff.c, Limits). Here a waiter owns nothing in the semaphore
+ *   but a registration, and a permit moves only by one CAS that keeps the
+ *   value in range: no wait ever waits for another thread's step, and a
+ *   dead process leaves at most a stale registration (a wake per later
+ *   post, as glibc's sem_t) and no permit.
  *
  * Word layout (one 64-bit state word; the futex is its low half)
  *
  *   fsem_t (the hand-off word of fsem.h):
- *     bits  0..31 V, the value, 0..FSEM_VALUE_MAX;
- *     bits 32..63 W, registered waiters.
- *     The count word holds FSEM_TRAP_ (shared.h) so that the inline fast
- *     paths, which cannot see the flags, always enter the library; their
- *     xadd on it is ignored.
+ *     bits  0..30 V, the value, 0..FSEM_VALUE_MAX;
+ *     bit  31     H, hand-off mode (P3);
+ *     bits 32..55 W, registered waiters;
+ *     bits 56..62 k, waiters woken and not yet run (P1, P2).
+ *     The inline fast paths of fsem.h take when the low half is above 0
+ *     (V > 0, H clear) and post when the whole word is below
+ *     FSEM_VALUE_MAX (nobody registered, nothing woken, H clear). The count
+ *     word holds FSEM_TRAP_ (shared.h), so that the inline xadd of builds
+ *     before 0.3 always enters the library; that xadd is ignored.
  *   fsem_bounded_t, N permits (the acquire hand-off word):
- *     bits  0..31 G, given out, 0..N;
- *     bits 32..47 A, registered acquirers (wait while G == N);
- *     bits 48..63 R, registered releasers (wait while G == 0).
+ *     bits  0..30 G, given out, 0..N;
+ *     bits 32..43 A, registered acquirers (wait while G == N);
+ *     bits 44..46 k of the acquirers; bit 47 H of the acquirers;
+ *     bits 48..59 R, registered releasers (wait while G == 0);
+ *     bits 60..62 k of the releasers; bit 63 H of the releasers.
  *     Acquirers and releasers sleep on the same futex word with different
  *     bitsets, so a wake reaches only the kind it is meant for. The counter
  *     and the release hand-off word stay 0.
+ *   FSEM_SHARED semaphores keep k and H at 0 (no policy, see Limits).
  *
  * Invariants
  *
- *   K1 (conservation) The low half moves only by a successful CAS that
- *      keeps it within [0, hi] (hi = FSEM_VALUE_MAX, or N). A success is
- *      exactly one such CAS, so at every instant initial + posts = waits +
- *      V, and G = acquires - releases; a process that dies before its CAS
- *      has taken nothing, one that dies after it has finished.
+ *   K1 (conservation) V (G) moves only by a successful CAS that keeps it
+ *      within [0, hi] (hi = FSEM_VALUE_MAX, or N). A success is exactly
+ *      one such CAS, so at every instant initial + posts = waits + V, and
+ *      G = acquires - releases; a process that dies before its CAS has
+ *      taken nothing, one that dies after it has finished.
  *   K2 (wake) A waiter sleeps only after registering, and only on
  *      futex_wait(low half == the value it last saw). A success of n steps
- *      (n > 1 only for post_n) lets n of the other kind through: it reads
- *      that kind's registrations in the old value of its own CAS and wakes
- *      min(n, registered) of them. So either the giver sees the
- *      registration and wakes, or the registration came later in the
- *      word's modification order and the waiter's own read or futex_wait
- *      sees the new low half: no lost wake-up. Every woken waiter re-reads
- *      the word; one that finds no room (another caller took it first)
- *      sleeps again, as that caller took the permit the wake was for.
+ *      (n > 1 only for post_n) reads the other kind's registrations in the
+ *      old value of its own CAS and wakes min(n, registered) of them,
+ *      less what P2 finds already on its way. So either the giver sees the
+ *      registration, or the registration came later in the word's
+ *      modification order and the waiter's own read or futex_wait sees the
+ *      new low half: no lost wake-up. Every woken waiter re-reads the word;
+ *      one that finds no room (a barger took it) sleeps again.
  *   K3 (leavers pass wakes on) Deregistration is an RMW; a waiter that
  *      leaves (timeout, EINTR, futex error, cancellation) while its kind
  *      could proceed and another of its kind is registered wakes one: a
  *      wake it absorbed (cancellation after the kernel woke it) is passed
- *      on. A timeout or EINTR never absorbs one: the kernel reports a wake
- *      that came first; a futex error neither: that call did not sleep.
+ *      on.
  *   K4 (bounds) 0 <= G <= N and 0 <= V <= FSEM_VALUE_MAX: a CAS that would
  *      leave the range is not made (a post answers EOVERFLOW having changed
- *      nothing: no take-back, unlike the private type).
+ *      nothing).
+ *
+ * Policy (private semaphores)
+ *
+ *   A running thread takes a free permit ahead of sleepers (barging), so a
+ *   thread that releases and re-acquires does not sleep; sleepers are woken
+ *   only for room that nobody woken is already on its way to; and a
+ *   sleeper passed over too long gets the next permit.
+ *   P1 (k counts wakes in flight) k <= registered waiters of its kind, and
+ *      k > 0 only while that many of them are awake or about to be woken.
+ *      Every CAS a registered waiter makes after it has run (its success,
+ *      its deregistration, or the CAS before it sleeps) first takes one off
+ *      k, if k > 0: it was awake, so it used up one counted wake or none
+ *      (taking one too many only costs a spare wake later, never a lost
+ *      one). Its success or deregistration then sets k to min(room left,
+ *      registered left) if that is more, and wakes the difference: a waiter
+ *      that took one of several permits passes the others on. k is 0 when
+ *      nobody is registered; it saturates (a lower k only wakes more).
+ *   P2 (no wake for a permit already promised) A success wakes
+ *      min(room, registered) - k of the other kind and adds them to k, so
+ *      while a woken waiter has not yet run, further successes do not wake
+ *      another one for the same room; a free permit is never left while
+ *      every waiter sleeps, because P1 hands it on and K2's argument holds
+ *      for the wakes that are made.
+ *   P3 (starvation bound: hand-off mode) A registered waiter that has
+ *      slept, is woken, finds no room and has been waiting longer than
+ *      FSEM_STARVE_NS (1 ms) sets H of its kind in the CAS before it sleeps
+ *      again (and sets k to 0: in hand-off mode wakes follow K2 alone, one
+ *      per step). While H is set, a thread that has not slept on the
+ *      semaphore (a barger: the inline fast path, try-calls, a blocking
+ *      call's first try and spin, a waiter that has registered but not yet
+ *      slept) takes only if it leaves at least one step of room: the next
+ *      permit goes to a waiter that has slept. The waiter that set H clears
+ *      it in its success or deregistration, and k starts afresh (P1); a
+ *      waiter that is passed over again sets it again. The bound holds in
+ *      each direction of the bounded semaphore: releasers have their own k
+ *      and H.
  *
  * Protocol
  *
- *   try (trywait, post, tryacquire/tryrelease, every success): CAS the low
- *     half one step (n for post_n) while the step stays in range; then wake
- *     the other kind per K2. A blocking success removes its registration
- *     in the same CAS.
- *   wait / acquire / release: try; spin while none of this kind sleeps
- *     (as handoff.c); register (CAS W+1, or A/R+1); loop: try, else
- *     futex_wait on the low half with this kind's bitset, re-reading after
- *     every return. On EINTR or ETIMEDOUT: deregister (K3) and return it.
- *     On any other error but EAGAIN the futex call did not sleep and would
- *     not if repeated (a seccomp filter's ENOSYS or EPERM, EFAULT:
- *     futex.h): retrying would spin for ever, so leave as on a timeout and
- *     return that errno.
- *     A registration counter that is full (65535 blocked acquirers or
- *     releasers on one bounded semaphore) is not joined: the waiter polls,
- *     yielding the CPU, until it succeeds or its deadline passes.
+ *   try (trywait, post, tryacquire/tryrelease, every success): CAS V (G)
+ *     one step (n for post_n) while the step stays in range (and leaves
+ *     one in hand-off mode, P3); then wake the other kind per K2 and P2.
+ *   wait / acquire / release: try; spin while none of this kind is
+ *     registered (handoff.c's adaptive budget); register (CAS W+1, or
+ *     A/R+1); loop: own step (the try above, removing the registration in
+ *     the same CAS and settling k and H: P1, P3), else the CAS of P1/P3
+ *     if it changes anything, then futex_wait on the low half with this
+ *     kind's bitset, re-reading after every return. On EINTR or ETIMEDOUT:
+ *     deregister (K3, P1) and return it. On any other error but EAGAIN the
+ *     futex call did not sleep and would not if repeated (a seccomp
+ *     filter's ENOSYS or EPERM, EFAULT: futex.h): retrying would spin for
+ *     ever, so leave as on a timeout and return that errno.
+ *     A registration counter that is full (2^24 - 1 waiters on an fsem_t,
+ *     4095 blocked acquirers or releasers on one bounded semaphore) is not
+ *     joined: the waiter polls, yielding the CPU, until it succeeds or its
+ *     deadline passes.
  *   cancel: only the futex system call runs with asynchronous cancellation
  *     enabled; the cleanup handler deregisters as in K3. A waiter holds no
  *     permit while it sleeps, so there is nothing to give back.
+ *   No step of a wait depends on another thread's progress: every CAS loop
+ *     retries only because another CAS succeeded, and a timed, interrupted
+ *     or cancelled wait leaves by one CAS whatever other threads are doing.
  *
  * Destruction safety: a success touches the semaphore in no way after its
- *   CAS except for the FUTEX_WAKE on its address; everything it needs
- *   (N, flags, the sides) is read before.
+ *   CAS except for FUTEX_WAKEs on its address; everything it needs (N,
+ *   flags, the sides) is read before.
  *
  * Memory ordering: every successful step is acq_rel: it takes what earlier
  *   steps published and publishes to later ones (one modification order of
- *   one word). Registration and deregistration are relaxed: they publish no
- *   data, and wake decisions use values returned by RMWs of the same word.
+ *   one word). Registration, deregistration and the CAS of P1/P3 are
+ *   relaxed: they publish no data, and wake decisions use values returned
+ *   by RMWs of the same word.
  *
- * Limits: a process killed after its CAS and before its FUTEX_WAKE
- *   (post_n: up to n), after the kernel woke it and before its CAS, or in
- *   leave() between its deregistration and the wake it passes on, takes
- *   those wakes with it: that many sleepers may stay asleep while permits
- *   are free and counted (getvalue, trywait and any new caller see and
- *   take them); each later success still wakes one sleeper for its own
- *   permit. glibc's sem_t behaves the same. Waking more than n per success
- *   would make bursts of posts wake herds of sleepers for few permits. A
+ * Limits: FSEM_SHARED semaphores have no policy (k and H stay 0: they
+ *   barge as glibc's sem_t does, with a wake per step that finds a
+ *   registered waiter): a process killed while it was counted in k, or
+ *   while it held H, would stop the wakes, or hold the last permit back,
+ *   of every other process for good. For them: a process killed after its
+ *   CAS and before its FUTEX_WAKE (post_n: up to n), after the kernel woke
+ *   it and before its CAS, or in leave() between its deregistration and
+ *   the wake it passes on, takes those wakes with it: that many sleepers
+ *   may stay asleep while permits are free and counted (getvalue, trywait
+ *   and any new caller see and take them); each later success still wakes
+ *   one sleeper for its own permit. glibc's sem_t behaves the same. A
  *   stale registration makes destroy answer EBUSY; fsem_init() may
- *   re-initialise. A FUTEX_WAKE that fails is ignored, as in handoff.c: a
- *   wake that a seccomp filter refuses to the giver's thread is lost in
- *   the same way, until later successes wake its sleepers; a futex wait
- *   refused with EAGAIN spins, as there.
+ *   re-initialise. In hand-off mode trywait (tryacquire, tryrelease) fails
+ *   while exactly one step of room is left, although getvalue counts it:
+ *   that permit is promised to a waiter that has waited more than 1 ms. A
+ *   FUTEX_WAKE that fails is ignored, as in handoff.c: a wake that a
+ *   seccomp filter refuses to the giver's thread is lost in the same way,
+ *   until later successes wake its sleepers; a futex wait refused with
+ *   EAGAIN spins, as there.
  */
 #include "shared.h"
 #include "futex.h"

@@ -109,8 +109,9 @@ static inline bool fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
 {
 	uint32_t others;
 
-	if (!fsem_shared_room_(sd, (uint32_t)w & FSEM_V_MASK_, n) ||
-	    ((w & sd->handoff) && !pass_h))
+	/* P3: in hand-off mode a barger leaves one step for the waiters */
+	if (!fsem_shared_room_(sd, (uint32_t)w & FSEM_V_MASK_,
+			       n + ((w & sd->handoff) && !pass_h)))
 		return false;
 	p->w = w + (sd->up ? n : -(uint64_t)n) - also;
 	p->wake = 0;
