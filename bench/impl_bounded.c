@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* impl_bounded.c - fsem_bounded_t: acquire is wait, release is post. */
+/*
+ * impl_bounded.c - fsem_bounded_t, default policy and FSEM_FIFO: acquire
+ * is wait, release is post.
+ */
 #include "impl.h"
 
 #include <fsem.h>
@@ -7,6 +10,11 @@
 static int init(void *s, unsigned int n)
 {
 	return fsem_bounded_init(s, 0, n);
+}
+
+static int init_fifo(void *s, unsigned int n)
+{
+	return fsem_bounded_init(s, FSEM_FIFO, n);
 }
 
 static void destroy(void *s)
@@ -42,9 +50,14 @@ static void pairs(void *s, uint64_t n)
 	}
 }
 
-const struct bench_impl impl_fsem_bounded = {
-	.name = "fsem-bounded", .kind = IMPL_BOUNDED,
-	.size = sizeof(fsem_bounded_t), .init = init, .destroy = destroy,
-	.wait = acquire, .post = release, .trywait = tryacquire,
-	.trypost = tryrelease, .pairs = pairs,
-};
+#define BOUNDED_IMPL(sym, name_, init_)					\
+	const struct bench_impl sym = {					\
+		.name = name_, .kind = IMPL_BOUNDED,			\
+		.size = sizeof(fsem_bounded_t), .init = init_,		\
+		.destroy = destroy, .wait = acquire, .post = release,	\
+		.trywait = tryacquire, .trypost = tryrelease,		\
+		.pairs = pairs,						\
+	}
+
+BOUNDED_IMPL(impl_fsem_bounded, "fsem-bounded", init);
+BOUNDED_IMPL(impl_fsem_bounded_fifo, "fsem-bounded-fifo", init_fifo);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* impl_fsem.c - fsem_t, with adaptive spinning and with FSEM_NOSPIN. */
+/*
+ * impl_fsem.c - fsem_t: the default policy with adaptive spinning, with
+ * FSEM_NOSPIN, and strict hand-off (FSEM_FIFO).
+ */
 #include "impl.h"
 
 #include <fsem.h>
@@ -12,6 +15,11 @@ static int init_spin(void *s, unsigned int v)
 static int init_nospin(void *s, unsigned int v)
 {
 	return fsem_init(s, FSEM_NOSPIN, v);
+}
+
+static int init_fifo(void *s, unsigned int v)
+{
+	return fsem_init(s, FSEM_FIFO, v);
 }
 
 static void destroy(void *s)
@@ -51,14 +59,15 @@ static void pairs(void *p, uint64_t n)
 	}
 }
 
-const struct bench_impl impl_fsem = {
-	.name = "fsem", .kind = IMPL_COUNTING, .size = sizeof(fsem_t),
-	.init = init_spin, .destroy = destroy, .wait = wait, .post = post,
-	.trywait = trywait, .trypost = post, .post_n = post_n, .pairs = pairs,
-};
+#define FSEM_IMPL(sym, name_, init_)					\
+	const struct bench_impl sym = {					\
+		.name = name_, .kind = IMPL_COUNTING,			\
+		.size = sizeof(fsem_t), .init = init_,			\
+		.destroy = destroy, .wait = wait, .post = post,		\
+		.trywait = trywait, .trypost = post, .post_n = post_n,	\
+		.pairs = pairs,						\
+	}
 
-const struct bench_impl impl_fsem_nospin = {
-	.name = "fsem-nospin", .kind = IMPL_COUNTING, .size = sizeof(fsem_t),
-	.init = init_nospin, .destroy = destroy, .wait = wait, .post = post,
-	.trywait = trywait, .trypost = post, .post_n = post_n, .pairs = pairs,
-};
+FSEM_IMPL(impl_fsem, "fsem", init_spin);
+FSEM_IMPL(impl_fsem_nospin, "fsem-nospin", init_nospin);
+FSEM_IMPL(impl_fsem_fifo, "fsem-fifo", init_fifo);

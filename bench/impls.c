@@ -19,10 +19,11 @@ const struct bench_impl *const bench_impls[] = {
 };
 #else
 const struct bench_impl *const bench_impls[] = {
-	&impl_floor, &impl_spin, &impl_fsem, &impl_fsem_nospin, &impl_glibc,
-	&impl_condvar, &impl_stdsem, &impl_moodycamel, &impl_musl,
-	&impl_fsem_bounded, &impl_countsem, &impl_sempair, &impl_stdpair,
-	&impl_mcpair, &impl_musl_pair,
+	&impl_floor, &impl_spin, &impl_fsem, &impl_fsem_nospin,
+	&impl_fsem_fifo, &impl_glibc, &impl_condvar, &impl_stdsem,
+	&impl_moodycamel, &impl_musl, &impl_fsem_bounded,
+	&impl_fsem_bounded_fifo, &impl_countsem, &impl_sempair,
+	&impl_stdpair, &impl_mcpair, &impl_musl_pair,
 };
 #endif
 const size_t bench_nimpls = sizeof(bench_impls) / sizeof(bench_impls[0]);

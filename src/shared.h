@@ -94,7 +94,7 @@ int fsem_shared_sleep_(_Atomic uint64_t *word, const struct fsem_side *sd,
 static inline bool fsem_shared_room_(const struct fsem_side *sd, uint32_t v,
 				     uint32_t n)
 {
-	return sd->up ? v <= sd->hi - n : v >= n;
+	return sd->up ? (uint64_t)v + n <= sd->hi : v >= n;
 }
 
 /*
