@@ -34,8 +34,25 @@
  *     answers ENOSYS or EPERM) returns -1 with that errno, having taken no
  *     permit; glibc aborts the process ("The futex facility returned an
  *     unexpected error code").
- *   - fsem_post_n(), FSEM_INITIALIZER and FSEM_NOSPIN have no sem_t
- *     counterpart.
+ *   - fsem_post_n(), FSEM_INITIALIZER, FSEM_NOSPIN and FSEM_FIFO have no
+ *     sem_t counterpart.
+ *
+ * Who gets a released permit (both types; see FSEM_FIFO)
+ *
+ * By default, as with glibc's sem_t, a running thread may take a free
+ * permit ahead of threads blocked on the semaphore ("barging"), so a thread
+ * that releases and re-acquires does not sleep. Unlike glibc, a post wakes
+ * a sleeper only for a permit that no thread already woken is on its way
+ * to, and no blocked thread is passed over for long: one that has waited
+ * more than about 1 ms (FSEM_STARVE_MS) and was woken to find the permit
+ * taken turns on a hand-off mode in which threads that have not slept on
+ * the semaphore leave one permit for those that have, until it gets one.
+ * While that mode is on, fsem_trywait() (tryacquire, tryrelease) fails
+ * with EAGAIN when exactly one permit (one step) is left, although
+ * fsem_getvalue() counts it. Private semaphores only: FSEM_SHARED ones
+ * barge as glibc's do, with a wake for every post that finds a sleeper
+ * and no bound (a process killed while it held either role would stall
+ * the others).
  * A waiting thread may spin for a few microseconds before it sleeps
  * (adaptively, see FSEM_NOSPIN); sem_t never spins.
  *
@@ -46,13 +63,14 @@
  *
  * fork(): a child may use a semaphore it inherits (a private one, in its
  * own copy of memory) only if no thread was blocked on it in the parent at
- * the fork. Such a thread is not copied into the child, but a private
- * semaphore still counts it as a waiter there: the child's posts go to it,
- * so the child's fsem_getvalue() reads 0 and fsem_trywait() fails after a
- * post (glibc's child would see the permit). An FSEM_SHARED semaphore in
- * the child keeps its count exactly; a registration of the missing thread
- * only costs each post a futex wake and makes fsem_destroy() answer EBUSY
- * until fsem_init().
+ * the fork. Such a thread is not copied into the child, but the semaphore
+ * still counts it as a waiter there. An FSEM_FIFO semaphore then sends the
+ * child's posts to it, so the child's fsem_getvalue() reads 0 and
+ * fsem_trywait() fails after a post (glibc's child would see the permit);
+ * a default one may still hold a permit back for it (hand-off mode, see
+ * above). An FSEM_SHARED semaphore in the child keeps its count exactly; a
+ * registration of the missing thread only costs each post a futex wake and
+ * makes fsem_destroy() answer EBUSY until fsem_init().
  *
  * Platform: 64-bit Linux only (x86_64, aarch64, ...): the count needs
  * 64-bit atomics, and fsem_t fills the 32-byte sem_t of 64-bit glibc; the
@@ -94,12 +112,24 @@ extern "C" {
 /** init flag: never spin before sleeping. */
 #define FSEM_NOSPIN 0x2
 /**
- * init flag: strict hand-off. A released permit goes to a thread already
- * blocked, never to one that arrives later; the default lets a running
- * thread take it first, with a bound on how long a blocked one is passed
- * over (see fsem_init). Not with FSEM_SHARED.
+ * init flag: strict hand-off, first come, first served. A permit released
+ * while threads are blocked goes to one of them, never to a thread that
+ * arrives later; with many more threads than CPUs every release then wakes
+ * a sleeper and every acquire sleeps (a futex call per operation), where
+ * the default policy lets running threads go on. Private semaphores only:
+ * with FSEM_SHARED, init fails with EINVAL.
+ * Limit: a timed, interrupted or cancelled wait whose permit a post has
+ * already promised to it returns only after that post's second atomic
+ * step, a few instructions later. While the posting thread is stopped
+ * between the two (preempted, stopped in a debugger; a poster of lower
+ * priority on the CPU of a SCHED_FIFO waiter never runs), the wait yields
+ * and retries past its deadline, for as long as the poster is stopped.
+ * The default policy has no such wait.
  */
 #define FSEM_FIFO 0x4
+
+/** How long (ms) a blocked thread may be passed over before it is served. */
+#define FSEM_STARVE_MS 1
 
 /* Initial spin budget in nanoseconds (private: use FSEM_INITIALIZER). */
 #define FSEM_SPIN_INIT_NS_ 4000u
@@ -122,9 +152,9 @@ typedef struct fsem {
 
 /**
  * fsem_init() - initialise @sem with @value permits.
- * @flags: 0, or FSEM_SHARED, FSEM_NOSPIN or'ed together.
+ * @flags: 0, or FSEM_SHARED, FSEM_NOSPIN, FSEM_FIFO or'ed together.
  * Return: 0, or -1 with errno EINVAL (NULL @sem, @value > FSEM_VALUE_MAX,
- * unknown flag bits). Not a cancellation point; async-signal-safe.
+ * unknown flag bits, FSEM_SHARED with FSEM_FIFO). Not a cancellation point; async-signal-safe.
  */
 FSEM_API_ int fsem_init(fsem_t *sem, int flags, unsigned int value);
 
@@ -247,13 +277,16 @@ FSEM_API_ int fsem_unlink(const char *name);
 
 /*
  * Inline fast paths. With GCC or clang, fsem_wait() and fsem_post() expand
- * to one lock xadd each plus a test, calling into the library only when the
- * xadd found no permit (wait) or a waiter to pay or the limit (post): an
- * uncontended pair costs what two atomic instructions cost, with no call.
- * (fsem_wait)(sem) and &fsem_wait still name the library functions, which
- * behave identically. Define FSEM_NO_INLINE before including fsem.h to get
- * plain calls. The two *_slow_ functions are their continuations: private,
- * never to be called directly.
+ * to one load and one lock cmpxchg each plus tests, calling into the
+ * library only when there is no free permit (wait), a waiter to wake or
+ * the limit (post), or the CAS lost: an uncontended pair costs what two
+ * atomic instructions cost, with no call. An FSEM_FIFO semaphore's word
+ * never passes those tests: its fast path is then one lock xadd on the
+ * count, as in fsem 0.2, whose inline code was that path alone. The two
+ * *_slow_ functions are its continuations: private, never to be called
+ * directly. (fsem_wait)(sem) and &fsem_wait still name the library
+ * functions, which behave identically. Define FSEM_NO_INLINE before
+ * including fsem.h to get plain calls.
  */
 FSEM_API_ int fsem_wait_slow_(fsem_t *sem);
 FSEM_API_ int fsem_post_slow_(fsem_t *sem, long long old);
@@ -278,6 +311,12 @@ int fsem_wait_inline_(fsem_t *sem)
 	    __atomic_compare_exchange_n(&sem->handoff_, &w, w - 1, 1,
 					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return 0;			/* took a free permit */
+	if (sem->flags_ & FSEM_FIFO) {		/* the debt protocol */
+		if (__builtin_expect(__atomic_fetch_sub(&sem->count_, 1,
+				__ATOMIC_ACQUIRE) > 0, 1))	/* (A) */
+			return 0;		/* took a free permit */
+		return fsem_wait_slow_(sem);	/* owed one: wait for it */
+	}
 	return (fsem_wait)(sem);		/* none, or sleepers owed it */
 }
 
@@ -293,6 +332,14 @@ int fsem_post_inline_(fsem_t *sem)
 	    __atomic_compare_exchange_n(&sem->handoff_, &w, w + 1, 1,
 					__ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return 0;			/* freed a permit, no waiter */
+	if (sem->flags_ & FSEM_FIFO) {		/* the debt protocol */
+		long long old = __atomic_fetch_add(&sem->count_, 1,
+					__ATOMIC_RELEASE); /* (A), hand-over */
+
+		if (__builtin_expect(old >= 0 && old < FSEM_VALUE_MAX, 1))
+			return 0;		/* freed a permit, no debtor */
+		return fsem_post_slow_(sem, old); /* pay one, or overflow */
+	}
 	return (fsem_post)(sem);		/* wake a waiter, or overflow */
 }
 
@@ -317,9 +364,9 @@ typedef struct fsem_bounded {
 
 /**
  * fsem_bounded_init() - initialise @s with @permits permits, all available.
- * @flags: 0, or FSEM_SHARED, FSEM_NOSPIN or'ed together.
+ * @flags: 0, or FSEM_SHARED, FSEM_NOSPIN, FSEM_FIFO or'ed together.
  * Return: 0, or -1/EINVAL (NULL, @permits == 0 or > FSEM_VALUE_MAX, unknown
- * flag bits).
+ * flag bits, FSEM_SHARED with FSEM_FIFO).
  */
 FSEM_API_ int fsem_bounded_init(fsem_bounded_t *s, int flags,
 				unsigned int permits);

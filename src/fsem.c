@@ -234,9 +234,9 @@ int fsem_wait(fsem_t *sem)
 }
 
 /*
- * The inline fsem_wait() of builds before 0.3 found no permit: its xadd
- * made this a debtor (FSEM_FIFO), or hit the trap of a barging semaphore.
- * Today's inline calls fsem_wait() itself.
+ * The inline fsem_wait() found no permit: its xadd made this a debtor
+ * (FSEM_FIFO), or, in a build before 0.3 whose inline code did the xadd on
+ * every semaphore, hit the trap of a barging one.
  */
 int fsem_wait_slow_(fsem_t *sem)
 {
@@ -316,8 +316,8 @@ int fsem_post(fsem_t *sem)
 }
 
 /*
- * The inline fsem_post() of builds before 0.3 found debtors, the limit, or
- * the trap of a barging semaphore; @old is its xadd's. The trap is told by @old alone: after an
+ * The inline fsem_post() found debtors or the limit (FSEM_FIFO), or, in a
+ * build before 0.3, the trap of a barging semaphore; @old is its xadd's. The trap is told by @old alone: after an
  * xadd that may have freed a permit, flags may no longer be readable.
  */
 int fsem_post_slow_(fsem_t *sem, long long old)
@@ -377,3 +377,6 @@ int fsem_getvalue(fsem_t *sem, int *sval)
 	*sval = c < 0 ? 0 : c > FSEM_VALUE_MAX ? FSEM_VALUE_MAX : (int)c;
 	return 0;
 }
+
+_Static_assert(FSEM_STARVE_NS == FSEM_STARVE_MS * 1000000u,
+	       "the header documents the bound that shared.c applies");
