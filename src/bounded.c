@@ -98,9 +98,9 @@ static struct fsem_side barge_release(const struct fsem_bstate *s)
 	};
 }
 
-FSEM_UNWOUND_
-static int barge_step(struct fsem_bstate *s, int dir, clockid_t clock,
-		       const struct timespec *abs)
+FSEM_SLOW_ FSEM_UNWOUND_
+static int barge_slow(struct fsem_bstate *s, int dir, clockid_t clock,
+		      const struct timespec *abs)
 {
 	struct fsem_side sd = dir > 0 ? barge_acquire(s) : barge_release(s);
 	int err = fsem_shared_take(&s->acq, &sd,
@@ -108,6 +108,37 @@ static int barge_step(struct fsem_bstate *s, int dir, clockid_t clock,
 				   clock, abs);
 
 	return err ? fail(err) : 0;
+}
+
+/*
+ * A step toward @dir (+1 acquire, -1 release): the uncontended case is one
+ * CAS, when the step has room, nobody of the other kind is registered (no
+ * wake is owed) and this kind is not in hand-off mode; everything else is
+ * the full step of shared.c, which decides the same way in that case.
+ */
+static int barge_step(struct fsem_bstate *s, int dir, uint32_t n,
+		      clockid_t clock, const struct timespec *abs)
+{
+	uint64_t w = atomic_load_explicit(&s->acq,
+					  memory_order_relaxed); /* hint */
+	uint32_t g = (uint32_t)w & FSEM_V_MASK_;
+	bool fast = dir > 0 ?
+		g < n && !(w & ((uint64_t)FSEM_AR_MASK_ << FSEM_R_SHIFT_ |
+				FSEM_H_A_)) :
+		g > 0 && !(w & ((uint64_t)FSEM_AR_MASK_ << FSEM_A_SHIFT_ |
+				FSEM_H_R_));
+
+	annotate_release(&s->acq);
+	FSEM_STEP_("step: CAS value");
+	if (fast && atomic_compare_exchange_weak_explicit(&s->acq, &w,
+			w + (uint64_t)(int64_t)dir,
+			memory_order_acq_rel, /* K1, hand-over */
+			memory_order_relaxed)) {
+		FSEM_STEP_("step: handed over");
+		annotate_acquire(&s->acq);
+		return 0;
+	}
+	return barge_slow(s, dir, clock, abs);
 }
 
 /* Cancel one uncovered acquire debt (given > N); false if none (I2). */
@@ -245,7 +276,7 @@ static int acquire(fsem_bounded_t *b, clockid_t clock,
 	n = s->permits;		/* N and flags are read before the hand-over */
 	sh = shared(s);
 	if (barging(s))
-		return barge_step(s, +1, clock, abs);
+		return barge_step(s, +1, (uint32_t)n, clock, abs);
 	annotate_release(&s->given);
 	FSEM_STEP_("acquire: xadd given+1");
 	old = atomic_fetch_add_explicit(&s->given, 1,
@@ -267,7 +298,7 @@ static int release(fsem_bounded_t *b, clockid_t clock,
 	n = s->permits;		/* N and flags are read before the hand-over */
 	sh = shared(s);
 	if (barging(s))
-		return barge_step(s, -1, clock, abs);
+		return barge_step(s, -1, (uint32_t)n, clock, abs);
 	annotate_release(&s->given);
 	FSEM_STEP_("release: xadd given-1");
 	old = atomic_fetch_sub_explicit(&s->given, 1,
