@@ -1221,12 +1221,18 @@ static void mix_run(struct mix *m, int64_t ms)
 	}
 	/* From the last spawn: under valgrind spawning takes seconds. */
 	m->end = test_now_ns(CLOCK_MONOTONIC) + ms * MS;
-	guard = m->end + GUARD_NS;
 	pthread_barrier_wait(&m->go);
-	while (test_now_ns(CLOCK_MONOTONIC) < m->end &&
+	/* The run's length, not a handshake; on a loaded machine (valgrind,
+	 * CI) it goes on, up to four times as long, until both kinds of work
+	 * have been done at least once, which the end checks. */
+	while ((test_now_ns(CLOCK_MONOTONIC) < m->end ||
+		((atomic_load(&m->take_done) == 0 ||
+		  atomic_load(&m->a_done) == 0) &&
+		 test_now_ns(CLOCK_MONOTONIC) < m->end + 3 * ms * MS)) &&
 	       !atomic_load(&m->stop))
-		usleep(10000);	/* the run's length, not a handshake */
+		usleep(10000);
 	atomic_store(&m->stop, true);
+	guard = test_now_ns(CLOCK_MONOTONIC) + GUARD_NS;
 	while (atomic_load(&m->alive) > 0) {
 		if (test_now_ns(CLOCK_MONOTONIC) > guard) {
 			joined = false;	/* stuck workers keep @m */
