@@ -77,7 +77,6 @@ static struct fsem_side barge_acquire(const struct fsem_bstate *s)
 		.oshift = FSEM_R_SHIFT_, .omask = FSEM_AR_MASK_, .obits = 2,
 		.okshift = FSEM_KR_SHIFT_,
 		.okmask = policy ? FSEM_K_AR_MASK_ : 0,
-		.ohandoff = policy ? FSEM_H_R_ : 0,
 	};
 }
 
@@ -94,7 +93,6 @@ static struct fsem_side barge_release(const struct fsem_bstate *s)
 		.oshift = FSEM_A_SHIFT_, .omask = FSEM_AR_MASK_, .obits = 1,
 		.okshift = FSEM_KA_SHIFT_,
 		.okmask = policy ? FSEM_K_AR_MASK_ : 0,
-		.ohandoff = policy ? FSEM_H_A_ : 0,
 	};
 }
 

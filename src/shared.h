@@ -58,9 +58,8 @@ struct fsem_side {
 	unsigned int oshift;	/* the other kind's waiters, woken after a */
 	uint32_t omask;		/* success; omask 0: there is none */
 	uint32_t obits;
-	unsigned int okshift;	/* the other kind's k and H */
+	unsigned int okshift;	/* the other kind's k */
 	uint32_t okmask;
-	uint64_t ohandoff;
 };
 
 /* A step of a success: its new word and the sleepers it must wake. */
@@ -122,7 +121,7 @@ static inline bool fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
 		uint32_t need = n < others ? n : others;
 		uint32_t k;
 
-		if (sd->okmask && !(w & sd->ohandoff)) {
+		if (sd->okmask) {
 			/* P2: wake only what no woken one is on its way for */
 			need = oroom < others ? oroom : others;
 			k = fsem_field_(w, sd->okshift, sd->okmask);
