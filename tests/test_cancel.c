@@ -304,14 +304,16 @@ static void check_no_trace(const char *name, enum kind k, fsem_t *sem,
 /* Cancel a victim asleep in each blocking call; it leaves no trace. */
 static void cancel_blocked_call_leaves_no_trace(void **state)
 {
-	static const int flag_sets[] = { FSEM_NOSPIN, FSEM_SHARED };
+	static const int flag_sets[] = {
+		FSEM_NOSPIN, FSEM_SHARED, FSEM_FIFO | FSEM_NOSPIN,
+	};
 	fsem_bounded_t b;
 	fsem_t sem;
 	int i, f;
 
 	(void)state;
 	for (i = 0; i < NOPS; i++) {
-		for (f = 0; f < 2; f++) {
+		for (f = 0; f < 3; f++) {
 			const struct op *op = &ops[i];
 			struct victim v = { .sem = &sem, .b = &b,
 					    .call = op->call };

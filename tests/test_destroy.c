@@ -216,6 +216,9 @@ static void destroy_rounds(const char *name, bool mapped)
 				break;
 			}
 		}
+		/* private rounds run either protocol */
+		if (!(flags & FSEM_SHARED) && (r & 128))
+			flags |= FSEM_FIFO;
 		if (init(rd->kind, rd->mem, flags) != 0) {
 			snprintf(why, sizeof(why), "round %ld: init failed",
 				 id);

@@ -263,16 +263,19 @@ static void check_one(const struct blocking_call *bc, int flags, int err)
 	assert_int_equal(munmap(a, sizeof(*a)), 0);
 }
 
-/* Every call of @calls, on private and on shared semaphores. */
+/*
+ * Every call of @calls, on private semaphores of both protocols and on
+ * shared ones.
+ */
 static void check_all(const struct blocking_call *calls, size_t n, int err)
 {
-	static const int flag_sets[] = { 0, FSEM_SHARED };
+	static const int flag_sets[] = { 0, FSEM_SHARED, FSEM_FIFO };
 	size_t i, f;
 
 	if (skipped_here())
 		skip();
 	for (i = 0; i < n; i++)
-		for (f = 0; f < 2; f++)
+		for (f = 0; f < 3; f++)
 			check_one(&calls[i], flag_sets[f], err);
 }
 

@@ -470,11 +470,12 @@ static void stress_lock_one_permit_32_threads_nospin(void **state)
 		   FSEM_NOSPIN);
 }
 
-static void stress_lock_three_permits_8_threads_nospin(void **state)
+/* FSEM_FIFO: the debt protocol, in place of a second NOSPIN case */
+static void stress_lock_three_permits_8_threads_fifo_nospin(void **state)
 {
 	(void)state;
-	mutex_case("stress_lock_three_permits_8_threads_nospin", 3, 8,
-		   FSEM_NOSPIN);
+	mutex_case("stress_lock_three_permits_8_threads_fifo_nospin", 3, 8,
+		   FSEM_FIFO | FSEM_NOSPIN);
 }
 
 static void stress_lock_three_permits_32_threads(void **state)
@@ -704,11 +705,11 @@ static void stress_bounded_three_permits_shared(void **state)
 		     FSEM_SHARED);
 }
 
-static void stress_bounded_eight_permits_nospin(void **state)
+static void stress_bounded_eight_permits_fifo_nospin(void **state)
 {
 	(void)state;
-	bounded_case("stress_bounded_eight_permits_nospin", 8, 4, 12,
-		     FSEM_NOSPIN);
+	bounded_case("stress_bounded_eight_permits_fifo_nospin", 8, 4, 12,
+		     FSEM_FIFO | FSEM_NOSPIN);
 }
 
 int main(void)
@@ -716,12 +717,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stress_lock_one_permit_8_threads),
 		cmocka_unit_test(stress_lock_one_permit_32_threads_nospin),
-		cmocka_unit_test(stress_lock_three_permits_8_threads_nospin),
+		cmocka_unit_test(stress_lock_three_permits_8_threads_fifo_nospin),
 		cmocka_unit_test(stress_lock_three_permits_32_threads),
 		cmocka_unit_test(stress_producers_consumers),
 		cmocka_unit_test(stress_bounded_one_permit),
 		cmocka_unit_test(stress_bounded_three_permits_shared),
-		cmocka_unit_test(stress_bounded_eight_permits_nospin),
+		cmocka_unit_test(stress_bounded_eight_permits_fifo_nospin),
 	};
 
 	return cmocka_run_group_tests_name("stress", tests, NULL, NULL);

@@ -189,7 +189,7 @@ static void once(const struct timed_call *tc, int flags, bool free,
  */
 static void timeout_past_and_negative_deadlines(void **state)
 {
-	static const int flag_sets[] = { 0, FSEM_NOSPIN };
+	static const int flag_sets[] = { 0, FSEM_NOSPIN, FSEM_FIFO };
 	struct timespec past[6];
 	static const char *const names[] = {
 		"{0, 0}", "1 s ago", "{-1, 0}", "{-1, 999999999}",
@@ -208,7 +208,7 @@ static void timeout_past_and_negative_deadlines(void **state)
 		past[4] = (struct timespec){ (time_t)LLONG_MIN, 0 };
 		past[5] = (struct timespec){ INT_MIN, 0 };
 		for (p = 0; p < 6; p++)
-			for (f = 0; f < 2; f++) {
+			for (f = 0; f < 3; f++) {
 				once(tc, flag_sets[f], true, past[p], 0,
 				     names[p]);
 				once(tc, flag_sets[f], false, past[p], -1,
@@ -354,8 +354,10 @@ static void timeout_rewait_race_loses_nothing(void **state)
 	int64_t ms = test_duration_ms(1000);
 
 	(void)state;
-	rewait_run(FSEM_NOSPIN, ms / 2, seed);
-	rewait_run(0, ms / 2, seed + 1);
+	/* the time split between the barging protocol and FSEM_FIFO */
+	rewait_run(FSEM_NOSPIN, ms / 3, seed);
+	rewait_run(0, ms / 3, seed + 1);
+	rewait_run(FSEM_FIFO, ms / 3, seed + 2);
 }
 
 /*

@@ -22,8 +22,10 @@
 #define SHORT_NS	(20 * 1000000LL)
 #define PAIRS		100000
 
+/* both private protocols (barging, FSEM_FIFO's debts) and shared */
 static const int flag_sets[] = {
 	0, FSEM_NOSPIN, FSEM_SHARED, FSEM_SHARED | FSEM_NOSPIN,
+	FSEM_FIFO, FSEM_FIFO | FSEM_NOSPIN,
 };
 
 #define NFLAGS	(int)(sizeof(flag_sets) / sizeof(flag_sets[0]))
@@ -262,6 +264,12 @@ static const struct pairing pairings[] = {
 	{ "clockacquire/release", 0, call_clockacquire, true, false },
 	{ "release/acquire", FSEM_NOSPIN, call_release, true, true },
 	{ "timedrelease/acquire", FSEM_SHARED, call_timedrelease,
+	  true, true },
+	{ "wait/post (fifo)", FSEM_FIFO | FSEM_NOSPIN, call_wait, false,
+	  false },
+	{ "clockacquire/release (fifo)", FSEM_FIFO, call_clockacquire, true,
+	  false },
+	{ "release/acquire (fifo)", FSEM_FIFO | FSEM_NOSPIN, call_release,
 	  true, true },
 };
 

@@ -9,7 +9,10 @@
  * the values, and what trywait, tryacquire and tryrelease can still take.
  *
  *   torture [-d SECONDS] [-s SEED] [-t THREADS] [-p PROCESSES] [-k VICTIMS]
+ *           [-f]
  *
+ * In one process the semaphores are private: with -f FSEM_FIFO ones (the
+ * debt protocol of handoff.c), else the default barging protocol.
  * With -p, that many processes run the workers on FSEM_SHARED semaphores
  * in MAP_SHARED memory. With -k, as many single-threaded victim processes
  * make untimed waits of all three kinds too, and the parent SIGKILLs one
@@ -664,33 +667,36 @@ static int check(long long init, bool killed)
 
 int main(int argc, char **argv)
 {
-	int seconds = 5, threads = 8, procs = 1, victims = 0, opt;
+	int seconds = 5, threads = 8, procs = 1, victims = 0, opt, fifo = 0;
 	int status = 0, flags;
 	uint64_t seed = (uint64_t)time(NULL) ^ (uint64_t)getpid();
 	unsigned int init = 3;
 	long long kills = 0;
 
-	while ((opt = getopt(argc, argv, "d:s:t:p:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:s:t:p:k:f")) != -1) {
 		switch (opt) {
 		case 'd': seconds = atoi(optarg); break;
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 't': threads = atoi(optarg); break;
 		case 'p': procs = atoi(optarg); break;
 		case 'k': victims = atoi(optarg); break;
+		case 'f': fifo = 1; break;
 		default:
 			fprintf(stderr, "usage: torture [-d s] [-s seed] "
-				"[-t threads] [-p processes] [-k victims]\n");
+				"[-t threads] [-p processes] [-k victims] "
+				"[-f]\n");
 			return 2;
 		}
 	}
 	if (threads < 1 || threads > MAX_WORKERS || procs < 1 ||
 	    procs > MAX_PROCS || victims < 0 || victims > MAX_VICTIMS ||
-	    seconds < 1)
+	    seconds < 1 || (fifo && (procs > 1 || victims)))
 		return 2;
 	printf("torture: seed %llu, %d process(es) x %d threads, %d victims, "
-	       "%d s (replay: torture -s %llu -t %d -p %d -k %d -d %d)\n",
+	       "%d s%s (replay: torture -s %llu -t %d -p %d -k %d -d %d%s)\n",
 	       (unsigned long long)seed, procs, threads, victims, seconds,
-	       (unsigned long long)seed, threads, procs, victims, seconds);
+	       fifo ? ", FSEM_FIFO" : "", (unsigned long long)seed, threads,
+	       procs, victims, seconds, fifo ? " -f" : "");
 	fflush(stdout);
 	A = mmap(NULL, sizeof(*A), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -698,8 +704,8 @@ int main(int argc, char **argv)
 		return 2;
 	memset(A, 0, sizeof(*A));
 	flags = procs > 1 || victims ? FSEM_SHARED : 0;
-	if (fsem_init(&A->c, flags, init) ||
-	    fsem_bounded_init(&A->b, flags, PERMITS))
+	if (fsem_init(&A->c, flags | (fifo ? FSEM_FIFO : 0), init) ||
+	    fsem_bounded_init(&A->b, flags | (fifo ? FSEM_FIFO : 0), PERMITS))
 		return 2;
 	no_cancels = flags != 0;
 	nprocs = nkids = procs;

@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_policy.c - the two policies of a private semaphore: the default
+ * lets a running thread take a free permit ahead of a blocked one
+ * (barging) but bounds how long a blocked one is passed over (P3 in
+ * src/shared.c); FSEM_FIFO hands a released permit to a thread already
+ * blocked (the debt protocol of src/handoff.c).
+ *
+ * The contest: a looper takes, holds about 30 us (busy on the clock) and
+ * gives back, again and again, so a permit is free only for the instant
+ * between its give and its next take. An asker tries every few ms with a
+ * 1 s deadline. Under the default policy the looper takes the permit
+ * many times while the asker is blocked (it barges) and the asker still
+ * never times out (the bound). The contest runs on fsem_t and on the
+ * bounded semaphore in both directions: acquirers blocked while all N
+ * are out, releasers blocked while none is.
+ *
+ * Only behaviour is asserted, never a speed: no timeout, no permit
+ * invented (at most N holders at once) or lost (the end state), barging
+ * seen at least once.
+ */
+#define _GNU_SOURCE	/* CPU sets */
+#include "common.h"
+
+#include <stdbool.h>
+
+typedef void step_hook_fn(const char *site);
+extern step_hook_fn *_Atomic fsem_seam_step;
+
+#define HOLD_NS		30000LL			/* the looper's hold */
+#define ASK_NS		1000000000LL		/* the asker's deadline */
+#define GAP_MIN_NS	2000000LL		/* pacing between asks */
+#define GAP_SPAN_NS	3000000LL
+#define BARGES		4	/* "several" looper rounds in one ask */
+#define HANDSHAKE_NS	(10 * 1000000000LL)
+
+enum kind { K_COUNT, K_ACQ, K_REL };
+
+static const char *const kind_name[] = {
+	"fsem_t", "bounded acquire", "bounded release",
+};
+
+struct contest {
+	enum kind k;
+	int flags;
+	unsigned int permits;	/* bounded: N */
+	int held;		/* bounded acquire: permits the test holds */
+	fsem_t s;
+	fsem_bounded_t b;
+	_Atomic bool stop;
+	_Atomic unsigned int asking;	/* the try in its call, or 0 */
+	_Atomic long during;	/* looper rounds wholly inside that try */
+	_Atomic int holders;	/* threads holding a step (at most N) */
+	_Atomic long rounds;
+	_Atomic int looper_err;
+	_Atomic int too_many;	/* holders seen above the limit */
+};
+
+/* Take one step of the contested kind (blocking): 0 or the errno. */
+static int take(struct contest *c, const struct timespec *abs)
+{
+	int r;
+
+	switch (c->k) {
+	case K_COUNT:
+		r = abs ? fsem_clockwait(&c->s, CLOCK_MONOTONIC, abs) :
+			  fsem_wait(&c->s);
+		break;
+	case K_ACQ:
+		r = abs ? fsem_bounded_clockacquire(&c->b, CLOCK_MONOTONIC,
+						    abs) :
+			  fsem_bounded_acquire(&c->b);
+		break;
+	default:
+		r = abs ? fsem_bounded_clockrelease(&c->b, CLOCK_MONOTONIC,
+						    abs) :
+			  fsem_bounded_release(&c->b);
+		break;
+	}
+	return r == 0 ? 0 : errno;
+}
+
+/* Give the step back; it never has to block: 0 or the errno. */
+static int give(struct contest *c)
+{
+	int r = c->k == K_COUNT ? fsem_post(&c->s) :
+		c->k == K_ACQ ? fsem_bounded_release(&c->b) :
+		fsem_bounded_acquire(&c->b);
+
+	return r == 0 ? 0 : errno;
+}
+
+/* Holding a step: never more than the steps there are (K1, K4). */
+static void hold_in(struct contest *c)
+{
+	int limit = c->k == K_ACQ ? (int)c->permits - c->held : 1;
+
+	if (atomic_fetch_add(&c->holders, 1) + 1 > limit)
+		atomic_fetch_add(&c->too_many, 1);
+}
+
+static void hold_out(struct contest *c)
+{
+	atomic_fetch_sub(&c->holders, 1);
+}
+
+static void busy_ns(int64_t ns)
+{
+	int64_t end = test_now_ns(CLOCK_MONOTONIC) + ns;
+
+	while (test_now_ns(CLOCK_MONOTONIC) < end)
+		;
+}
+
+/*
+ * The looper and the asker on two different CPUs, if there are two: else
+ * the scheduler may run the woken asker on the looper's CPU at once
+ * (wake-affine placement, wake-up preemption), before the looper's next
+ * take, and no barging is seen although the library allows it.
+ */
+static cpu_set_t all_cpus;	/* the test thread's, saved by setup */
+
+static bool two_cpus(cpu_set_t *looper_cpu, cpu_set_t *asker_cpu)
+{
+	const cpu_set_t *all = &all_cpus;
+	int n = 0;
+
+	CPU_ZERO(looper_cpu);
+	CPU_ZERO(asker_cpu);
+	for (int i = 0; i < CPU_SETSIZE && n < 2; i++) {
+		if (!CPU_ISSET(i, all))
+			continue;
+		CPU_SET(i, n++ ? asker_cpu : looper_cpu);
+	}
+	return n == 2;
+}
+
+static void *looper(void *arg)
+{
+	struct contest *c = arg;
+	unsigned int a;
+	int err;
+
+	test_atomic(&c->asking);
+	while (!atomic_load(&c->stop)) {
+		a = atomic_load(&c->asking);
+		err = take(c, NULL);
+		if (err) {
+			atomic_store(&c->looper_err, err);
+			break;
+		}
+		hold_in(c);
+		busy_ns(HOLD_NS);
+		hold_out(c);
+		err = give(c);
+		if (err) {
+			atomic_store(&c->looper_err, err);
+			break;
+		}
+		atomic_fetch_add(&c->rounds, 1);
+		/* a whole round, take to give, inside one blocked ask */
+		if (a && atomic_load(&c->asking) == a)
+			atomic_fetch_add(&c->during, 1);
+	}
+	return NULL;
+}
+
+/*
+ * fsem_t starts with one permit. Bounded, N = @permits: acquirers contest
+ * the last free permit (the test holds the other N - 1), releasers the
+ * last one given out.
+ */
+static void contest_init(struct contest *c, enum kind k, int flags,
+			 unsigned int permits)
+{
+	memset(c, 0, sizeof(*c));
+	c->k = k;
+	c->flags = flags;
+	if (k == K_COUNT) {
+		assert_int_equal(fsem_init(&c->s, flags, 1), 0);
+		return;
+	}
+	c->permits = permits;
+	c->held = k == K_ACQ ? (int)permits - 1 : 1;
+	assert_int_equal(fsem_bounded_init(&c->b, flags, permits), 0);
+	for (int i = 0; i < c->held; i++)
+		assert_int_equal(fsem_bounded_tryacquire(&c->b), 0);
+}
+
+/* Nothing invented, nothing lost: the start state, then destroy. */
+static void contest_end(struct contest *c, const char *what)
+{
+	int v = -1;
+
+	if (c->k == K_COUNT) {
+		assert_int_equal(fsem_getvalue(&c->s, &v), 0);
+		if (v != 1)
+			fail_msg("%s: value %d at the end, 1 expected", what, v);
+		assert_int_equal(fsem_destroy(&c->s), 0);
+		return;
+	}
+	assert_int_equal(fsem_bounded_given_out(&c->b, &v), 0);
+	if (v != c->held)
+		fail_msg("%s: %d given out at the end, %d expected", what, v,
+			 c->held);
+	assert_int_equal(fsem_bounded_destroy(&c->b), 0);
+}
+
+struct result {
+	int tries;
+	int timeouts;		/* not @bound only */
+	long max_during;	/* most looper rounds inside one ask */
+	int barged;		/* asks that saw BARGES rounds or more */
+	long rounds;
+	bool pinned;		/* on two CPUs */
+};
+
+/*
+ * Run the contest for about @ms on @k with @flags; every ask must succeed
+ * by its deadline (@bound) or may time out (not @bound: counted only).
+ */
+static struct result contest_run(enum kind k, int flags,
+				 unsigned int permits, int64_t ms,
+				 unsigned int seed, bool bound)
+{
+	struct contest *c = calloc(1, sizeof(*c));
+	int64_t end = test_now_ns(CLOCK_MONOTONIC) + ms * 1000000;
+	struct result res = { 0 };
+	cpu_set_t lcpu, acpu;
+	pthread_attr_t attr;
+	uint64_t rng = seed;
+	char what[128];
+	pthread_t th;
+	int err;
+
+	assert_non_null(c);
+	snprintf(what, sizeof(what), "%s, N %u, flags %#x (seed %u, 2 "
+		 "threads)", kind_name[k], permits, (unsigned int)flags, seed);
+	contest_init(c, k, flags, permits);
+	test_atomic(&c->asking);
+	test_atomic(&c->during);
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	res.pinned = two_cpus(&lcpu, &acpu);
+	if (res.pinned) {
+		assert_int_equal(pthread_attr_setaffinity_np(&attr,
+							     sizeof(lcpu),
+							     &lcpu), 0);
+		assert_int_equal(pthread_setaffinity_np(pthread_self(),
+							sizeof(acpu), &acpu),
+				 0);
+	}
+	assert_int_equal(pthread_create(&th, &attr, looper, c), 0);
+	pthread_attr_destroy(&attr);
+	while (atomic_load(&c->rounds) == 0 && !atomic_load(&c->looper_err))
+		sched_yield();
+	while (test_now_ns(CLOCK_MONOTONIC) < end &&
+	       !atomic_load(&c->looper_err)) {
+		struct timespec gap, abs;
+		long during;
+
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		gap.tv_sec = 0;
+		gap.tv_nsec = (GAP_MIN_NS + (int64_t)((rng >> 33) %
+					       GAP_SPAN_NS)) * test_slowdown();
+		nanosleep(&gap, NULL);	/* pacing, not synchronisation */
+		res.tries++;
+		atomic_store(&c->during, 0);
+		abs = test_deadline(CLOCK_MONOTONIC, ASK_NS * test_slowdown());
+		atomic_store(&c->asking, (unsigned int)res.tries);
+		err = take(c, &abs);
+		atomic_store(&c->asking, 0);
+		during = atomic_load(&c->during);
+		if (during > res.max_during)
+			res.max_during = during;
+		if (during >= BARGES)
+			res.barged++;
+		if (err == ETIMEDOUT && !bound) {
+			res.timeouts++;
+			continue;
+		}
+		if (err)
+			fail_msg("%s: try %d failed with %s after %ld looper "
+				 "rounds in it", what, res.tries,
+				 strerror(err), during);
+		hold_in(c);
+		hold_out(c);
+		err = give(c);
+		if (err)
+			fail_msg("%s: try %d: giving back failed with %s",
+				 what, res.tries, strerror(err));
+	}
+	atomic_store(&c->stop, true);
+	pthread_join(th, NULL);
+	if (res.pinned)
+		assert_int_equal(pthread_setaffinity_np(pthread_self(),
+							sizeof(all_cpus),
+							&all_cpus), 0);
+	if (atomic_load(&c->looper_err))
+		fail_msg("%s: the looper failed with %s", what,
+			 strerror(atomic_load(&c->looper_err)));
+	if (atomic_load(&c->too_many))
+		fail_msg("%s: %d times more threads held a step than there "
+			 "are (a permit invented)", what,
+			 atomic_load(&c->too_many));
+	contest_end(c, what);
+	res.rounds = atomic_load(&c->rounds);
+	free(c);
+	return res;
+}
+
+static void contest(enum kind k, unsigned int permits, const char *name)
+{
+	unsigned int seed = test_seed(name);
+	int64_t ms = test_duration_ms(1000);
+	struct result d, f;
+
+	d = contest_run(k, 0, permits, ms, seed, true);
+	print_message("[ %s ] N %u, default: %d asks, none timed out; %ld "
+		      "looper rounds, at most %ld inside one ask, %d asks "
+		      "barged (>= %d)%s\n", name, permits, d.tries, d.rounds,
+		      d.max_during, d.barged, BARGES,
+		      d.pinned ? "" : "; one CPU");
+	/*
+	 * Barging: the looper took the permit several times while the asker
+	 * was blocked. Not judged on one CPU, nor under valgrind (one thread
+	 * at a time): there the scheduler decides who runs first.
+	 */
+	if (d.barged == 0 && d.pinned && !test_on_valgrind())
+		fail_msg("%s: the looper never took the permit %d times "
+			 "while the asker was blocked, in %d asks (seed %u)",
+			 name, BARGES, d.tries, seed);
+	/*
+	 * FSEM_FIFO bounds nothing here that can be asserted: a debtor that
+	 * has not registered takes a token while no sleeper is registered
+	 * (poll_token), and one that has just registered takes a token in
+	 * its first try (sleep_loop) even while an earlier sleeper is owed
+	 * it. So the looper, arriving a few ns after its own give, may take
+	 * the token given for the asker before the asker has run, and the
+	 * asker may time out. The run is shown, not judged; the contract is
+	 * asserted by policy_fifo_later_arrival_waits.
+	 */
+	f = contest_run(k, FSEM_FIFO, permits, ms / 4, seed, false);
+	print_message("[ %s ] N %u, FSEM_FIFO: %d asks, %d timed out, %ld "
+		      "looper rounds, at most %ld inside one ask, %d asks "
+		      "barged (not asserted)\n", name, permits, f.tries,
+		      f.timeouts, f.rounds, f.max_during, f.barged);
+}
+
+static void policy_count_bounds_starvation_and_barges(void **state)
+{
+	(void)state;
+	contest(K_COUNT, 1, "policy_count_bounds_starvation_and_barges");
+}
+
+static void policy_bounded_acquire_bounds_starvation_and_barges(void **state)
+{
+	(void)state;
+	contest(K_ACQ, 2, "policy_bounded_acquire_bounds_starvation_and_barges");
+}
+
+/* N = 1: hand-off mode must leave one step of room of one (P3). */
+static void policy_bounded_acquire_one_permit_bounds_starvation(void **state)
+{
+	(void)state;
+	contest(K_ACQ, 1, "policy_bounded_acquire_one_permit_bounds_starvation");
+}
+
+static void policy_bounded_release_bounds_starvation_and_barges(void **state)
+{
+	(void)state;
+	contest(K_REL, 1, "policy_bounded_release_bounds_starvation_and_barges");
+}
+
+/* ---- FSEM_FIFO: the first blocked gets the permit ---------------------- */
+
+struct blocked {
+	struct contest *c;
+	pthread_t th;
+	struct test_tid tid;
+	_Atomic bool done;
+	int err;
+};
+
+static void *blocked_run(void *arg)
+{
+	struct blocked *b = arg;
+
+	test_tid_publish(&b->tid);
+	b->err = take(b->c, NULL);
+	atomic_store(&b->done, true);
+	return NULL;
+}
+
+static void blocked_start(struct blocked *b, struct contest *c)
+{
+	memset(b, 0, sizeof(*b));
+	b->c = c;
+	assert_int_equal(pthread_create(&b->th, NULL, blocked_run, b), 0);
+	test_wait_blocked(test_tid_get(&b->tid));
+}
+
+/* A try of the contested kind: 0 or EAGAIN. */
+static int try_take(struct contest *c)
+{
+	int r = c->k == K_COUNT ? fsem_trywait(&c->s) :
+		c->k == K_ACQ ? fsem_bounded_tryacquire(&c->b) :
+		fsem_bounded_tryrelease(&c->b);
+
+	return r == 0 ? 0 : errno;
+}
+
+/* Free one step for the contested kind, from the test thread. */
+static void free_one(struct contest *c)
+{
+	int r = c->k == K_COUNT ? fsem_post(&c->s) :
+		c->k == K_ACQ ? fsem_bounded_tryrelease(&c->b) :
+		fsem_bounded_tryacquire(&c->b);
+
+	assert_int_equal(r, 0);
+}
+
+/* Set @c up with no step free for its kind (a waiter of it blocks). */
+static void none_free(struct contest *c, enum kind k, int flags)
+{
+	memset(c, 0, sizeof(*c));
+	c->k = k;
+	c->flags = flags;
+	c->permits = 1;
+	if (k == K_COUNT)
+		assert_int_equal(fsem_init(&c->s, flags, 0), 0);
+	else
+		assert_int_equal(fsem_bounded_init(&c->b, flags, 1), 0);
+	if (k == K_ACQ)
+		assert_int_equal(fsem_bounded_tryacquire(&c->b), 0);
+}
+
+/*
+ * With one waiter blocked, free one step and try at once from the same
+ * thread: under FSEM_FIFO the try fails and the waiter gets it. The
+ * default may let the try take it (not asserted); either way the waiter
+ * returns 0 once a step is its, and nothing is invented or lost.
+ */
+static void policy_fifo_blocked_waiter_gets_the_permit(void **state)
+{
+	static const int flag_sets[] = {
+		FSEM_FIFO, FSEM_FIFO | FSEM_NOSPIN, 0, FSEM_NOSPIN,
+	};
+	struct contest c;
+	struct blocked b;
+	int tried, v;
+
+	(void)state;
+	for (int k = K_COUNT; k <= K_REL; k++) {
+		for (size_t f = 0; f < 4; f++) {
+			bool fifo = flag_sets[f] & FSEM_FIFO;
+
+			none_free(&c, (enum kind)k, flag_sets[f]);
+			blocked_start(&b, &c);
+			free_one(&c);
+			tried = try_take(&c);
+			if (fifo && tried != EAGAIN)
+				fail_msg("%s, flags %#x: a try right after the "
+					 "give answered %d, not EAGAIN: it "
+					 "took the blocked waiter's permit",
+					 kind_name[k], flag_sets[f], tried);
+			assert_true(tried == 0 || tried == EAGAIN);
+			if (tried == 0)
+				free_one(&c);	/* the waiter's turn now */
+			pthread_join(b.th, NULL);
+			assert_int_equal(b.err, 0);
+			/* no step free again, and nobody waits */
+			assert_int_equal(try_take(&c), EAGAIN);
+			if (k == K_COUNT) {
+				assert_int_equal(fsem_getvalue(&c.s, &v), 0);
+				assert_int_equal(v, 0);
+				assert_int_equal(fsem_destroy(&c.s), 0);
+			} else {
+				assert_int_equal(fsem_bounded_given_out(&c.b,
+									&v), 0);
+				assert_int_equal(v, k == K_ACQ ? 1 : 0);
+				assert_int_equal(fsem_bounded_destroy(&c.b), 0);
+			}
+		}
+	}
+}
+
+/*
+ * FSEM_FIFO's contract (fsem.h): "A released permit goes to a thread
+ * already blocked, never to one that arrives later." With one waiter
+ * blocked, the test thread frees one step and then makes a blocking call
+ * of the same kind with a short deadline: the call arrives later, so it
+ * must time out and the blocked waiter must get the permit. Repeated, as
+ * the interleaving that breaks it (the later call runs before the woken
+ * waiter) is the likely one but not the only one.
+ */
+#define LATER_ROUNDS	20
+#define LATER_NS	(5 * 1000000LL)
+
+static void policy_fifo_later_arrival_waits(void **state)
+{
+	static const int flag_sets[] = { FSEM_FIFO, FSEM_FIFO | FSEM_NOSPIN };
+	struct contest c;
+	struct blocked b;
+	int err, stolen = 0, rounds = 0;
+	char first[160] = "";
+
+	(void)state;
+	for (int k = K_COUNT; k <= K_REL; k++) {
+		for (size_t f = 0; f < 2; f++) {
+			for (int i = 0; i < LATER_ROUNDS; i++) {
+				struct timespec abs;
+
+				none_free(&c, (enum kind)k, flag_sets[f]);
+				blocked_start(&b, &c);
+				free_one(&c);
+				abs = test_deadline(CLOCK_MONOTONIC,
+						    LATER_NS * test_slowdown());
+				err = take(&c, &abs);
+				rounds++;
+				assert_true(err == 0 || err == ETIMEDOUT);
+				if (err == 0) {
+					if (!stolen++)
+						snprintf(first, sizeof(first),
+							 "%s, flags %#x, round "
+							 "%d", kind_name[k],
+							 flag_sets[f], i);
+					free_one(&c);	/* the waiter's */
+				}
+				pthread_join(b.th, NULL);
+				assert_int_equal(b.err, 0);
+				assert_int_equal(try_take(&c), EAGAIN);
+				if (k == K_COUNT)
+					assert_int_equal(fsem_destroy(&c.s), 0);
+				else
+					assert_int_equal(
+						fsem_bounded_destroy(&c.b), 0);
+			}
+		}
+	}
+	print_message("[ policy_fifo_later_arrival_waits ] %d of %d later "
+		      "blocking calls took the blocked waiter's permit\n",
+		      stolen, rounds);
+	if (stolen)
+		fail_msg("FSEM_FIFO: a blocking call made after the give took "
+			 "the permit owed to the waiter blocked before it, %d "
+			 "times in %d rounds (first: %s)", stolen, rounds,
+			 first);
+}
+
+/* ---- a wake that reaches no sleeper ------------------------------------ */
+
+/*
+ * A waiter registers, finds no room and is about to enter FUTEX_WAIT
+ * (stopped there by the step seam). A give wakes it (under the default
+ * policy it counts the wake in flight, k = 1, P2), but the wake reaches
+ * nobody: the waiter is not in the kernel yet. A try takes the permit, so
+ * the futex word is back to what the waiter read, and it goes to sleep.
+ * One more give must wake it: the waiter must return 0, not sleep to its
+ * deadline with a permit free. Run on every protocol; NOSPIN makes the
+ * waiter register at once.
+ */
+#define WAKE_DEADLINE_NS	(1000 * 1000000LL)
+
+static struct {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	bool stalled, go;
+} stop = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false,
+	   false };
+static _Thread_local bool stop_at_futex_wait;
+
+static void hook(const char *site)
+{
+	size_t n = strlen(site), t = strlen("futex wait");
+
+	if (!stop_at_futex_wait || n < t || strcmp(site + n - t, "futex wait"))
+		return;
+	stop_at_futex_wait = false;	/* the first futex wait only */
+	pthread_mutex_lock(&stop.m);
+	stop.stalled = true;
+	pthread_cond_broadcast(&stop.c);
+	while (!stop.go)
+		pthread_cond_wait(&stop.c, &stop.m);
+	pthread_mutex_unlock(&stop.m);
+}
+
+static void *stopped_run(void *arg)
+{
+	struct blocked *b = arg;
+	struct timespec abs = test_deadline(CLOCK_MONOTONIC,
+					    WAKE_DEADLINE_NS * test_slowdown());
+
+	test_tid_publish(&b->tid);
+	stop_at_futex_wait = true;
+	b->err = take(b->c, &abs);
+	atomic_store(&b->done, true);
+	return NULL;
+}
+
+static void policy_wake_before_sleep_is_not_lost(void **state)
+{
+	static const int flag_sets[] = { FSEM_NOSPIN, FSEM_SHARED | FSEM_NOSPIN,
+					 FSEM_FIFO | FSEM_NOSPIN };
+	struct contest c;
+	struct blocked b;
+	int lost = 0, v;
+	char first[128] = "";
+
+	(void)state;
+	for (int k = K_COUNT; k <= K_REL; k++) {
+		for (size_t f = 0; f < 3; f++) {
+			int64_t end;
+
+			none_free(&c, (enum kind)k, flag_sets[f]);
+			memset(&b, 0, sizeof(b));
+			b.c = &c;
+			stop.stalled = stop.go = false;
+			assert_int_equal(pthread_create(&b.th, NULL,
+							stopped_run, &b), 0);
+			pthread_mutex_lock(&stop.m);
+			while (!stop.stalled)
+				pthread_cond_wait(&stop.c, &stop.m);
+			pthread_mutex_unlock(&stop.m);
+			free_one(&c);	/* wakes nobody: not asleep yet */
+			if (try_take(&c) != 0)	/* FIFO: its token */
+				goto join;
+			pthread_mutex_lock(&stop.m);
+			stop.go = true;
+			pthread_cond_broadcast(&stop.c);
+			pthread_mutex_unlock(&stop.m);
+			end = test_now_ns(CLOCK_MONOTONIC) + HANDSHAKE_NS;
+			while (!test_is_blocked(test_tid_get(&b.tid)) &&
+			       !atomic_load(&b.done)) {
+				if (test_now_ns(CLOCK_MONOTONIC) > end)
+					fail_msg("the waiter never slept");
+				sched_yield();
+			}
+			free_one(&c);	/* must wake it */
+join:
+			pthread_mutex_lock(&stop.m);
+			stop.go = true;
+			pthread_cond_broadcast(&stop.c);
+			pthread_mutex_unlock(&stop.m);
+			pthread_join(b.th, NULL);
+			if (b.err != 0) {
+				if (!lost++)
+					snprintf(first, sizeof(first),
+						 "%s, flags %#x", kind_name[k],
+						 flag_sets[f]);
+				print_message("[ policy_wake_before_sleep ] "
+					      "%s, flags %#x: the waiter "
+					      "returned %s with a step free\n",
+					      kind_name[k], flag_sets[f],
+					      strerror(b.err));
+				assert_int_equal(try_take(&c), 0);
+			}
+			assert_int_equal(try_take(&c), EAGAIN);
+			if (k == K_COUNT) {
+				assert_int_equal(fsem_getvalue(&c.s, &v), 0);
+				assert_int_equal(v, 0);
+				assert_int_equal(fsem_destroy(&c.s), 0);
+			} else {
+				assert_int_equal(fsem_bounded_destroy(&c.b), 0);
+			}
+		}
+	}
+	if (lost)
+		fail_msg("a wake made before the waiter slept was lost: it "
+			 "slept to its deadline with a permit free, %d of 9 "
+			 "(first: %s)", lost, first);
+}
+
+/* ---- flags ------------------------------------------------------------- */
+
+static void policy_fifo_flag_combinations(void **state)
+{
+	static const int bad[] = {
+		FSEM_FIFO | FSEM_SHARED, FSEM_FIFO | FSEM_SHARED | FSEM_NOSPIN,
+	};
+	fsem_t s;
+	fsem_bounded_t b;
+	struct contest c;
+	struct blocked w;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		errno = 0;
+		assert_int_equal(fsem_init(&s, bad[i], 1), -1);
+		assert_int_equal(errno, EINVAL);
+		errno = 0;
+		assert_int_equal(fsem_bounded_init(&b, bad[i], 1), -1);
+		assert_int_equal(errno, EINVAL);
+	}
+	/* FSEM_FIFO | FSEM_NOSPIN: a semaphore that works, blocking too */
+	for (int k = K_COUNT; k <= K_REL; k++) {
+		none_free(&c, (enum kind)k, FSEM_FIFO | FSEM_NOSPIN);
+		assert_int_equal(try_take(&c), EAGAIN);
+		blocked_start(&w, &c);
+		free_one(&c);
+		pthread_join(w.th, NULL);
+		assert_int_equal(w.err, 0);
+		free_one(&c);
+		assert_int_equal(try_take(&c), 0);
+		assert_int_equal(try_take(&c), EAGAIN);
+		if (k == K_COUNT)
+			assert_int_equal(fsem_destroy(&c.s), 0);
+		else
+			assert_int_equal(fsem_bounded_destroy(&c.b), 0);
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	atomic_store(&fsem_seam_step, hook);
+	return pthread_getaffinity_np(pthread_self(), sizeof(all_cpus),
+				      &all_cpus);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	atomic_store(&fsem_seam_step, NULL);
+	return 0;
+}
+
+/* A failed case leaves the test thread where it was pinned: undo that. */
+static int unpin(void **state)
+{
+	(void)state;
+	return pthread_setaffinity_np(pthread_self(), sizeof(all_cpus),
+				      &all_cpus);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(policy_fifo_flag_combinations),
+		cmocka_unit_test(policy_fifo_blocked_waiter_gets_the_permit),
+		cmocka_unit_test(policy_fifo_later_arrival_waits),
+		cmocka_unit_test(policy_wake_before_sleep_is_not_lost),
+		cmocka_unit_test_setup(
+			policy_count_bounds_starvation_and_barges, unpin),
+		cmocka_unit_test_setup(
+			policy_bounded_acquire_bounds_starvation_and_barges,
+			unpin),
+		cmocka_unit_test_setup(
+			policy_bounded_acquire_one_permit_bounds_starvation,
+			unpin),
+		cmocka_unit_test_setup(
+			policy_bounded_release_bounds_starvation_and_barges,
+			unpin),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
