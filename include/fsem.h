@@ -112,12 +112,17 @@ extern "C" {
 /** init flag: never spin before sleeping. */
 #define FSEM_NOSPIN 0x2
 /**
- * init flag: strict hand-off, first come, first served. A permit released
- * while threads are blocked goes to one of them, never to a thread that
- * arrives later; with many more threads than CPUs every release then wakes
- * a sleeper and every acquire sleeps (a futex call per operation), where
- * the default policy lets running threads go on. Private semaphores only:
- * with FSEM_SHARED, init fails with EINVAL.
+ * init flag: hand-off, the policy of fsem 0.2. A permit released while
+ * threads are blocked is handed over, not left free: no try-call and no
+ * fast path can take it, and a sleeper is woken for it. Only a blocking
+ * call that starts while the woken thread is still on its way may take it
+ * first (the woken one then sleeps again), so order among blocking calls
+ * is not strict, and a thread that releases and at once blocks again can
+ * keep passing a permit to itself ahead of a sleeper. With many more
+ * threads than CPUs every release wakes a sleeper and every acquire
+ * sleeps (a futex call per operation), where the default policy lets
+ * running threads go on and bounds how long a sleeper is passed over.
+ * Private semaphores only: with FSEM_SHARED, init fails with EINVAL.
  * Limit: a timed, interrupted or cancelled wait whose permit a post has
  * already promised to it returns only after that post's second atomic
  * step, a few instructions later. While the posting thread is stopped
@@ -292,6 +297,11 @@ FSEM_API_ int fsem_wait_slow_(fsem_t *sem);
 FSEM_API_ int fsem_post_slow_(fsem_t *sem, long long old);
 
 #if defined(__ATOMIC_ACQUIRE) && !defined(FSEM_NO_INLINE)
+#ifdef __cplusplus
+#define FSEM_CAST_(type, x) static_cast<type>(x)
+#else
+#define FSEM_CAST_(type, x) ((type)(x))
+#endif
 /*
  * The fast paths: one load and one CAS on the state word of the barging
  * protocol (low half: the value, and bit 31 while blocked waiters are owed
@@ -307,7 +317,9 @@ int fsem_wait_inline_(fsem_t *sem)
 	if (__builtin_expect(!sem, 0))
 		return (fsem_wait)(sem);	/* -1, EINVAL */
 	w = __atomic_load_n(&sem->handoff_, __ATOMIC_RELAXED);
-	if (__builtin_expect((int)(unsigned int)w > 0, 1) &&
+	/* the low half as a signed int: V > 0 with H (bit 31) clear */
+	if (__builtin_expect(FSEM_CAST_(int, FSEM_CAST_(unsigned int, w)) > 0,
+			     1) &&
 	    __atomic_compare_exchange_n(&sem->handoff_, &w, w - 1, 1,
 					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return 0;			/* took a free permit */
