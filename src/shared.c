@@ -18,18 +18,18 @@
  *   dead process leaves at most a stale registration (a wake per later
  *   post, as glibc's sem_t) and no permit.
  *
- * Word layout (one 64-bit state word; the futex is its low half)
+ * Word layout (one 64-bit state word)
  *
  *   fsem_t (the hand-off word of fsem.h):
  *     bits  0..30 V, the value, 0..FSEM_VALUE_MAX;
  *     bit  31     H, hand-off mode (P3);
  *     bits 32..55 W, registered waiters;
- *     bits 56..62 k, waiters woken and not yet run (P1, P2).
+ *     bits 56..62 k, wakes in flight to waiters (P1, P2).
  *     The inline fast paths of fsem.h take when the low half is above 0
  *     (V > 0, H clear) and post when the whole word is below
- *     FSEM_VALUE_MAX (nobody registered, nothing woken, H clear). The count
- *     word holds FSEM_TRAP_ (shared.h), so that the inline xadd of builds
- *     before 0.3 always enters the library; that xadd is ignored.
+ *     FSEM_VALUE_MAX (nobody registered, no wake in flight, H clear). The
+ *     count word holds FSEM_TRAP_ (shared.h), so that the inline xadd of
+ *     builds before 0.3 always enters the library; that xadd is ignored.
  *   fsem_bounded_t, N permits (the acquire hand-off word):
  *     bits  0..30 G, given out, 0..N;
  *     bits 32..43 A, registered acquirers (wait while G == N);
@@ -39,7 +39,9 @@
  *     Acquirers and releasers sleep on the same futex word with different
  *     bitsets, so a wake reaches only the kind it is meant for. The counter
  *     and the release hand-off word stay 0.
- *   FSEM_SHARED semaphores keep k and H at 0 (no policy, see Limits).
+ *   The futex word is the high half (registrations and k) on private
+ *   semaphores, the low half (V or G) on FSEM_SHARED ones, which keep k
+ *   and H at 0 (no policy, see Limits).
  *
  * Invariants
  *
@@ -48,20 +50,21 @@
  *      one such CAS, so at every instant initial + posts = waits + V, and
  *      G = acquires - releases; a process that dies before its CAS has
  *      taken nothing, one that dies after it has finished.
- *   K2 (wake) A waiter sleeps only after registering, and only on
- *      futex_wait(low half == the value it last saw). A success of n steps
- *      (n > 1 only for post_n) reads the other kind's registrations in the
- *      old value of its own CAS and wakes min(n, registered) of them,
- *      less what P2 finds already on its way. So either the giver sees the
- *      registration, or the registration came later in the word's
- *      modification order and the waiter's own read or futex_wait sees the
- *      new low half: no lost wake-up. Every woken waiter re-reads the word;
- *      one that finds no room (a barger took it) sleeps again.
- *   K3 (leavers pass wakes on) Deregistration is an RMW; a waiter that
- *      leaves (timeout, EINTR, futex error, cancellation) while its kind
- *      could proceed and another of its kind is registered wakes one: a
- *      wake it absorbed (cancellation after the kernel woke it) is passed
- *      on.
+ *   K2 (wake, FSEM_SHARED) A waiter sleeps only after registering, and
+ *      only on futex_wait(low half == the value it last saw). A success of
+ *      n steps (n > 1 only for post_n) reads the other kind's
+ *      registrations in the old value of its own CAS and wakes min(n,
+ *      registered) of them. So either the giver sees the registration, or
+ *      the registration came later in the word's modification order and
+ *      the waiter's own read or futex_wait sees the new low half: no lost
+ *      wake-up. Every woken waiter re-reads the word; one that finds no
+ *      room (a barger took it) sleeps again, and the next success wakes
+ *      again.
+ *   K3 (leavers pass wakes on, FSEM_SHARED) Deregistration is an RMW; a
+ *      waiter that leaves (timeout, EINTR, futex error, cancellation)
+ *      while its kind could proceed and another of its kind is registered
+ *      wakes one: a wake it absorbed (cancellation after the kernel woke
+ *      it) is passed on. (P1 does this under the policy.)
  *   K4 (bounds) 0 <= G <= N and 0 <= V <= FSEM_VALUE_MAX: a CAS that would
  *      leave the range is not made (a post answers EOVERFLOW having changed
  *      nothing).
@@ -69,51 +72,60 @@
  * Policy (private semaphores)
  *
  *   A running thread takes a free permit ahead of sleepers (barging), so a
- *   thread that releases and re-acquires does not sleep; sleepers are woken
- *   only for room that nobody woken is already on its way to; and a
- *   sleeper passed over too long gets the next permit.
- *   P1 (k counts wakes in flight) k <= registered waiters of its kind, and
- *      k > 0 only while that many of them are awake or about to be woken.
- *      Every CAS a registered waiter makes after it has run (its success,
- *      its deregistration, or the CAS before it sleeps) first takes one off
- *      k, if k > 0: it was awake, so it used up one counted wake or none
- *      (taking one too many only costs a spare wake later, never a lost
- *      one). Its success or deregistration then sets k to min(room left,
- *      registered left) if that is more, and wakes the difference: a waiter
- *      that took one of several permits passes the others on. k is 0 when
- *      nobody is registered; it saturates (a lower k only wakes more).
- *   P2 (no wake for a permit already promised) A success wakes
- *      min(room, registered) - k of the other kind and adds them to k, so
- *      while a woken waiter has not yet run, further successes do not wake
- *      another one for the same room; a free permit is never left while
- *      every waiter sleeps, because P1 hands it on and K2's argument holds
- *      for the wakes that are made.
+ *   thread that releases and re-acquires does not sleep; a sleeper is woken
+ *   only for room that no wake already in flight is for; and a sleeper
+ *   passed over too long gets the next permit.
+ *   P1 (k: wakes in flight) k counts wakes made for room of its kind and
+ *      not yet used up. Every CAS that a registered waiter makes (its
+ *      success, its deregistration, and the CAS it makes before it sleeps
+ *      whenever k > 0) first takes one off k, if k > 0: it is awake, so it
+ *      used up one counted wake, or none (one too many taken off only costs
+ *      a spare wake later, never a lost one). Its success or deregistration
+ *      then raises k to min(room left, registered left) if that is more,
+ *      and wakes the difference: a waiter that leaves, or takes one of
+ *      several free steps, passes the rest on. k is 0 when nobody is
+ *      registered; it saturates (a lower k only wakes more). Sleepers wait
+ *      on the high half, so a waiter that read the word before a wake was
+ *      counted does not sleep on the stale value: its futex wait fails,
+ *      it re-reads, and takes the room or takes the wake off k before it
+ *      sleeps. (On the low half a barger's take could restore the value
+ *      the waiter read, and the waiter would sleep with the wake counted
+ *      for it: found by tests/test_policy.c.)
+ *   P2 (no wake for room already promised) A success wakes
+ *      min(room after it, registered) - k of the other kind, if more than
+ *      0, and adds them to k in its own CAS. While a woken waiter has not
+ *      yet run, further successes wake nobody for the same room. A wake
+ *      either reaches a sleeper in the kernel, which makes a CAS when it
+ *      runs, or finds none there: then every registered waiter is awake,
+ *      and each makes a CAS (P1) before it sleeps. So room is never left
+ *      while every registered waiter sleeps and k claims a waker.
  *   P3 (starvation bound: hand-off mode) A registered waiter that has
- *      slept, is woken, finds no room and has been waiting longer than
- *      FSEM_STARVE_NS (1 ms) sets H of its kind in the CAS before it sleeps
- *      again (and sets k to 0: in hand-off mode wakes follow K2 alone, one
- *      per step). While H is set, a thread that has not slept on the
- *      semaphore (a barger: the inline fast path, try-calls, a blocking
- *      call's first try and spin, a waiter that has registered but not yet
- *      slept) takes only if it leaves at least one step of room: the next
- *      permit goes to a waiter that has slept. The waiter that set H clears
- *      it in its success or deregistration, and k starts afresh (P1); a
- *      waiter that is passed over again sets it again. The bound holds in
- *      each direction of the bounded semaphore: releasers have their own k
- *      and H.
+ *      slept, finds no room and has waited longer than FSEM_STARVE_NS
+ *      (FSEM_STARVE_MS, 1 ms) sets H of its kind in the CAS before it
+ *      sleeps again, and is then "starving". While H is set, a thread that
+ *      has not slept on the semaphore (a barger: the inline fast path,
+ *      try-calls, a blocking call's first try and spin, a waiter that has
+ *      registered but not yet slept) steps only if it leaves at least one
+ *      step of room: the next permit goes to a waiter that has slept,
+ *      which P2 wakes for it. A starving waiter clears H in its success or
+ *      deregistration (k is untouched: H changes only who may take); one
+ *      that is passed over again sets it again. Each direction of the
+ *      bounded semaphore has its own k and H.
  *
  * Protocol
  *
  *   try (trywait, post, tryacquire/tryrelease, every success): CAS V (G)
  *     one step (n for post_n) while the step stays in range (and leaves
- *     one in hand-off mode, P3); then wake the other kind per K2 and P2.
+ *     one in hand-off mode, P3); then wake the other kind per P2 (K2
+ *     without policy). bounded.c makes the uncontended step itself: one
+ *     CAS when nobody of the other kind is registered and H is clear.
  *   wait / acquire / release: try; spin while none of this kind is
  *     registered (handoff.c's adaptive budget); register (CAS W+1, or
  *     A/R+1); loop: own step (the try above, removing the registration in
  *     the same CAS and settling k and H: P1, P3), else the CAS of P1/P3
  *     if it changes anything, then futex_wait on the low half with this
  *     kind's bitset, re-reading after every return. On EINTR or ETIMEDOUT:
- *     deregister (K3, P1) and return it. On any other error but EAGAIN the
+ *     deregister (P1; K3 without policy) and return it. On any other error but EAGAIN the
  *     futex call did not sleep and would not if repeated (a seccomp
  *     filter's ENOSYS or EPERM, EFAULT: futex.h): retrying would spin for
  *     ever, so leave as on a timeout and return that errno.
@@ -122,7 +134,7 @@
  *     joined: the waiter polls, yielding the CPU, until it succeeds or its
  *     deadline passes.
  *   cancel: only the futex system call runs with asynchronous cancellation
- *     enabled; the cleanup handler deregisters as in K3. A waiter holds no
+ *     enabled; the cleanup handler deregisters as in P1 (K3). A waiter holds no
  *     permit while it sleeps, so there is nothing to give back.
  *   No step of a wait depends on another thread's progress: every CAS loop
  *     retries only because another CAS succeeded, and a timed, interrupted
@@ -134,9 +146,9 @@
  *
  * Memory ordering: every successful step is acq_rel: it takes what earlier
  *   steps published and publishes to later ones (one modification order of
- *   one word). Registration, deregistration and the CAS of P1/P3 are
- *   relaxed: they publish no data, and wake decisions use values returned
- *   by RMWs of the same word.
+ *   one word). Registration, deregistration and the CAS before sleeping
+ *   are relaxed: they publish no data, and wake decisions use values
+ *   returned by RMWs of the same word.
  *
  * Limits: FSEM_SHARED semaphores have no policy (k and H stay 0: they
  *   barge as glibc's sem_t does, with a wake per step that finds a
@@ -241,9 +253,9 @@ static inline uint32_t own_room(const struct fsem_side *sd, uint32_t v)
  * waiter's last step (a success or its deregistration). It was awake, so
  * it used up one wake in flight, if any was counted; then enough are woken
  * that every unit of room this kind has left, up to the registered ones,
- * has one on its way. A starving waiter ends hand-off mode, and k starts
- * afresh from 0. In hand-off mode nothing changes: K2 and K3 wake. Sets
- * *@wake, the sleepers of this kind to wake after the CAS.
+ * has one on its way. A starving waiter ends hand-off mode. Without the
+ * policy (FSEM_SHARED) nothing changes: K3 wakes instead. Sets *@wake,
+ * the sleepers of this kind to wake after the CAS.
  */
 static uint64_t settle_own(const struct waiter *me, uint64_t x,
 			   uint32_t *wake)
