@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * handoff.c - the core of fsem: debts, tokens and the futex slow path.
+ * handoff.c - the debt protocol of FSEM_FIFO semaphores (fsem 0.2's only
+ * protocol): debts, tokens and the futex slow path. Every other semaphore
+ * runs the barging protocol of shared.c; fsem_spin() and
+ * fsem_sleep_cancelable() here serve both.
  *
  * Overview
  *
@@ -33,10 +36,13 @@
  *     given > N: N are out, and given - N acquirers are uncovered debtors.
  *     given < 0: none is out, and -given releasers are uncovered debtors.
  *   hand-off word, uint64 (one per blocking direction):
- *     bits  0..31 T, tokens: debts covered whose debtor has not yet taken
+ *     bits  0..30 T, tokens: debts covered whose debtor has not yet taken
  *                 its token. Set by the covering operation (give), cleared
  *                 one by one by debtors (take). This 32-bit half is the
- *                 futex word; sleepers wait while it is 0.
+ *                 futex word; sleepers wait while T is 0.
+ *     bit  31     FSEM_MARK_ (handoff.h), always set, never moved: the
+ *                 inline fast paths of fsem.h, which work on the barging
+ *                 protocol's word, see a word that lets nobody through.
  *     bits 32..63 S, sleepers: debtors registered to sleep on the futex.
  *                 A debtor adds itself before its first futex wait and
  *                 removes itself in the same atomic step that takes its
