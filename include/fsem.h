@@ -133,9 +133,6 @@ extern "C" {
  */
 #define FSEM_FIFO 0x4
 
-/** Most permits a bounded semaphore can have: 2^30 - 1. */
-#define FSEM_BOUNDED_MAX 1073741823
-
 /** How long (ms) a blocked thread may be passed over before it is served. */
 #define FSEM_STARVE_MS 1
 
@@ -300,6 +297,11 @@ FSEM_API_ int fsem_wait_slow_(fsem_t *sem);
 FSEM_API_ int fsem_post_slow_(fsem_t *sem, long long old);
 
 #if defined(__ATOMIC_ACQUIRE) && !defined(FSEM_NO_INLINE)
+#ifdef __cplusplus
+#define FSEM_CAST_(type, x) static_cast<type>(x)
+#else
+#define FSEM_CAST_(type, x) ((type)(x))
+#endif
 /*
  * The fast paths: one load and one CAS on the state word of the barging
  * protocol (low half: the value, and bit 31 while blocked waiters are owed
@@ -315,8 +317,9 @@ int fsem_wait_inline_(fsem_t *sem)
 	if (__builtin_expect(!sem, 0))
 		return (fsem_wait)(sem);	/* -1, EINVAL */
 	w = __atomic_load_n(&sem->handoff_, __ATOMIC_RELAXED);
-	/* V > 0, H (bit 31) clear and nobody registered (high half 0) */
-	if (__builtin_expect(w - 1 < 0x7fffffffULL, 1) &&
+	/* the low half as a signed int: V > 0 with H (bit 31) clear */
+	if (__builtin_expect(FSEM_CAST_(int, FSEM_CAST_(unsigned int, w)) > 0,
+			     1) &&
 	    __atomic_compare_exchange_n(&sem->handoff_, &w, w - 1, 1,
 					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return 0;			/* took a free permit */
@@ -374,8 +377,8 @@ typedef struct fsem_bounded {
 /**
  * fsem_bounded_init() - initialise @s with @permits permits, all available.
  * @flags: 0, or FSEM_SHARED, FSEM_NOSPIN, FSEM_FIFO or'ed together.
- * Return: 0, or -1/EINVAL (NULL, @permits == 0 or > FSEM_BOUNDED_MAX,
- * unknown flag bits, FSEM_SHARED with FSEM_FIFO).
+ * Return: 0, or -1/EINVAL (NULL, @permits == 0 or > FSEM_VALUE_MAX, unknown
+ * flag bits, FSEM_SHARED with FSEM_FIFO).
  */
 FSEM_API_ int fsem_bounded_init(fsem_bounded_t *s, int flags,
 				unsigned int permits);

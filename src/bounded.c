@@ -69,8 +69,7 @@ static struct fsem_side barge_acquire(const struct fsem_bstate *s)
 	bool policy = !shared(s);
 
 	return (struct fsem_side){
-		.up = true, .pshared = !policy, .vmask = FSEM_G_MASK_,
-		.hi = s->permits,
+		.up = true, .pshared = !policy, .hi = s->permits,
 		.shift = FSEM_A_SHIFT_, .mask = FSEM_AR_MASK_, .bits = 1,
 		.kshift = FSEM_KA_SHIFT_,
 		.kmask = policy ? FSEM_K_AR_MASK_ : 0,
@@ -78,7 +77,6 @@ static struct fsem_side barge_acquire(const struct fsem_bstate *s)
 		.oshift = FSEM_R_SHIFT_, .omask = FSEM_AR_MASK_, .obits = 2,
 		.okshift = FSEM_KR_SHIFT_,
 		.okmask = policy ? FSEM_K_AR_MASK_ : 0,
-		.ohandoff = policy ? FSEM_H_R_ : 0,
 	};
 }
 
@@ -87,8 +85,7 @@ static struct fsem_side barge_release(const struct fsem_bstate *s)
 	bool policy = !shared(s);
 
 	return (struct fsem_side){
-		.up = false, .pshared = !policy, .vmask = FSEM_G_MASK_,
-		.hi = s->permits,
+		.up = false, .pshared = !policy, .hi = s->permits,
 		.shift = FSEM_R_SHIFT_, .mask = FSEM_AR_MASK_, .bits = 2,
 		.kshift = FSEM_KR_SHIFT_,
 		.kmask = policy ? FSEM_K_AR_MASK_ : 0,
@@ -96,7 +93,6 @@ static struct fsem_side barge_release(const struct fsem_bstate *s)
 		.oshift = FSEM_A_SHIFT_, .omask = FSEM_AR_MASK_, .obits = 1,
 		.okshift = FSEM_KA_SHIFT_,
 		.okmask = policy ? FSEM_K_AR_MASK_ : 0,
-		.ohandoff = policy ? FSEM_H_A_ : 0,
 	};
 }
 
@@ -123,8 +119,12 @@ static int barge_step(struct fsem_bstate *s, int dir, uint32_t n,
 {
 	uint64_t w = atomic_load_explicit(&s->acq,
 					  memory_order_relaxed); /* hint */
-	/* nobody registered, no H: the word is G alone */
-	bool fast = dir > 0 ? w < n : w - 1 < FSEM_G_MASK_;
+	uint32_t g = (uint32_t)w & FSEM_V_MASK_;
+	bool fast = dir > 0 ?
+		g < n && !(w & ((uint64_t)FSEM_AR_MASK_ << FSEM_R_SHIFT_ |
+				FSEM_H_A_)) :
+		g > 0 && !(w & ((uint64_t)FSEM_AR_MASK_ << FSEM_A_SHIFT_ |
+				FSEM_H_R_));
 
 	annotate_release(&s->acq);
 	FSEM_STEP_("step: CAS value");
@@ -312,7 +312,7 @@ int fsem_bounded_init(fsem_bounded_t *b, int flags, unsigned int permits)
 {
 	struct fsem_bstate *s = state(b);
 
-	if (!b || permits == 0 || permits > FSEM_BOUNDED_MAX ||
+	if (!b || permits == 0 || permits > FSEM_VALUE_MAX ||
 	    (flags & ~FSEM_FLAGS_ALL_) ||
 	    ((flags & FSEM_SHARED) && (flags & FSEM_FIFO)))
 		return fail(EINVAL);
@@ -413,11 +413,8 @@ static int64_t given_out(struct fsem_bstate *s)
 					 memory_order_relaxed); /* hint */
 	int64_t n = s->permits;
 
-	if (barging(s)) {
-		struct fsem_side a = barge_acquire(s);
-
-		return fsem_shared_value(&s->acq, &a);
-	}
+	if (barging(s))
+		return fsem_shared_value(&s->acq);
 
 	return g < 0 ? 0 : g > n ? n : g;	/* I4 */
 }

@@ -62,25 +62,20 @@ static inline bool barging(const struct fsem_state *s)
 /* The sides of a barging semaphore: [0] private, with the policy of
  * shared.c (k and H); [1] FSEM_SHARED, without. */
 static const struct fsem_side wait_sides[2] = {
-	{ .up = false, .pshared = false, .vmask = FSEM_V_MASK_,
-	  .hi = FSEM_VALUE_MAX,
+	{ .up = false, .pshared = false, .hi = FSEM_VALUE_MAX,
 	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
 	  .kshift = FSEM_KW_SHIFT_, .kmask = FSEM_KW_MASK_,
 	  .handoff = FSEM_H_W_ },
-	{ .up = false, .pshared = true, .vmask = FSEM_V_MASK_,
-	  .hi = FSEM_VALUE_MAX,
+	{ .up = false, .pshared = true, .hi = FSEM_VALUE_MAX,
 	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1 },
 };
 
 static const struct fsem_side post_sides[2] = {
-	{ .up = true, .pshared = false, .vmask = FSEM_V_MASK_,
-	  .hi = FSEM_VALUE_MAX,
+	{ .up = true, .pshared = false, .hi = FSEM_VALUE_MAX,
 	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
 	  .oshift = FSEM_W_SHIFT_, .omask = FSEM_W_MASK_, .obits = 1,
-	  .okshift = FSEM_KW_SHIFT_, .okmask = FSEM_KW_MASK_,
-	  .ohandoff = FSEM_H_W_ },
-	{ .up = true, .pshared = true, .vmask = FSEM_V_MASK_,
-	  .hi = FSEM_VALUE_MAX,
+	  .okshift = FSEM_KW_SHIFT_, .okmask = FSEM_KW_MASK_ },
+	{ .up = true, .pshared = true, .hi = FSEM_VALUE_MAX,
 	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
 	  .oshift = FSEM_W_SHIFT_, .omask = FSEM_W_MASK_, .obits = 1 },
 };
@@ -373,8 +368,7 @@ int fsem_getvalue(fsem_t *sem, int *sval)
 	if (!sem || !sval)
 		return fail(EINVAL);
 	if (barging(state(sem))) {
-		*sval = (int)fsem_shared_value(&state(sem)->handoff,
-						 wait_side(state(sem)));
+		*sval = (int)fsem_shared_value(&state(sem)->handoff);
 		return 0;
 	}
 	c = atomic_load_explicit(&state(sem)->count,

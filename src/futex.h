@@ -56,6 +56,17 @@ static inline uint32_t *fsem_futex_low_half(_Atomic uint64_t *w)
 	return half;
 }
 
+/* The other half: the futex word of the barging protocol's policy. */
+static inline uint32_t *fsem_futex_high_half(_Atomic uint64_t *w)
+{
+	uint32_t *half = (uint32_t *)(void *)w;
+
+#if __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+	half++;
+#endif
+	return half;
+}
+
 static inline long fsem_futex_raw(uint32_t *uaddr, int op, uint32_t val,
 				  const struct timespec *ts, uint32_t val3)
 {

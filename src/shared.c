@@ -178,9 +178,9 @@
 #include <pthread.h>
 #include <sched.h>
 
-static inline uint32_t val(const struct fsem_side *sd, uint64_t w)
+static inline uint32_t val(uint64_t w)
 {
-	return (uint32_t)w & sd->vmask;
+	return (uint32_t)w & FSEM_V_MASK_;
 }
 
 static inline uint32_t field(uint64_t w, unsigned int shift, uint32_t mask)
@@ -188,10 +188,22 @@ static inline uint32_t field(uint64_t w, unsigned int shift, uint32_t mask)
 	return (uint32_t)(w >> shift) & mask;
 }
 
-/* The futex is the low half of the word. */
-static inline uint32_t *futex_word(_Atomic uint64_t *w)
+/*
+ * The futex: the high half of the word (waiters, k and, on a bounded
+ * semaphore, H) when the side has the policy, so that a sleeper's futex
+ * wait fails whenever a wake was counted in k since it last read the word
+ * (P1); the low half (V or G) without it (K2).
+ */
+static inline uint32_t *futex_word(const struct fsem_side *sd,
+				   _Atomic uint64_t *w)
 {
-	return fsem_futex_low_half(w);
+	return sd->kmask || sd->okmask ? fsem_futex_high_half(w) :
+					 fsem_futex_low_half(w);
+}
+
+static inline uint32_t futex_value(const struct fsem_side *sd, uint64_t w)
+{
+	return sd->kmask ? (uint32_t)(w >> 32) : (uint32_t)w;
 }
 
 static uint64_t now_ns(void)
@@ -206,7 +218,8 @@ static uint64_t now_ns(void)
 void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
 		       uint32_t n)
 {
-	fsem_futex_wake_bits(futex_word(word), (int)n, sd->pshared, sd->obits);
+	fsem_futex_wake_bits(futex_word(sd, word), (int)n, sd->pshared,
+			     sd->obits);
 }
 
 static inline bool room(const struct fsem_side *sd, uint32_t v, uint32_t n)
@@ -253,19 +266,13 @@ static uint64_t settle_own(const struct waiter *me, uint64_t x,
 	*wake = 0;
 	if (!sd->kmask)
 		return x;
-	k = fsem_field_(x, sd->kshift, sd->kmask);
-	if (me->starving && (x & sd->handoff)) {
+	if (me->starving)
 		x &= ~sd->handoff;
-		k = 0;
-	}
-	if (x & sd->handoff)
-		return x;
+	k = fsem_field_(x, sd->kshift, sd->kmask);
 	if (k)
 		k--;
-	need = own_room(sd, val(sd, x));
-	if (k > need)
-		k = need;	/* k <= the room left */
 	left = field(x, sd->shift, sd->mask);
+	need = own_room(sd, val(x));
 	need = need < left ? need : left;
 	if (need > k) {
 		*wake = need - k;
@@ -306,8 +313,8 @@ static void leave(struct waiter *me)
 	w = atomic_load_explicit(me->word, memory_order_relaxed); /* hint */
 	do {
 		x = settle_own(me, w - me->unit, &wake);
-		if (!sd->kmask || (x & sd->handoff))	/* K3 */
-			wake = room(sd, val(sd, x), 1) &&
+		if (!sd->kmask)	/* K3 */
+			wake = room(sd, val(x), 1) &&
 			       field(x, sd->shift, sd->mask) != 0;
 		FSEM_STEP_("leave: CAS waiters-1");
 	} while (!atomic_compare_exchange_weak_explicit(me->word, &w, x,
@@ -317,7 +324,7 @@ static void leave(struct waiter *me)
 	me->unit = 0;
 	me->starving = false;
 	if (wake)
-		fsem_futex_wake_bits(futex_word(me->word), (int)wake,
+		fsem_futex_wake_bits(futex_word(sd, me->word), (int)wake,
 				     sd->pshared, sd->bits);
 }
 
@@ -370,7 +377,7 @@ static int own_step(struct waiter *me, uint64_t *w, bool slept)
 	if (p.wake)
 		fsem_shared_wake_(me->word, sd, p.wake);	/* K2 */
 	if (wake)
-		fsem_futex_wake_bits(futex_word(me->word), (int)wake,
+		fsem_futex_wake_bits(futex_word(sd, me->word), (int)wake,
 				     sd->pshared, sd->bits);	/* P1 */
 	return 1;
 }
@@ -405,18 +412,17 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 		if (r == 0)
 			continue;
 		x = w;
-		if (me->unit && sd->kmask && !(w & sd->handoff)) {
+		if (me->unit && sd->kmask) {
 			/* P1: awake, about to sleep with no room: it used
 			 * up one wake in flight, if any was counted */
 			k = fsem_field_(w, sd->kshift, sd->kmask);
-			if (slept && (me->starving ||
-				      now_ns() - since > FSEM_STARVE_NS)) {
-				x |= sd->handoff;	/* P3: passed over */
-				k = 1;	/* k afresh, from 0 */
-			}
 			if (k)
 				x = fsem_set_field_(x, sd->kshift, sd->kmask,
 						    k - 1);
+			if (!(w & sd->handoff) && slept &&
+			    (me->starving ||
+			     now_ns() - since > FSEM_STARVE_NS))
+				x |= sd->handoff;	/* P3: passed over */
 		}
 		if (x != w) {
 			FSEM_STEP_("settle: CAS policy fields");
@@ -424,13 +430,14 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 					&w, x, memory_order_relaxed,
 					memory_order_relaxed))
 				continue;
-			if (x & sd->handoff)
+			if ((x & ~w) & sd->handoff)
 				me->starving = true;
 			w = x;
 		}
-		err = me->unit ? fsem_sleep_cancelable(futex_word(me->word),
-						       (uint32_t)w, clock, abs,
-						       sd->pshared, sd->bits) :
+		err = me->unit ? fsem_sleep_cancelable(futex_word(sd, me->word),
+						       futex_value(sd, w), clock,
+						       abs, sd->pshared,
+						       sd->bits) :
 				 poll_once(clock, abs);
 		slept = true;
 		/* EINTR, ETIMEDOUT or a futex error (Protocol): leave */

@@ -24,8 +24,7 @@
 #define fsem_is_trap_(c)	((c) < -((int64_t)1 << 61))
 
 /* Fields of the state word (see "Word layout" in shared.c). */
-#define FSEM_V_MASK_	0x7fffffffu	/* fsem_t: V, bits 0..30 */
-#define FSEM_G_MASK_	0x3fffffffu	/* fsem_bounded_t: G, bits 0..29 */
+#define FSEM_V_MASK_	0x7fffffffu	/* V or G: bits 0..30 */
 #define FSEM_W_SHIFT_	32	/* fsem_t: waiters, 24 bits */
 #define FSEM_W_MASK_	0xffffffu
 #define FSEM_KW_SHIFT_	56	/* fsem_t: waiters woken, on their way */
@@ -33,10 +32,10 @@
 #define FSEM_H_W_	((uint64_t)1 << 31)	/* fsem_t: hand-off mode */
 #define FSEM_A_SHIFT_	32	/* fsem_bounded_t: acquirers, 12 bits */
 #define FSEM_KA_SHIFT_	44	/*   acquirers woken, 3 bits */
-#define FSEM_H_A_	((uint64_t)1 << 30)	/* in the futex word */
+#define FSEM_H_A_	((uint64_t)1 << 47)
 #define FSEM_R_SHIFT_	48	/*   releasers, 12 bits */
 #define FSEM_KR_SHIFT_	60	/*   releasers woken, 3 bits */
-#define FSEM_H_R_	((uint64_t)1 << 31)
+#define FSEM_H_R_	((uint64_t)1 << 63)
 #define FSEM_AR_MASK_	0xfffu
 #define FSEM_K_AR_MASK_	0x7u
 
@@ -49,7 +48,6 @@
 struct fsem_side {
 	bool up;		/* a success adds (true) or subtracts */
 	bool pshared;		/* futex calls across processes */
-	uint32_t vmask;		/* V or G in the low half */
 	uint32_t hi;		/* V or G stays within [0, hi] */
 	unsigned int shift;	/* this kind's waiters: (w >> shift) & mask */
 	uint32_t mask;
@@ -60,9 +58,8 @@ struct fsem_side {
 	unsigned int oshift;	/* the other kind's waiters, woken after a */
 	uint32_t omask;		/* success; omask 0: there is none */
 	uint32_t obits;
-	unsigned int okshift;	/* the other kind's k and H */
+	unsigned int okshift;	/* the other kind's k */
 	uint32_t okmask;
-	uint64_t ohandoff;
 };
 
 /* A step of a success: its new word and the sleepers it must wake. */
@@ -109,21 +106,22 @@ static inline bool fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
 				     uint32_t n, uint64_t also, bool pass_h,
 				     struct fsem_plan_ *p)
 {
-	uint32_t others, v, k;
+	uint32_t others;
 
 	/* P3: in hand-off mode a barger leaves one step for the waiters */
-	if (!fsem_shared_room_(sd, (uint32_t)w & sd->vmask,
+	if (!fsem_shared_room_(sd, (uint32_t)w & FSEM_V_MASK_,
 			       n + ((w & sd->handoff) && !pass_h)))
 		return false;
 	p->w = w + (sd->up ? n : -(uint64_t)n) - also;
 	p->wake = 0;
 	others = fsem_field_(w, sd->oshift, sd->omask);
-	v = (uint32_t)p->w & sd->vmask;
 	if (fsem_unlikely_(others)) {
+		uint32_t v = (uint32_t)p->w & FSEM_V_MASK_;
 		uint32_t oroom = sd->up ? v : sd->hi - v;
 		uint32_t need = n < others ? n : others;
+		uint32_t k;
 
-		if (sd->okmask && !(w & sd->ohandoff)) {
+		if (sd->okmask) {
 			/* P2: wake only what no woken one is on its way for */
 			need = oroom < others ? oroom : others;
 			k = fsem_field_(w, sd->okshift, sd->okmask);
@@ -133,15 +131,6 @@ static inline bool fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
 					k < sd->okmask ? k : sd->okmask);
 		}
 		p->wake = need;	/* K2 */
-	}
-	if (sd->kmask && !also) {	/* P1: k <= the room left (a waiter's
-					 * own step: settle_own) */
-		uint32_t room = sd->up ? sd->hi - v : v;
-
-		k = fsem_field_(p->w, sd->kshift, sd->kmask);
-		if (k > room)
-			p->w = fsem_set_field_(p->w, sd->kshift, sd->kmask,
-					       room);
 	}
 	return true;
 }
@@ -200,11 +189,10 @@ uint32_t fsem_shared_waiters(_Atomic uint64_t *word,
 			     const struct fsem_side *sd);
 
 /* V (G) in a snapshot of @word (a hint). */
-static inline uint32_t fsem_shared_value(_Atomic uint64_t *word,
-					 const struct fsem_side *sd)
+static inline uint32_t fsem_shared_value(_Atomic uint64_t *word)
 {
 	return (uint32_t)atomic_load_explicit(word,
-			memory_order_relaxed) & sd->vmask; /* hint */
+			memory_order_relaxed) & FSEM_V_MASK_; /* hint */
 }
 
 #endif /* FSEM_SHARED_H */

@@ -6,8 +6,7 @@
  * semaphore still works, and destroy finds no leftover debtor.
  *
  * Rows (see fsem.h): NULL semaphore or result/deadline pointer -> EINVAL;
- * value > FSEM_VALUE_MAX, permits > FSEM_BOUNDED_MAX, permits == 0,
- * unknown flags -> EINVAL;
+ * value or permits > FSEM_VALUE_MAX, permits == 0, unknown flags -> EINVAL;
  * a clock other than REALTIME/MONOTONIC -> EINVAL even with a permit free;
  * tv_nsec outside [0, 1e9) -> EINVAL even with a permit free (as glibc);
  * a past deadline with nothing free -> ETIMEDOUT; try-calls that would block
@@ -173,7 +172,7 @@ static void bad_input_init_out_of_range(void **state)
 	EXPECT_ERR(EINVAL, fsem_init(&s, 0, FSEM_VALUE_MAX + 1u));
 	EXPECT_ERR(EINVAL, fsem_init(&s, 0, UINT_MAX));
 	EXPECT_ERR(EINVAL, fsem_bounded_init(&b, 0, 0));
-	EXPECT_ERR(EINVAL, fsem_bounded_init(&b, 0, FSEM_BOUNDED_MAX + 1u));
+	EXPECT_ERR(EINVAL, fsem_bounded_init(&b, 0, FSEM_VALUE_MAX + 1u));
 	EXPECT_ERR(EINVAL, fsem_bounded_init(&b, 0, UINT_MAX));
 	for (i = 0; i < sizeof(bad_flags) / sizeof(bad_flags[0]); i++) {
 		EXPECT_ERR(EINVAL, fsem_init(&s, bad_flags[i], 1));
@@ -202,14 +201,14 @@ static void bad_input_init_limits_accepted(void **state)
 		assert_int_equal(fsem_destroy(&s), 0);
 
 		assert_int_equal(fsem_bounded_init(&b, flags[i],
-						   FSEM_BOUNDED_MAX), 0);
+						   FSEM_VALUE_MAX), 0);
 		assert_int_equal(fsem_bounded_getvalue(&b, &v), 0);
-		assert_int_equal(v, FSEM_BOUNDED_MAX);
+		assert_int_equal(v, FSEM_VALUE_MAX);
 		assert_int_equal(fsem_bounded_given_out(&b, &v), 0);
 		assert_int_equal(v, 0);
 		assert_int_equal(fsem_bounded_tryacquire(&b), 0);
 		assert_int_equal(fsem_bounded_getvalue(&b, &v), 0);
-		assert_int_equal(v, FSEM_BOUNDED_MAX - 1);
+		assert_int_equal(v, FSEM_VALUE_MAX - 1);
 		assert_int_equal(fsem_bounded_given_out(&b, &v), 0);
 		assert_int_equal(v, 1);
 		assert_int_equal(fsem_bounded_tryrelease(&b), 0);
