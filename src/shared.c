@@ -78,9 +78,13 @@
  *   P1 (k: wakes in flight) k counts wakes made for room of its kind and
  *      not yet used up. Every CAS that a registered waiter makes (its
  *      success, its deregistration, and the CAS it makes before it sleeps
- *      whenever k > 0) first takes one off k, if k > 0: it is awake, so it
- *      used up one counted wake, or none (one too many taken off only costs
- *      a spare wake later, never a lost one). Its success or deregistration
+ *      whenever k > 0 and its kind has no room) first takes one off k, if
+ *      k > 0: it is awake, so it used up one counted wake, or none (one too
+ *      many taken off only costs a spare wake later, never a lost one). A
+ *      waiter that goes to sleep because only hand-off mode held it back
+ *      (room is left, P3) takes nothing off: that wake is for a waiter
+ *      that has slept; taking it lost a wake-up (P-B1, found by the spin
+ *      model: the starving waiter and it both slept with a permit free). Its success or deregistration
  *      then raises k to min(room left, registered left) if that is more,
  *      and wakes the difference: a waiter that leaves, or takes one of
  *      several free steps, passes the rest on. k is 0 when nobody is
@@ -100,7 +104,8 @@
  *      and each makes a CAS (P1) before it sleeps. So room is never left
  *      while every registered waiter sleeps and k claims a waker.
  *   P3 (starvation bound: hand-off mode) A registered waiter that has
- *      slept, finds no room and has waited longer than FSEM_STARVE_NS
+ *      slept (returned from a futex wait at least once, EAGAIN included),
+ *      finds no room and has waited longer than FSEM_STARVE_NS
  *      (FSEM_STARVE_MS, 1 ms) sets H of its kind in the CAS before it
  *      sleeps again, and is then "starving". While H is set, a thread that
  *      has not slept on the semaphore (a barger: the inline fast path,
@@ -414,9 +419,12 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 		x = w;
 		if (me->unit && sd->kmask) {
 			/* P1: awake, about to sleep with no room: it used
-			 * up one wake in flight, if any was counted */
+			 * up one wake in flight, if any was counted. Not if
+			 * only hand-off mode held it back (room is left): the
+			 * wake is for a waiter that has slept (P3; a lost
+			 * wake-up the spin model found, P-B1) */
 			k = fsem_field_(w, sd->kshift, sd->kmask);
-			if (k)
+			if (k && !room(sd, val(w), 1))
 				x = fsem_set_field_(x, sd->kshift, sd->kmask,
 						    k - 1);
 			if (!(w & sd->handoff) && slept &&

@@ -2,8 +2,10 @@
 # check.sh - model-check fsem's synchronization protocol with spin.
 #
 # Runs every configuration of fsem.pml (counting) and bounded.pml (bounded),
-# and of shared_fsem.pml and shared_bounded.pml (the FSEM_SHARED protocol of
-# shared.c, with killed processes), that must verify, every negative control
+# and of shared_fsem.pml and shared_bounded.pml (the barging protocol of
+# shared.c: FSEM_SHARED without policy, with killed processes; private
+# semaphores with the policy P1-P3, configurations P*), that must verify,
+# every negative control
 # (a deliberately broken variant that spin must reject, for the reason
 # given), the known bugs of the current C code and the documented limits
 # (expected failures) and one informational probe. Prints one line per check
@@ -44,50 +46,50 @@ start=$(date +%s)
 #          separated by ','
 #   what   description
 checks=$(cat <<'EOF'
-pass|fsem|BASIC|safety||||counting: wait x3, trywait, post, post_n(2)
-pass|fsem|TIMED|safety||||counting: timed wait (timeout/EINTR), waits, post, post_n(2)
-pass|fsem|CANCEL|safety||||counting: cancellable wait, waits, post, post_n(2)
+pass|fsem|BASIC|safety||-O0||counting: wait x3, trywait, post, post_n(2)
+pass|fsem|TIMED|safety||-O0||counting: timed wait (timeout/EINTR), waits, post, post_n(2)
+pass|fsem|CANCEL|safety||-O0||counting: cancellable wait, waits, post, post_n(2)
 pass|fsem|MIXED|safety||-DCOLLAPSE||counting, 4 threads: timed + cancelled + plain wait, post, post_n(2)
-pass|fsem|LIVE|live:no_lost_wakeup||||counting liveness: no lost wake-up (weak fairness)
-pass|bounded|PAIRED|safety||||bounded N=1 as a lock: acquire, timed, cancellable; release
-pass|bounded|PC|safety||||bounded N=1 producer/consumer: blocking release, timed release, tryacquire, cancellable release
-pass|bounded|PC2|safety||||bounded N=2: timed acquire, timed release, tryrelease, retries
+pass|fsem|LIVE|live:no_lost_wakeup||-O0||counting liveness: no lost wake-up (weak fairness)
+pass|bounded|PAIRED|safety||-O0||bounded N=1 as a lock: acquire, timed, cancellable; release
+pass|bounded|PC|safety||-O0||bounded N=1 producer/consumer: blocking release, timed release, tryacquire, cancellable release
+pass|bounded|PC2|safety||-O0||bounded N=2: timed acquire, timed release, tryrelease, retries
 pass|bounded|LIVE|live:no_lost_wakeup||||bounded liveness: no lost wake-up (weak fairness)
-neg|fsem|TIMED|safety|-DNEG_WAKE_BEFORE_ADD||I3_wake|control 1 (wake decided before the xadd)
-neg|fsem|BASIC|observable|-DNEG_WAKE_BEFORE_ADD||invalid end state|control 1 (wake decided before the xadd)
-neg|fsem|LIVE|live:no_lost_wakeup|-DNEG_WAKE_BEFORE_ADD||acceptance cycle|control 1 (wake decided before the xadd)
-neg|bounded|PC|observable|-DNEG_WAKE_BEFORE_ADD||invalid end state|control 1 (wake decided before the xadd)
-neg|bounded|LIVE|live:no_lost_wakeup|-DNEG_WAKE_BEFORE_ADD||acceptance cycle|control 1 (wake decided before the xadd)
-neg|fsem|BASIC|safety|-DNEG_NO_RECHECK||word_fields_valid|control 2 (wake-up taken as a token, no re-check)
-neg|fsem|BASIC|observable|-DNEG_NO_RECHECK||no_permit_invented|control 2 (wake-up taken as a token, no re-check)
-neg|bounded|PAIRED|observable|-DNEG_NO_RECHECK||at_most_N_holders|control 2 (wake-up taken as a token, no re-check)
-neg|fsem|TIMED|safety|-DNEG_NO_WITHDRAW||debts_match_debtors|control 3a (timeout leaves its debt behind)
-neg|fsem|TIMED|observable|-DNEG_NO_WITHDRAW||final_state_clean,invalid end state|control 3a (timeout leaves its debt behind)
-neg|bounded|PC|observable|-DNEG_NO_WITHDRAW||final_state_clean,invalid end state|control 3a (timeout leaves its debt behind)
-neg|fsem|TIMED|observable|-DNEG_NO_GIVE_BACK||op_result_matches_permit|control 3b (leaver keeps the token it took)
-neg|fsem|CANCEL|observable|-DNEG_NO_GIVE_BACK||op_result_matches_permit|control 3b (leaver keeps the token it took)
-neg|bounded|PAIRED|observable|-DNEG_NO_GIVE_BACK||op_result_matches_effect|control 3b (leaver keeps the token it took)
-neg|bounded|PAIRED|safety|-DNEG_BOUND_OFF_BY_ONE||I4_given_out,bound_0_le_given_out_le_N|control 4 (acquire fast path old <= N)
-neg|bounded|PAIRED|observable|-DNEG_BOUND_OFF_BY_ONE||final_state_clean,at_most_N_holders|control 4 (acquire fast path old <= N)
-neg|fsem|TIMED1|safety|-DNEG_LEAVE_SLEEP||invalid end state|timed wait hangs after its deadline (token taken by a later waiter)
-neg|fsem|LIVE|live:timed_wait_returns|-DNEG_LEAVE_SLEEP||acceptance cycle|timed wait hangs after its deadline (token taken by a later waiter)
-neg|bounded|TIMED1|safety|-DNEG_LEAVE_SLEEP||invalid end state|timed acquire hangs after its deadline (token taken by a later acquirer)
-neg|bounded|LIVE|live:timed_acquire_returns|-DNEG_LEAVE_SLEEP||acceptance cycle|timed acquire hangs after its deadline (token taken by a later acquirer)
-pass|fsem|TIMED1|safety||||timed calls return after a token is stolen (the fixed leave)
+neg|fsem|TIMED|safety|-DNEG_WAKE_BEFORE_ADD|-O0|I3_wake|control 1 (wake decided before the xadd)
+neg|fsem|BASIC|observable|-DNEG_WAKE_BEFORE_ADD|-O0|invalid end state|control 1 (wake decided before the xadd)
+neg|fsem|LIVE|live:no_lost_wakeup|-DNEG_WAKE_BEFORE_ADD|-O0|acceptance cycle|control 1 (wake decided before the xadd)
+neg|bounded|PC|observable|-DNEG_WAKE_BEFORE_ADD|-O0|invalid end state|control 1 (wake decided before the xadd)
+neg|bounded|LIVE|live:no_lost_wakeup|-DNEG_WAKE_BEFORE_ADD|-O0|acceptance cycle|control 1 (wake decided before the xadd)
+neg|fsem|BASIC|safety|-DNEG_NO_RECHECK|-O0|word_fields_valid|control 2 (wake-up taken as a token, no re-check)
+neg|fsem|BASIC|observable|-DNEG_NO_RECHECK|-O0|no_permit_invented|control 2 (wake-up taken as a token, no re-check)
+neg|bounded|PAIRED|observable|-DNEG_NO_RECHECK|-O0|at_most_N_holders|control 2 (wake-up taken as a token, no re-check)
+neg|fsem|TIMED|safety|-DNEG_NO_WITHDRAW|-O0|debts_match_debtors|control 3a (timeout leaves its debt behind)
+neg|fsem|TIMED|observable|-DNEG_NO_WITHDRAW|-O0|final_state_clean,invalid end state|control 3a (timeout leaves its debt behind)
+neg|bounded|PC|observable|-DNEG_NO_WITHDRAW|-O0|final_state_clean,invalid end state|control 3a (timeout leaves its debt behind)
+neg|fsem|TIMED|observable|-DNEG_NO_GIVE_BACK|-O0|op_result_matches_permit|control 3b (leaver keeps the token it took)
+neg|fsem|CANCEL|observable|-DNEG_NO_GIVE_BACK|-O0|op_result_matches_permit|control 3b (leaver keeps the token it took)
+neg|bounded|PAIRED|observable|-DNEG_NO_GIVE_BACK|-O0|op_result_matches_effect|control 3b (leaver keeps the token it took)
+neg|bounded|PAIRED|safety|-DNEG_BOUND_OFF_BY_ONE|-O0|I4_given_out,bound_0_le_given_out_le_N|control 4 (acquire fast path old <= N)
+neg|bounded|PAIRED|observable|-DNEG_BOUND_OFF_BY_ONE|-O0|final_state_clean,at_most_N_holders|control 4 (acquire fast path old <= N)
+neg|fsem|TIMED1|safety|-DNEG_LEAVE_SLEEP|-O0|invalid end state|timed wait hangs after its deadline (token taken by a later waiter)
+neg|fsem|LIVE|live:timed_wait_returns|-DNEG_LEAVE_SLEEP|-O0|acceptance cycle|timed wait hangs after its deadline (token taken by a later waiter)
+neg|bounded|TIMED1|safety|-DNEG_LEAVE_SLEEP|-O0|invalid end state|timed acquire hangs after its deadline (token taken by a later acquirer)
+neg|bounded|LIVE|live:timed_acquire_returns|-DNEG_LEAVE_SLEEP|-O0|acceptance cycle|timed acquire hangs after its deadline (token taken by a later acquirer)
+pass|fsem|TIMED1|safety||-O0||timed calls return after a token is stolen (the fixed leave)
 pass|fsem|LIVE|live:timed_wait_returns||||timed calls return after a token is stolen (the fixed leave)
-pass|bounded|TIMED1|safety||||timed calls return after a token is stolen (the fixed leave)
+pass|bounded|TIMED1|safety||-O0||timed calls return after a token is stolen (the fixed leave)
 pass|bounded|LIVE|live:timed_acquire_returns||||timed calls return after a token is stolen (the fixed leave)
 info|bounded|PC2|safety|-DPROBE_ACQ_STANDS|||a timed acquire that took a token while leaving can fail to give it back and return 0
-pass|fsem|BASIC|safety|-DFUTEX_FAILS|||counting, any futex wait may fail (seccomp): untimed waits fail, nothing lost
-pass|fsem|TIMED|safety|-DFUTEX_FAILS|||counting, any futex wait may fail: with a timed wait
-pass|fsem|CANCEL|safety|-DFUTEX_FAILS|||counting, any futex wait may fail: with a cancellable wait
+pass|fsem|BASIC|safety|-DFUTEX_FAILS|-O0||counting, any futex wait may fail (seccomp): untimed waits fail, nothing lost
+pass|fsem|TIMED|safety|-DFUTEX_FAILS|-O0||counting, any futex wait may fail: with a timed wait
+pass|fsem|CANCEL|safety|-DFUTEX_FAILS|-O0||counting, any futex wait may fail: with a cancellable wait
 pass|fsem|FBROKEN|safety|-DFUTEX_BROKEN|-O0||counting, every futex wait fails: nothing lost
-pass|fsem|FBROKEN|live:calls_return|-DFUTEX_BROKEN|||counting, every futex wait fails: every call returns
+pass|fsem|FBROKEN|live:calls_return|-DFUTEX_BROKEN|-O0||counting, every futex wait fails: every call returns
 neg|fsem|FBROKEN|live:calls_return|-DFUTEX_BROKEN -DNEG_FUTEX_RETRY|-O0|acceptance cycle|control 6 (a failed futex wait retried as EAGAIN: the old futex.h)
-pass|bounded|FERR|safety|-DFUTEX_FAILS|||bounded N=1, any futex wait may fail: acquire, timed, cancellable; release if ok
-pass|bounded|FERR_REL|safety|-DFUTEX_FAILS|||bounded N=1 all given out, any futex wait may fail: release, timed, cancellable; acquire if ok
+pass|bounded|FERR|safety|-DFUTEX_FAILS|-O0||bounded N=1, any futex wait may fail: acquire, timed, cancellable; release if ok
+pass|bounded|FERR_REL|safety|-DFUTEX_FAILS|-O0||bounded N=1 all given out, any futex wait may fail: release, timed, cancellable; acquire if ok
 pass|bounded|FBROKEN|safety|-DFUTEX_BROKEN|-O0||bounded, every futex wait fails: nothing lost
-pass|bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN|||bounded, every futex wait fails: every call returns
+pass|bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN|-O0||bounded, every futex wait fails: every call returns
 neg|bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN -DNEG_FUTEX_RETRY|-O0|acceptance cycle|control 6 (a failed futex wait retried as EAGAIN: the old futex.h)
 pass|shared_fsem|BASIC|safety||-O0||shared counting: wait x3, trywait, post, post_n(2) with EOVERFLOW (VMAX 2); nothing touched after a hand-over
 pass|shared_fsem|TIMED|safety||-O0||shared counting: timed wait (timeout/EINTR), waits, post, post_n(2)
@@ -98,16 +100,16 @@ pass|shared_fsem|KILL|safety||-O0||shared counting, 1 death anywhere: wait, canc
 pass|shared_fsem|KILL2|safety||-O0||shared counting, 2 deaths anywhere: wait, timed wait, post_n(2)
 pass|shared_fsem|LIVE|live:no_lost_wakeup||-O0||shared counting liveness: no lost wake-up, with a churner
 pass|shared_fsem|LIVE3|live:waiters_go_on||-O0||shared counting liveness: every registered waiter goes on (no churner)
-pass|shared_fsem|LIVEKILL|live:no_lost_wakeup||||shared counting liveness, 1 death: stranded sleepers <= wakes lost with the dead
+pass|shared_fsem|LIVEKILL|live:no_lost_wakeup||-O0||shared counting liveness, 1 death: stranded sleepers <= wakes lost with the dead
 pass|shared_bounded|PAIRED|safety||-O0||shared bounded N=1 as a lock: acquire, timed, cancellable; release
-pass|shared_bounded|PC|safety||||shared bounded N=1 producer/consumer: both kinds asleep, timed and cancellable release, tryacquire
+pass|shared_bounded|PC|safety||-O0||shared bounded N=1 producer/consumer: both kinds asleep, timed and cancellable release, tryacquire
 pass|shared_bounded|PC2|safety||-O0||shared bounded N=2: timed acquire, timed release, tryrelease
 pass|shared_bounded|FULL|safety||-O0||shared bounded: registration fields full (RMASK 1), waiters poll
-pass|shared_bounded|KILL|safety||||shared bounded, 1 death anywhere: acquire, cancellable acquire, blocking release
+pass|shared_bounded|KILL|safety||-O0||shared bounded, 1 death anywhere: acquire, cancellable acquire, blocking release
 pass|shared_bounded|KILL2|safety||-O0||shared bounded, 2 deaths anywhere: acquire, timed acquire, acquire
-pass|shared_bounded|LIVE|live:no_lost_wakeup||||shared bounded liveness: no lost wake-up, both kinds, with a churner
-pass|shared_bounded|LIVE3|live:waiters_go_on||||shared bounded liveness: every registered waiter goes on (no churner)
-pass|shared_bounded|LIVEKILL|live:no_lost_wakeup||||shared bounded liveness, 1 death: stranded sleepers <= wakes lost with the dead
+pass|shared_bounded|LIVE|live:no_lost_wakeup||-O0||shared bounded liveness: no lost wake-up, both kinds, with a churner
+pass|shared_bounded|LIVE3|live:waiters_go_on||-O0||shared bounded liveness: every registered waiter goes on (no churner)
+pass|shared_bounded|LIVEKILL|live:no_lost_wakeup||-O0||shared bounded liveness, 1 death: stranded sleepers <= wakes lost with the dead
 limit|shared_fsem|KILL|safety|-DSTRICT_END|-O0|no_lost_wakeup_at_end|shared: a death in a wake window strands a sleeper for good (Limits)
 limit|shared_bounded|KILL|safety|-DSTRICT_END|-O0|no_lost_wakeup_at_end|shared: a death in a wake window strands a sleeper for good (Limits)
 limit|shared_fsem|LIVEKILL|live:strict_no_lost_wakeup||-O0|acceptance cycle|shared: a death in a wake window strands a sleeper for good (Limits)
@@ -132,18 +134,56 @@ neg|shared_fsem|CANCEL|safety|-DNEG_NO_PASS_ON|-O0|K2_wake|shared control c2 (ca
 neg|shared_fsem|CANCEL|observable|-DNEG_NO_PASS_ON|-O0|no_lost_wakeup_at_end|shared control c2 (cancelled waiter drops an absorbed wake)
 neg|shared_fsem|LIVE3|live:waiters_go_on|-DNEG_NO_PASS_ON|-O0|acceptance cycle|shared control c2 (cancelled waiter drops an absorbed wake)
 neg|shared_bounded|PAIRED|observable|-DNEG_NO_PASS_ON|-O0|no_lost_wakeup_at_end|shared control c2 (cancelled waiter drops an absorbed wake)
-pass|shared_fsem|BASIC|safety|-DFUTEX_FAILS|||shared counting, any futex wait may fail (seccomp): untimed waits fail, nothing lost
-pass|shared_fsem|TIMED|safety|-DFUTEX_FAILS|||shared counting, any futex wait may fail: with a timed wait
+pass|shared_fsem|BASIC|safety|-DFUTEX_FAILS|-O0||shared counting, any futex wait may fail (seccomp): untimed waits fail, nothing lost
+pass|shared_fsem|TIMED|safety|-DFUTEX_FAILS|-O0||shared counting, any futex wait may fail: with a timed wait
 pass|shared_fsem|CANCEL|safety|-DFUTEX_FAILS|-O0||shared counting, any futex wait may fail: with a cancellable wait
 pass|shared_fsem|MIXED|safety|-DFUTEX_FAILS|-O0||shared counting, any futex wait may fail: timed, cancellable, post_n(2)
 pass|shared_fsem|FBROKEN|safety|-DFUTEX_BROKEN|-O0||shared counting, every futex wait fails: nothing lost
-pass|shared_fsem|FBROKEN|live:calls_return|-DFUTEX_BROKEN|||shared counting, every futex wait fails: every call returns
+pass|shared_fsem|FBROKEN|live:calls_return|-DFUTEX_BROKEN|-O0||shared counting, every futex wait fails: every call returns
 neg|shared_fsem|FBROKEN|live:calls_return|-DFUTEX_BROKEN -DNEG_FUTEX_RETRY|-O0|acceptance cycle|shared control e (a failed futex wait retried as EAGAIN: the old futex.h)
-pass|shared_bounded|FERR|safety|-DFUTEX_FAILS|||shared bounded N=1, any futex wait may fail: acquire, timed, cancellable; release if ok
-pass|shared_bounded|FERR_REL|safety|-DFUTEX_FAILS|||shared bounded N=1 all given out, any futex wait may fail: release, timed, cancellable; acquire if ok
+pass|shared_bounded|FERR|safety|-DFUTEX_FAILS|-O0||shared bounded N=1, any futex wait may fail: acquire, timed, cancellable; release if ok
+pass|shared_bounded|FERR_REL|safety|-DFUTEX_FAILS|-O0||shared bounded N=1 all given out, any futex wait may fail: release, timed, cancellable; acquire if ok
 pass|shared_bounded|FBROKEN|safety|-DFUTEX_BROKEN|-O0||shared bounded, every futex wait fails: nothing lost
 pass|shared_bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN|||shared bounded, every futex wait fails: every call returns
 neg|shared_bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN -DNEG_FUTEX_RETRY|-O0|acceptance cycle|shared control e (a failed futex wait retried as EAGAIN: the old futex.h)
+pass|shared_fsem|PTIMED|safety||-O0||private counting (policy P1-P3): timed wait (may leave starving), waits, post, post_n(2)
+pass|shared_fsem|PCANCEL|safety||-O0||private counting (policy): cancellable wait passes an absorbed wake on (P1), wait, post
+pass|shared_fsem|PKSAT|safety||||private counting (policy): k saturates at 1 (KMASK 1), post_n(2), timed wait
+pass|shared_fsem|PBASIC|safety||||private counting (policy): waits, trywait, post_n(2) with EOVERFLOW (VMAX 2)
+pass|shared_fsem|PHAND|safety||-O0||private counting (policy): two waiters, a barging trywait between posts; hand-off mode
+pass|shared_fsem|PHAND|safety|-DVAR_H_RESET_K|-O0||private counting variant: k reset to 0 when hand-off mode starts or ends loses nothing (a lower k only wakes more)
+pass|shared_fsem|PLIVE|live:no_lost_wakeup||-O0||private counting liveness (policy): no lost wake-up, with a barging churner
+pass|shared_fsem|PLIVE3|live:waiters_go_on||-O0||private counting liveness (policy): every registered waiter goes on
+pass|shared_fsem|PSTOP|safety||-O0||private counting (policy): a timed wait returns while any other thread stops for good at any step
+pass|shared_bounded|PPAIRED|safety||-O0||private bounded N=1 (policy): three acquire/release pairs, acquirers' k and H
+pass|shared_bounded|PPC|safety||||private bounded N=1 producer/consumer (policy): both kinds' k and H on one futex word
+pass|shared_bounded|PREL|safety||-O0||private bounded (policy): releasers' k and H, a barging acquire/tryrelease
+pass|shared_bounded|PTIMED|safety||-O0||private bounded (policy): timed and cancellable acquires (may leave starving)
+pass|shared_bounded|PHAND|safety||-O0||private bounded N=2 (policy): two acquirers, releases with a barging tryacquire between
+pass|shared_bounded|PLIVE|live:no_lost_wakeup||||private bounded liveness (policy): no lost wake-up, both kinds, with a churner
+pass|shared_bounded|PLIVE3|live:waiters_go_on||-O0||private bounded liveness (policy): every registered acquirer goes on
+pass|shared_bounded|PSTOP|safety||||private bounded (policy): a timed acquire returns while any other thread stops for good
+neg|shared_fsem|PHAND|safety|-DNEG_H_SETTLE_KDEC|-O0|K2_wake|control P-B1 (fixed in C): a waiter held back only by H takes the wake counted for the awake starving waiter off k (k 0->1->0 on the high half): both sleep with V = 1
+neg|shared_fsem|PHAND|observable|-DNEG_H_SETTLE_KDEC|-O0|no_lost_wakeup_at_end|control P-B1 (fixed in C) (as above): two waiters asleep for good while V = 1
+neg|shared_fsem|PLIVE3|live:waiters_go_on|-DNEG_H_SETTLE_KDEC|-O0|acceptance cycle|control P-B1 (fixed in C) (as above): liveness
+neg|shared_fsem|PLIVE|live:no_lost_wakeup|-DNEG_H_SETTLE_KDEC|-O0|acceptance cycle|control P-B1 (fixed in C) (as above): liveness with a churner
+neg|shared_bounded|PHAND|safety|-DNEG_H_SETTLE_KDEC|-O0|K2_wake|control P-B1 (fixed in C) in bounded (acquirers): both sleep with G = N - 1
+neg|shared_bounded|PHAND|observable|-DNEG_H_SETTLE_KDEC|-O0|no_lost_wakeup_at_end|control P-B1 (fixed in C) in bounded (as above)
+neg|shared_bounded|PLIVE|live:no_lost_wakeup|-DNEG_H_SETTLE_KDEC|-O0|acceptance cycle|control P-B1 (fixed in C) in bounded: liveness with a churner
+neg|shared_fsem|PCANCEL|safety|-DNEG_SETTLE_NO_KDEC|-O0|K2_wake|policy control p-a (the CAS before sleeping takes nothing off k: k claims a wake that reaches nobody)
+neg|shared_fsem|PTIMED|observable|-DNEG_SETTLE_NO_KDEC|-O0|no_lost_wakeup_at_end|policy control p-a (the CAS before sleeping takes nothing off k: k claims a wake that reaches nobody)
+neg|shared_fsem|PTIMED|safety|-DNEG_FUTEX_LOW|-O0|K2_wake|policy control p-b (futex on the low half under the policy: a barger restores V, the waiter sleeps with k = 1)
+neg|shared_fsem|PHAND|observable|-DNEG_FUTEX_LOW|-O0|no_lost_wakeup_at_end|policy control p-b (futex on the low half under the policy)
+neg|shared_fsem|PLIVE3|live:waiters_go_on|-DNEG_FUTEX_LOW|-O0|acceptance cycle|policy control p-b (futex on the low half under the policy)
+neg|shared_fsem|PHAND|safety|-DNEG_BARGE_IGNORES_H|-O0|P3_barger_leaves_room|policy control p-c (bargers ignore H: the starving waiter's permit is taken)
+neg|shared_bounded|PHAND|safety|-DNEG_BARGE_IGNORES_H|-O0|P3_barger_leaves_room|policy control p-c (bargers ignore H: the starving acquirer's permit is taken)
+neg|shared_fsem|PTIMED|safety|-DNEG_H_STAYS|-O0|P3_H_has_one_starving_owner|policy control p-d1 (H not cleared when the starving waiter leaves)
+neg|shared_fsem|PTIMED|observable|-DNEG_H_STAYS|-O0|final_state_clean,no_lost_wakeup_at_end|policy control p-d1 (H not cleared when the starving waiter leaves: a permit held back for nobody)
+neg|shared_bounded|PTIMED|observable|-DNEG_H_STAYS|-O0|final_state_clean,no_lost_wakeup_at_end|policy control p-d1 (H not cleared when the starving acquirer leaves)
+neg|shared_fsem|PTIMED|safety|-DNEG_H_EXIT_RESET|-O0|K2_wake|policy control p-d2 (ending hand-off mode restarts k from 0 without P1's wake: a wake lost at the switch)
+neg|shared_fsem|PCANCEL|observable|-DNEG_H_EXIT_RESET|-O0|no_lost_wakeup_at_end|policy control p-d2 (ending hand-off mode restarts k from 0 without P1's wake)
+neg|shared_fsem|PSTOP|safety|-DNEG_LEAVE_WAITS|-O0|timed_call_returns|policy control p-e (leave() waits for k == 0: a timed wait hangs on a stopped thread)
+neg|shared_bounded|PSTOP|safety|-DNEG_LEAVE_WAITS|-O0|timed_call_returns|policy control p-e (leave() waits for k == 0: a timed acquire hangs on a stopped thread)
 EOF
 )
 

@@ -1,7 +1,10 @@
 /*
- * shared.pml - Promela model of src/shared.c: the kill-safe protocol of
- * FSEM_SHARED semaphores (one CAS per permit, registered waiters, futex
- * wait/wake with bitsets), the futex, and process death.
+ * shared.pml - Promela model of src/shared.c: the barging protocol (one
+ * CAS per permit, registered waiters, futex wait/wake with bitsets), the
+ * futex, and process death; of FSEM_SHARED semaphores (no policy: k and H
+ * stay 0, the futex is the low half, processes may die) and, with
+ * -DPOLICY, of private ones (the policy P1-P3 of shared.c: per kind k,
+ * the wakes in flight, and H, hand-off mode; the futex is the high half).
  *
  * Included by shared_fsem.pml (fsem_t) and shared_bounded.pml
  * (fsem_bounded_t), which define before the include:
@@ -26,7 +29,20 @@
  * success lets through, NOKIND when omask == 0). sn is the step (n).
  *
  * Thread-local variables used here, declared in the including proctype:
- *   me, wl, w0, w1, up, hi, kd, ok, sn, unit, stepped, wk, err, rounds, ho
+ *   me, wl, w0, w1, up, hi, kd, ok, sn, unit, stepped, wk, err, rounds, ho,
+ *   and for the policy: wq0, wq1, wh0, wh1 (k and H of kinds 0, 1 in w),
+ *   pk (the side has its own policy: side->kmask != 0; a post side of
+ *   fsem_t has not), wn (P1 wakes of the own kind), kt, kh, kn (scratch),
+ *   slept, starving (struct waiter and sleep_loop's slept, shared.c)
+ *
+ * The policy (-DPOLICY): the word also holds kk[k] (k of kind k) and hh[k]
+ * (H of kind k); a CAS compares them too. The futex word of a side with the
+ * policy is the high half: W and k of fsem_t (its H is bit 31, in the low
+ * half), or A, kA, HA, R, kR, HR of fsem_bounded_t (H_HIGH 1, set by
+ * shared_bounded.pml). The bound of P3 (FSEM_STARVE_NS, 1 ms) is a
+ * nondeterministic choice at every CAS before sleeping of a waiter that
+ * has slept (an over-approximation: time could only make it true for
+ * good). Private semaphores have no process deaths (KILLS 0).
  *
  * Switches (spin -D...):
  *   CFG_<name>            configuration (shared_fsem.pml, shared_bounded.pml)
@@ -56,6 +72,30 @@
  *   SPIN_MAX, MAXSPUR     poll_room rounds (2), spurious wake-ups per run (1;
  *                         0 in liveness runs, where one can only help)
  *   RMASK                 a full registration field (C: 2^32-1, 2^16-1)
+ *   POLICY                private semaphores: k and H per kind (P1-P3)
+ *   KMASK                 k saturates here (C: 127, 7); default 7
+ *   STOPS                 up to STOPS threads not in a timed call stop for
+ *                         good before any step (preempted, never run again;
+ *                         with its registration and any wake counted for
+ *                         it); the timed call must still return
+ *   NEG_SETTLE_NO_KDEC    control (p-a): the CAS before sleeping does not
+ *                         take one off k (it only sets H)
+ *   NEG_FUTEX_LOW         control (p-b): the policy's futex on the low half
+ *                         (the draft of shared.c)
+ *   NEG_BARGE_IGNORES_H   control (p-c): bargers ignore H (room for n, not
+ *                         n + 1)
+ *   NEG_H_STAYS           control (p-d1): a starving waiter's success or
+ *                         deregistration does not clear H
+ *   NEG_H_EXIT_RESET      control (p-d2): ending hand-off mode restarts k
+ *                         from 0 and wakes nobody (no P1 at the switch)
+ *   VAR_H_RESET_K         variant that must pass: entering and ending
+ *                         hand-off mode reset k to 0 (a lower k only wakes
+ *                         more)
+ *   NEG_LEAVE_WAITS       control (p-e): leave() waits until k == 0 before
+ *                         its CAS (a wait on another thread's step)
+ *   NEG_H_SETTLE_KDEC     control (P-B1, the C before its fix): the CAS
+ *                         before sleeping takes one off k also when only H
+ *                         holds the step back (room is left)
  */
 
 /* futex and sleep_once results (futex.h:5-10) */
@@ -84,6 +124,23 @@
 #ifndef KILLS
 #define KILLS		0
 #endif
+#ifndef STOPS
+#define STOPS		0
+#endif
+#ifndef KMASK
+#define KMASK		7	/* k saturates (FSEM_KW_MASK_ 127, FSEM_K_AR_MASK_ 7) */
+#endif
+#ifndef H_HIGH
+#define H_HIGH		0	/* fsem_t: H is bit 31, in the low half */
+#endif
+#ifdef POLICY
+#define POL		1
+#if KILLS > 0
+#error "POLICY is for private semaphores: no deaths (shared.c, Limits)"
+#endif
+#else
+#define POL		0
+#endif
 
 #define MIN(a, b)	((a) < (b) -> (a) : (b))
 
@@ -93,6 +150,8 @@
 #endif
 short lo = LO0;		/* low half: V or G; the futex word */
 byte reg[2];		/* W; or A (kind 0) and R (kind 1) */
+byte kk[2];		/* P1 k of kind 0, 1 (stays 0 without POLICY) */
+bit  hh[2];		/* P3 H of kind 0, 1 (stays 0 without POLICY) */
 
 /* The kernel's futex queue: blk[i], thread i sleeps with bitset 1 << bwk[i]. */
 bit blk[NT];
@@ -167,6 +226,11 @@ byte Dw[2];		/* wakes of kind k lost with a dead process (the
 bit  handed[NT];	/* thread i's operation made its hand-over CAS (a
 			 * success that lets another kind through) */
 bit  dead[NT];
+byte owp[NT];		/* P1 wakes of thread i's own kind rk[i] (settle_own in
+			 * own_step and leave) decided and not yet issued */
+bit  stv[NT];		/* thread i is starving: it set H of its kind (P3) */
+bit  stp[NT];		/* thread i stopped for good (STOPS) */
+byte nstop;
 bit  fin[NT];		/* thread i finished its operations */
 byte ndead;		/* processes that died */
 byte ndone;		/* threads finished or dead */
@@ -194,13 +258,63 @@ byte ndone;		/* threads finished or dead */
 #define OWE_1(i)	(owek[i] == 1 -> owe[i] : 0)
 #define NLREG(k)	ALLT(LREG_ ## k)
 #define NBLK(k)		ALLT(BLK_ ## k)
-#define NOWE(k)		ALLT(OWE_ ## k)	/* not for ltl formulas */
+#define OWP_0(i)	(rk[i] == 0 -> owp[i] : 0)
+#define OWP_1(i)	(rk[i] == 1 -> owp[i] : 0)
+#define STV_0(i)	(stv[i] && rk[i] == 0)
+#define STV_1(i)	(stv[i] && rk[i] == 1)
+#define NOWE(k)		(ALLT(OWE_ ## k) + ALLT(OWP_ ## k))	/* not for ltl */
+#define NSTV(k)		ALLT(STV_ ## k)
 
 /* struct fsem_side of the thread: room() (shared.c:126-129) */
 #define ROOM(v, n)	(up -> (v) + (n) <= hi : (v) >= (n))
 #define WREG(k)		((k) == 0 -> w0 : w1)
 
+#ifndef POLICY
 #define LOAD()		wl = lo; w0 = reg[0]; w1 = reg[1]
+/* a CAS compares the whole word */
+#define SAME()		(lo == wl && reg[0] == w0 && reg[1] == w1)
+/* futex_wait compares the low half (K2) */
+#define FUTEX_EQ	(lo == wl)
+#else
+#define LOAD()		wl = lo; w0 = reg[0]; w1 = reg[1]; \
+			wq0 = kk[0]; wq1 = kk[1]; wh0 = hh[0]; wh1 = hh[1]
+#define SAME()		(lo == wl && reg[0] == w0 && reg[1] == w1 && \
+			 kk[0] == wq0 && kk[1] == wq1 && hh[0] == wh0 && \
+			 hh[1] == wh1)
+#define KW(k)		((k) == 0 -> wq0 : wq1)	/* k of kind k in w */
+#define HW(k)		((k) == 0 -> wh0 : wh1)	/* H of kind k in w */
+/* shared.c own_room: how many of this kind could step from v; and the
+ * other kind's (shared.h plan_: oroom) */
+#define OWNROOM(v)	(up -> hi - (v) : (v))
+#define OROOM(v)	(up -> (v) : hi - (v))
+#define SETK(k, v)	if \
+			:: (k) == 0 -> kk[0] = (v) \
+			:: else -> kk[1] = (v) \
+			fi
+#define HIGHEQ		(reg[0] == w0 && reg[1] == w1 && kk[0] == wq0 && \
+			 kk[1] == wq1 && (!H_HIGH || (hh[0] == wh0 && \
+			 hh[1] == wh1)))
+#define LOWEQ		(lo == wl && (H_HIGH || hh[0] == wh0))
+#ifndef NEG_FUTEX_LOW
+/* shared.c futex_word, futex_value: the high half (waiters, k) */
+#define FUTEX_EQ	HIGHEQ
+#else
+/*
+ * NEGATIVE CONTROL (p-b): the policy's sleepers wait on the low half, as
+ * in the draft: a barger's take restores the value a waiter read after a
+ * post counted a wake for it in k and woke nobody; it sleeps, and k
+ * suppresses the next post's wake.
+ */
+#define FUTEX_EQ	LOWEQ
+#endif
+#endif
+/* shared.h plan_: hand-off mode holds this step back (P3) */
+#if defined(POLICY) && !defined(NEG_BARGE_IGNORES_H)
+#define HOLD(passh)	(pk && HW(kd) && !(passh) -> 1 : 0)
+#else
+/* NEGATIVE CONTROL (p-c): bargers ignore H (room for n, not n + 1) */
+#define HOLD(passh)	0
+#endif
 
 /*
  * Process death. A process may die at any step: DP (a death point) stands
@@ -214,6 +328,17 @@ byte ndone;		/* threads finished or dead */
 #if KILLS > 0
 #define DP	if \
 		:: die(); goto killed \
+		:: true -> skip \
+		fi;
+#elif STOPS > 0
+/*
+ * A thread not in a timed call may stop for good before any step (it is
+ * preempted and never runs again: its registration, and any wake counted
+ * for it in k, stay). It then waits at end_stopped in the proctype.
+ */
+#define DP	if \
+		:: atomic { nstop < STOPS && ik[me] != IK_TMO -> \
+			nstop++; stp[me] = 1 }; goto end_stopped \
 		:: true -> skip \
 		fi;
 #else
@@ -231,6 +356,7 @@ inline die()
 		ndead < KILLS ->
 		blk[me] = 0;
 		Dw[owek[me]] = Dw[owek[me]] + owe[me]; owe[me] = 0;
+		Dw[rk[me]] = Dw[rk[me]] + owp[me]; owp[me] = 0;
 		dead[me] = 1; handed[me] = 0; ndead++; ndone++;
 		wl = 0; w0 = 0; w1 = 0; wk = 0; err = 0; rounds = 0; unit = 0;
 		stepped = 0; ho = 0
@@ -247,6 +373,13 @@ inline die()
 			blk[i] = 0; wk--; OWE(owe[i] = 1; owek[i] = k)
 inline futex_wake(k)
 {
+	futex_wake_g(k, 0)
+}
+
+/* g: the wakes this call issues were owe[me] (0: K2, K3) or owp[me] (1:
+ * P1, of the own kind) */
+inline futex_wake_g(k, g)
+{
 	DP
 	atomic {
 		do
@@ -258,16 +391,81 @@ inline futex_wake(k)
 #endif
 		:: else -> break
 		od;
-		wk = 0; OWE(owe[me] = 0)
+		wk = 0;
+		OWE(if
+		    :: g -> owp[me] = 0
+		    :: else -> owe[me] = 0
+		    fi)
 	}
 }
 
 /*
- * shared.c:143-161 try_step(word, sd, &w, sn, also) and shared.c:131-141
- * wake_other. also: this thread's registration (unit), removed by the same
- * CAS. Sets stepped; w keeps the last value seen (the futex compares it).
+ * shared.c settle_own(me, x, &wake) (P1, P3), inside the CAS of a
+ * registered waiter's success (own_step) or deregistration (leave): the
+ * word is already x (the step made, the registration removed). A starving
+ * waiter ends hand-off mode; one wake in flight is used up, if any; then
+ * k is raised to min(own room left, registered left) and the difference
+ * is woken (wn, after the CAS). Without the policy (kmask 0) nothing.
  */
-inline try_step(also)
+inline settle_own()
+{
+	wn = 0;
+#ifdef POLICY
+	if
+	:: pk ->
+		if
+		:: starving ->				/* x &= ~handoff */
+#ifndef NEG_H_STAYS
+			hh[kd] = 0;
+#else
+			/* NEGATIVE CONTROL (p-d1): H stays set */
+			skip;
+#endif
+			stv[me] = 0; starving = 0;
+#if defined(NEG_H_EXIT_RESET) || defined(VAR_H_RESET_K)
+			/* (p-d2, variant) k restarts from 0 */
+			kk[kd] = 0;
+#endif
+#ifdef NEG_H_EXIT_RESET
+			kn = 1
+#else
+			skip
+#endif
+		:: else -> skip
+		fi;
+		kt = kk[kd];
+		if				/* it used up one wake, if any */
+		:: kt > 0 -> kt--
+		:: else -> skip
+		fi;
+		kh = MIN(OWNROOM(lo), reg[kd]);		/* need */
+		if
+		:: kh > kt -> wn = kh - kt; kt = MIN(kh, KMASK)
+		:: else -> skip
+		fi;
+#ifdef NEG_H_EXIT_RESET
+		/* NEGATIVE CONTROL (p-d2): no P1 at the end of hand-off mode */
+		if
+		:: kn -> wn = 0; kt = 0; kn = 0
+		:: else -> skip
+		fi;
+#endif
+		kk[kd] = (reg[kd] > 0 -> kt : 0);
+		kt = 0; kh = 0
+	:: else -> skip					/* kmask == 0 */
+	fi
+#endif
+}
+
+/*
+ * shared.h fsem_shared_step_ / fsem_shared_plan_ (a barger: also = 0,
+ * passh = 0) and shared.c own_step (a registered waiter: also = its
+ * registration, removed by the same CAS; passh = slept && unit), then
+ * fsem_shared_wake_ (K2, P2: the other kind) and own_step's P1 wake (the
+ * own kind). Sets stepped; w keeps the last value seen (the futex compares
+ * it).
+ */
+inline try_step(also, passh)
 {
 	stepped = 0;
 #ifdef NEG_WAKE_BEFORE_CAS
@@ -279,18 +477,26 @@ inline try_step(also)
 	ho = (ok == 0 -> w0 : w1);
 #endif
 	do
-	:: ROOM(wl, sn) ->				/* shared.c:149 */
+	:: ROOM(wl, sn + HOLD(passh)) ->		/* plan_: room for n (+1, P3) */
 		DP
-		atomic {	/* shared.c:151-154 CAS(word, w, w + delta - also), acq_rel */
+		atomic {	/* step_ / own_step: CAS(word, w, p.w), acq_rel */
 			if
-			:: lo == wl && reg[0] == w0 && reg[1] == w1 ->
+			:: SAME() ->
 				lo = lo + (up -> sn : -sn);
 				if
 				:: also -> reg[kd]--; rg[me] = 0	/* K2: same CAS */
 				:: else -> skip
 				fi;
 				stepped = 1; STEPPED();
-				/* shared.c:135-140 min(n, others) of the CAS's old value */
+#ifdef POLICY
+				/* P3: in hand-off mode a barger leaves a step */
+				if
+				:: pk && hh[kd] && !(passh) && OWNROOM(lo) == 0 ->
+					assert(P3_barger_leaves_room)
+				:: else -> skip
+				fi;
+#endif
+				/* plan_: min(n, others) of the CAS's old value (K2) */
 #ifndef NEG_WAKE_BEFORE_CAS
 				wk = (ok == NOKIND -> 0 : MIN(sn, WREG(ok)));
 #else
@@ -300,21 +506,46 @@ inline try_step(also)
 				/* NEGATIVE CONTROL (a'): wake one, whatever n */
 				wk = MIN(wk, 1);
 #endif
+#ifdef POLICY
+				/* plan_, P2 (okmask != 0): wake min(oroom, others)
+				 * - k of the other kind, if more than 0, and add
+				 * them to its k (saturating) in the same CAS */
+				if
+				:: wk > 0 ->
+					kt = MIN(OROOM(lo), WREG(ok));
+					wk = (kt > KW(ok) -> kt - KW(ok) : 0);
+					kt = MIN(KW(ok) + wk, KMASK);
+					SETK(ok, kt);
+					kt = 0
+				:: else -> skip
+				fi;
+				if
+				:: also -> settle_own()		/* own_step: P1, P3 */
+				:: else -> skip
+				fi;
+				OWE(owp[me] = wn);
+#endif
 				OWE(owe[me] = wk; owek[me] = (ok == 1 -> 1 : 0));
 				HANDED(handed[me] = (ok != NOKIND))
 			:: else -> LOAD()		/* failed: w = word */
 			fi
 		}
 		if
-		:: stepped -> break			/* shared.c:157 */
+		:: stepped -> break			/* handed over */
 		:: else -> skip
 		fi
-	:: else -> break				/* shared.c:160 return false */
+	:: else -> break				/* plan_ false: no room */
 	od;
 	if
-	:: wk > 0 -> futex_wake(ok)			/* shared.c:137-140 */
-	:: else -> skip					/* shared.c:137 others == 0 */
+	:: wk > 0 -> futex_wake(ok)			/* fsem_shared_wake_ (K2) */
+	:: else -> skip					/* others == 0 */
 	fi;
+#ifdef POLICY
+	if
+	:: wn > 0 -> wk = wn; wn = 0; futex_wake_g(kd, 1)	/* own_step: P1 */
+	:: else -> skip
+	fi;
+#endif
 	ho = 0
 }
 
@@ -327,7 +558,32 @@ inline leave()
 {
 	if
 	:: unit ->
+#ifdef NEG_LEAVE_WAITS
+		/*
+		 * NEGATIVE CONTROL (p-e): before deregistering, wait until no
+		 * wake is in flight (k == 0): a wait on other threads' steps.
+		 */
+		(kk[kd] == 0);
+#endif
 		DP
+#ifdef POLICY
+		/*
+		 * leave: CAS(word, w, settle_own(w - unit)), relaxed, in a loop
+		 * that recomputes x after a failed CAS: the load and the CAS that
+		 * succeeds are one block (the same states). P1 instead of K3.
+		 */
+		atomic {
+			LOAD();
+			reg[kd]--; rg[me] = 0;
+			settle_own();
+			OWE(owp[me] = wn; owe[me] = 0);
+			unit = 0				/* me->unit = 0 */
+		}
+		if
+		:: wn > 0 -> wk = wn; wn = 0; futex_wake_g(kd, 1)	/* P1 */
+		:: else -> skip
+		fi
+#else
 		atomic {	/* shared.c:206-207 old = fetch_sub(word, unit), relaxed */
 			LOAD();
 #ifndef NEG_NO_DEREG
@@ -351,6 +607,7 @@ inline leave()
 		:: wk > 0 -> futex_wake(kd)		/* shared.c:210 */
 		:: else -> skip
 		fi
+#endif
 	:: else -> skip					/* shared.c:204-205 */
 	fi
 }
@@ -377,9 +634,10 @@ inline sleep_once()
 		fi
 	:: FUTEX_MAY_SLEEP ->
 		DP
-		atomic {	/* futex_wait: compare the low half and enqueue, atomically */
+		atomic {	/* futex_wait: compare the futex word (the low half;
+				 * the high half with the policy) and enqueue */
 			if
-			:: lo == wl -> blk[me] = 1; bwk[me] = kd; OWE(owe[me] = 0)
+			:: FUTEX_EQ -> blk[me] = 1; bwk[me] = kd; OWE(owe[me] = 0)
 			:: else -> err = EAGAIN
 			fi
 		}
@@ -433,7 +691,7 @@ inline sleep_loop()
 		DP
 		atomic {	/* shared.c:260-262 CAS(word, w, w + unit), relaxed */
 			if
-			:: lo == wl && reg[0] == w0 && reg[1] == w1 ->
+			:: SAME() ->
 				reg[kd]++; rg[me] = 1; rk[me] = kd;
 				unit = 1;			/* shared.c:263 */
 				if				/* shared.c:264 */
@@ -450,15 +708,82 @@ inline sleep_loop()
 	:: else -> break				/* full: poll, shared.c:71-73 */
 	od;
 	do
-	:: try_step(unit);				/* shared.c:269 */
+	:: try_step(unit, slept && unit);		/* own_step(me, &w, slept) */
 		if
-		:: stepped -> unit = 0; break		/* shared.c:270-271 */
+		:: stepped -> unit = 0; break		/* r > 0: return 0 */
+		:: else -> skip
+		fi;
+#ifdef POLICY
+		/*
+		 * sleep_loop, policy (unit && kmask): the CAS before sleeping,
+		 * made if x != w. P1: it is awake, about to sleep with no room,
+		 * so it used up one wake in flight, if any was counted. P3: one
+		 * that has slept, finds no room and is past the bound (or
+		 * starving, never with H clear) sets H.
+		 */
+		kn = 0;
+		if
+		:: unit && pk ->
+			kt = KW(kd);
+			if
+			:: kt > 0 ->
+#if defined(NEG_SETTLE_NO_KDEC)
+				/* NEGATIVE CONTROL (p-a): k is not taken off */
+				skip
+#elif defined(NEG_H_SETTLE_KDEC)
+				/* NEGATIVE CONTROL (P-B1): k is taken off even
+				 * when only hand-off mode holds the step back */
+				kt--
+#else
+				/* shared.c sleep_loop: only if the step has no
+				 * room at all, not if hand-off mode holds it */
+				if
+				:: !ROOM(wl, sn) -> kt--
+				:: else -> skip
+				fi
+#endif
+			:: else -> skip
+			fi;
+			if
+			:: !HW(kd) && slept && starving -> kh = 1
+			:: !HW(kd) && slept && !starving -> kh = 1	/* past the bound */
+			:: true -> skip					/* not yet */
+			fi;
+#ifdef VAR_H_RESET_K
+			kt = (kh -> 0 : kt);	/* (variant) entering H resets k */
+#endif
+			if
+			:: kt != KW(kd) || kh ->		/* x != w */
+				DP
+				atomic {	/* settle: CAS(word, w, x), relaxed */
+					if
+					:: SAME() ->
+						SETK(kd, kt);
+						if
+						:: kh -> hh[kd] = 1; starving = 1; stv[me] = 1
+						:: else -> skip
+						fi;
+						LOAD()		/* w = x */
+					:: else -> LOAD(); kn = 1	/* continue */
+					fi
+				}
+			:: else -> skip
+			fi;
+			kt = 0; kh = 0
 		:: else -> skip
 		fi;
 		if
-		:: unit -> sleep_once()			/* shared.c:273 */
-		:: else -> poll_once()			/* shared.c:274 */
+		:: kn -> kn = 0; goto again_		/* continue */
+		:: else -> skip
 		fi;
+#endif
+		if
+		:: unit -> sleep_once()			/* fsem_sleep_cancelable */
+		:: else -> poll_once()			/* poll_once */
+		fi;
+#ifdef POLICY
+		slept = 1;				/* slept = true */
+#endif
 #ifdef NEG_NO_RECHECK
 		/*
 		 * NEGATIVE CONTROL (b1): a wake-up is taken to mean "the permit
@@ -485,8 +810,14 @@ inline sleep_loop()
 			/* NEGATIVE CONTROL (b2): go on with the stale w */
 			skip
 #endif
-		fi
+		fi;
+#ifdef POLICY
+again_:	skip
+#endif
 	od
+#ifdef POLICY
+	; slept = 0; starving = 0
+#endif
 }
 
 /*
@@ -507,7 +838,7 @@ inline spin_phase()
 			if
 			:: WREG(kd) != 0 -> break	/* shared.c:192-193 STOP */
 			:: else ->
-				try_step(0);		/* shared.c:194 */
+				try_step(0, 0);		/* poll_room: step_ */
 				if
 				:: stepped ->
 					/* handoff.c:272-278 store(budget_ns) */
@@ -545,7 +876,7 @@ inline spin_phase()
 inline take()
 {
 	atomic { LOAD() }				/* shared.c:166 hint */
-	sn = 1; try_step(0);				/* shared.c:168, 291 */
+	sn = 1; try_step(0, 0);				/* shared.c:168, 291 */
 	if
 	:: !stepped -> spin_phase()			/* shared.c:293 */
 	:: else -> skip
@@ -560,7 +891,7 @@ inline take()
 inline shared_try()
 {
 	atomic { LOAD() }				/* shared.c:166 hint */
-	try_step(0)					/* shared.c:168 */
+	try_step(0, 0)					/* shared.c:168 */
 }
 
 /* ------------------------------------------------------------------ */
@@ -596,12 +927,24 @@ active proctype Env()
  *   Q_OK(i)    a queued thread is alive and registered with its own kind;
  *   K2(k)      wake-ups in flight: min(room, live registered) <= live
  *              registered that are awake + wakes owed + wakes lost with
- *              the dead (I3 of handoff.c in this protocol's terms).
+ *              the dead (I3 of handoff.c in this protocol's terms); with
+ *              the policy P2's weaker promise (below).
  */
 #define REG_OK(k)	(reg[k] == NREG(k) && reg[k] <= RMASK)
 #define Q_OK(i)		(!blk[i] || (!dead[i] && rg[i] && rk[i] == bwk[i]))
+#ifndef POLICY
 #define K2(k)		(MIN(ROOMK(k), NLREG(k)) <= \
 			 NLREG(k) - NBLK(k) + NOWE(k) + Dw[k])
+#else
+/*
+ * With the policy a success wakes only what k does not already claim, and
+ * a wake may find every waiter awake: an awake registered waiter settles
+ * k later (P1). What P2 promises: room is never left while every live
+ * registered waiter of the kind sleeps and no wake is on its way.
+ */
+#define K2(k)		(!(ROOMK(k) > 0 && NLREG(k) > 0 && \
+			   NBLK(k) == NLREG(k) && NOWE(k) == 0))
+#endif
 /* at a global deadlock: sleepers that could go on, at most the wakes lost */
 #define STRANDED(k)	MIN(ROOMK(k), NBLK(k))
 #ifndef STRICT_END

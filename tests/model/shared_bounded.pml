@@ -135,8 +135,90 @@
 #define THREADS	run Thread(0, OP_ACQ, OP_ACQ, OP_NONE); \
 		run Thread(1, OP_CACQ, OP_NONE, OP_NONE); \
 		run Thread(2, OP_REL, OP_TREL, OP_NONE)
+/* ---- private semaphores: the policy of shared.c (P1-P3) ---------- */
+#elif defined(CFG_PPAIRED)
+/* PAIRED with the policy: acquirers' k and H; releases wake acquirers */
+#define POLICY
+#define PAIRED
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_REL, OP_NONE)
+#elif defined(CFG_PPC)
+/* PC with the policy: both kinds asleep on one futex word, both k */
+#define POLICY
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_TREL, OP_REL | IFFAIL, OP_NONE); \
+		run Thread(2, OP_TRYACQ, OP_CREL | IFOK, OP_NONE)
+#elif defined(CFG_PREL)
+/* releasers' k and H: every permit given out, two releases block, an
+ * acquire-release pair barges in between */
+#define POLICY
+#define OUT0	1
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_REL, OP_NONE, OP_NONE); \
+		run Thread(1, OP_REL, OP_NONE, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_TRYREL, OP_ACQ)
+#elif defined(CFG_PHAND)
+/* N = 2, all given out: two acquires block, releases with a barging
+ * tryacquire in between (k counted for an awake acquirer, hand-off mode,
+ * a barger held back by H) */
+#define POLICY
+#define OUT0	2
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_NONE, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_NONE, OP_NONE); \
+		run Thread(2, OP_REL, OP_TRYACQ, OP_REL)
+#elif defined(CFG_PTIMED)
+/* a timed and a cancellable acquire (one may leave starving) */
+#define POLICY
+#define PAIRED
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(1, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_CACQ, OP_REL | IFOK, OP_NONE)
+#elif defined(CFG_PLIVE)
+/* liveness with the policy: both kinds block, a churner */
+#define POLICY
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(1, OP_REL, OP_ACQ, OP_NONE); \
+		run Thread(2, OP_CHURN, OP_NONE, OP_NONE)
+#elif defined(CFG_PLIVE3)
+/* liveness with the policy, no churner: PPAIRED's operations */
+#define POLICY
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_REL, OP_NONE)
+#elif defined(CFG_PSTOP)
+/* a timed acquire while any other thread may stop for good */
+#define POLICY
+#define PAIRED
+#define STOPS	1
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_TACQ, OP_REL | IFOK, OP_TACQ); \
+		run Thread(1, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_REL, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL, FERR, FERR_REL, FBROKEN"
+#error "choose a configuration: -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL, FERR, FERR_REL, FBROKEN, PPAIRED, PPC, PREL, PHAND, PTIMED, PLIVE, PLIVE3, PSTOP"
 #endif
 #ifndef OUT0
 #define OUT0	0	/* permits given out at the start (G) */
@@ -164,18 +246,25 @@ byte holders;		/* threads between a returned acquire and a release */
 #define ROOM_1		lo
 
 /* bounded.c:59-66 shared_acquire, bounded.c:68-75 shared_release */
+/* (bounded.c barge_acquire, barge_release: both sides have the policy on
+ * a private semaphore, kmask and okmask != 0) */
 #define SIDE(d)		up = ((d) > 0); hi = N; kd = ((d) < 0); \
-			ok = ((d) > 0 -> 1 : 0); sn = 1
+			ok = ((d) > 0 -> 1 : 0); sn = 1; pk = POL
 #define RESET()		wl = 0; w0 = 0; w1 = 0; up = 0; hi = 0; kd = 0; \
-			ok = 0; sn = 0; wk = 0; err = 0; stepped = 0
+			ok = 0; sn = 0; wk = 0; err = 0; stepped = 0; \
+			wq0 = 0; wq1 = 0; wh0 = 0; wh1 = 0; pk = 0; wn = 0
 
 /* constant-false bits: their names are what spin prints when one fails */
 bit K1_conservation, K4_bounds, registrations_match, queue_valid, K2_wake;
 bit no_lost_wakeup_at_end, final_state_clean, at_most_N_holders;
 bit no_access_after_handover;
+bit P1_k_le_registered, P3_H_has_one_starving_owner, P3_barger_leaves_room;
+bit timed_call_returns;
 
 /* Every bounded step may let the other kind through (shared.c poll_room). */
 #define SPIN_HANDS_OVER
+/* H_A, H_R are bits 47 and 63: in the high half, the policy's futex word */
+#define H_HIGH	1
 #include "shared.pml"
 
 proctype Thread(byte me; byte op0; byte op1; byte op2)
@@ -183,6 +272,8 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 	short wl;
 	byte w0, w1, sn, hi, ok, wk, err, rounds, ho, k, op;
 	bit up, kd, unit, stepped, prevok;
+	byte wq0, wq1, wn, kt, kh;		/* the policy (shared.pml) */
+	bit wh0, wh1, pk, kn, slept, starving;
 
 	do
 	:: k < 3 ->
@@ -246,6 +337,12 @@ cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
 	}
 killed:	/* after die() */
 	skip
+#if STOPS > 0
+	; goto done_;
+end_stopped:	/* stopped for good (STOPS): never runs again */
+	false;
+done_:	skip
+#endif
 }
 
 /*
@@ -268,8 +365,17 @@ killed:	/* after die() */
 #if KILLS > 0
 #define FINAL	(reg[0] == NREG(0) && reg[1] == NREG(1))
 #else
-#define FINAL	(reg[0] == 0 && reg[1] == 0 && lo == retsum)
+/* (k and H are 0 too: nobody is registered, nobody starves) */
+#define FINAL	(reg[0] == 0 && reg[1] == 0 && lo == retsum && kk[0] == 0 && \
+		 kk[1] == 0 && hh[0] == 0 && hh[1] == 0)
 #endif
+/* the policy: k <= registered of its kind (P1); H set iff one (live)
+ * waiter of its kind is starving (P3) */
+#define P1_K(k)		(kk[k] <= reg[k])
+#define P3_H(k)		(hh[k] == (NSTV(k) > 0) && NSTV(k) <= 1)
+/* a timed call that can no longer return (STOPS) */
+#define TSTUCK(i)	(ik[i] == IK_TMO && !stp[i])
+#define TIMED_STUCK	(TSTUCK(0) || TSTUCK(1) || TSTUCK(2))
 
 active proctype Monitor()
 {
@@ -285,13 +391,23 @@ end_monitor:
 #ifdef CHECK_K2
 	:: atomic { !(K2(0) && K2(1)) -> assert(K2_wake) }
 #endif
+#ifdef POLICY
+	:: atomic { !(P1_K(0) && P1_K(1)) -> assert(P1_k_le_registered) }
+	:: atomic { !(P3_H(0) && P3_H(1)) -> assert(P3_H_has_one_starving_owner) }
+#endif
 #endif
 #ifdef PAIRED
 	:: atomic { holders > N -> assert(at_most_N_holders) }
 #endif
 #ifndef LIVE
+#if STOPS == 0
 	:: atomic { timeout && !(END_OK(0) && END_OK(1)) ->
 		assert(no_lost_wakeup_at_end) }
+#else
+	/* stopped threads may hold wakes (k) for good: no END_OK; but a
+	 * timed call returns whatever the others do */
+	:: atomic { timeout && TIMED_STUCK -> assert(timed_call_returns) }
+#endif
 	:: atomic { ndone == NT && !FINAL -> assert(final_state_clean) }
 #endif
 	fi

@@ -117,8 +117,86 @@
 #define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
 		run Thread(1, OP_CWAIT, OP_NONE, OP_NONE); \
 		run Thread(2, OP_POST, OP_NONE, OP_NONE)
+/* ---- private semaphores: the policy of shared.c (P1-P3) ---------- */
+#elif defined(CFG_PBASIC)
+/* BASIC with the policy: waits, trywait, post_n(2) and EOVERFLOW (VMAX 2) */
+#define POLICY
+#define INIT	0
+#define VMAX	2
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_TRY, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST2, OP_POST)
+#elif defined(CFG_PHAND)
+/* two waiters, a poster that barges in between (trywait): k counted for
+ * a waiter that is awake, hand-off mode, a barger held back by H */
+#define POLICY
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_TRY, OP_POST)
+#elif defined(CFG_PTIMED)
+/* TIMED with the policy: a timed waiter (it may leave starving) */
+#define POLICY
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_TWAIT, OP_POST | IFOK, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST2, OP_NONE)
+#elif defined(CFG_PCANCEL)
+/* CANCEL with the policy: a cancelled waiter passes an absorbed wake on */
+#define POLICY
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_CWAIT, OP_POST | IFOK, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_NONE, OP_NONE)
+#elif defined(CFG_PKSAT)
+/* k saturates at 1 (KMASK 1): two waiters, one timed, post_n(2) */
+#define POLICY
+#define KMASK	1
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(1, OP_TWAIT, OP_WAIT, OP_NONE); \
+		run Thread(2, OP_POST2, OP_POST, OP_NONE)
+#elif defined(CFG_PLIVE)
+/* liveness with the policy: a waiter, a timed waiter, a poster that then
+ * churns (a barger that never stops) */
+#define POLICY
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(1, OP_TWAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_CHURN, OP_NONE)
+#elif defined(CFG_PLIVE3)
+/* liveness with the policy, no churner: PHAND's operations */
+#define POLICY
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_TRY, OP_POST)
+#elif defined(CFG_PSTOP)
+/* a timed wait while any other thread may stop for good at any step */
+#define POLICY
+#define STOPS	1
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_TWAIT, OP_TWAIT, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_BASIC, TIMED, CANCEL, MIXED, FULL, KILL, KILL2, LIVE, LIVEKILL, FBROKEN"
+#error "choose a configuration: -DCFG_BASIC, TIMED, CANCEL, MIXED, FULL, KILL, KILL2, LIVE, LIVEKILL, FBROKEN, PBASIC, PHAND, PTIMED, PCANCEL, PKSAT, PLIVE, PLIVE3, PSTOP"
 #endif
 
 #ifndef VMAX
@@ -153,16 +231,20 @@ short nwok;		/* waits (wait, timedwait, trywait) that returned 0 */
 #define ROOM_0		lo
 #define ROOM_1		0
 
-/* fsem.c:60-63 shared_wait, fsem.c:65-69 shared_post */
-#define WAIT_SIDE()	up = 0; hi = VMAX; kd = 0; ok = NOKIND; sn = 1
-#define POST_SIDE(n)	up = 1; hi = VMAX; kd = 0; ok = 0; sn = (n)
+/* fsem.c wait_sides[], post_sides[]: [0] private, with the policy (a
+ * post side has none of its own: kmask 0, okmask != 0); [1] FSEM_SHARED */
+#define WAIT_SIDE()	up = 0; hi = VMAX; kd = 0; ok = NOKIND; sn = 1; pk = POL
+#define POST_SIDE(n)	up = 1; hi = VMAX; kd = 0; ok = 0; sn = (n); pk = 0
 #define RESET()		wl = 0; w0 = 0; w1 = 0; up = 0; hi = 0; kd = 0; \
-			ok = 0; sn = 0; wk = 0; err = 0; stepped = 0
+			ok = 0; sn = 0; wk = 0; err = 0; stepped = 0; \
+			wq0 = 0; wq1 = 0; wh0 = 0; wh1 = 0; pk = 0; wn = 0
 
 /* constant-false bits: their names are what spin prints when one fails */
 bit K1_conservation, K4_bounds, registrations_match, queue_valid, K2_wake;
 bit no_permit_invented, no_lost_wakeup_at_end, final_state_clean;
 bit no_access_after_handover;
+bit P1_k_le_registered, P3_H_has_one_starving_owner, P3_barger_leaves_room;
+bit timed_call_returns;
 
 #include "shared.pml"
 
@@ -171,6 +253,8 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 	short wl;
 	byte w0, w1, sn, hi, ok, wk, err, rounds, ho, k, op;
 	bit up, kd, unit, stepped, prevok;
+	byte wq0, wq1, wn, kt, kh;		/* the policy (shared.pml) */
+	bit wh0, wh1, pk, kn, slept, starving;
 
 	do
 	:: k < 3 ->
@@ -235,6 +319,12 @@ cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
 	}
 killed:	/* after die() */
 	skip
+#if STOPS > 0
+	; goto done_;
+end_stopped:	/* stopped for good (STOPS): never runs again */
+	false;
+done_:	skip
+#endif
 }
 
 /*
@@ -264,8 +354,17 @@ killed:	/* after die() */
 #if KILLS > 0
 #define FINAL	(reg[0] == NREG(0))
 #else
-#define FINAL	(reg[0] == 0 && lo == INIT + npok - nwok)
+/* (k and H are 0 too: nobody is registered, nobody starves) */
+#define FINAL	(reg[0] == 0 && lo == INIT + npok - nwok && kk[0] == 0 && \
+		 hh[0] == 0)
 #endif
+/* the policy: k <= registered of its kind (P1); H set iff one (live)
+ * waiter of its kind is starving (P3) */
+#define P1_K(k)		(kk[k] <= reg[k])
+#define P3_H(k)		(hh[k] == (NSTV(k) > 0) && NSTV(k) <= 1)
+/* a timed call that can no longer return (STOPS) */
+#define TSTUCK(i)	(ik[i] == IK_TMO && !stp[i])
+#define TIMED_STUCK	(TSTUCK(0) || TSTUCK(1) || TSTUCK(2))
 
 active proctype Monitor()
 {
@@ -281,10 +380,20 @@ end_monitor:
 #ifdef CHECK_K2
 	:: atomic { !K2(0) -> assert(K2_wake) }
 #endif
+#ifdef POLICY
+	:: atomic { !P1_K(0) -> assert(P1_k_le_registered) }
+	:: atomic { !P3_H(0) -> assert(P3_H_has_one_starving_owner) }
+#endif
 #endif
 #ifndef LIVE
 	:: atomic { nwok > INIT + nposted -> assert(no_permit_invented) }
+#if STOPS == 0
 	:: atomic { timeout && !END_OK(0) -> assert(no_lost_wakeup_at_end) }
+#else
+	/* stopped threads may hold wakes (k) for good: no END_OK; but a
+	 * timed call returns whatever the others do */
+	:: atomic { timeout && TIMED_STUCK -> assert(timed_call_returns) }
+#endif
 	:: atomic { ndone == NT && !FINAL -> assert(final_state_clean) }
 #endif
 	fi
