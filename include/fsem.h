@@ -297,6 +297,19 @@ FSEM_API_ int fsem_wait_slow_(fsem_t *sem);
 FSEM_API_ int fsem_post_slow_(fsem_t *sem, long long old);
 
 #if defined(__ATOMIC_ACQUIRE) && !defined(FSEM_NO_INLINE)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FSEM_ASAN_CAS_ 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(FSEM_ASAN_CAS_)
+#define FSEM_CAS_(p, ov, nv, order) \
+	(__sync_val_compare_and_swap((p), (ov), (nv)) == (ov))
+#else
+#define FSEM_CAS_(p, ov, nv, order) \
+	__atomic_compare_exchange_n((p), &(ov), (nv), 1, (order), \
+				    __ATOMIC_RELAXED)
+#endif
 #ifdef __cplusplus
 #define FSEM_CAST_(type, x) static_cast<type>(x)
 #else
@@ -304,8 +317,13 @@ FSEM_API_ int fsem_post_slow_(fsem_t *sem, long long old);
 #endif
 /*
  * The fast paths: one load and one CAS on the state word of the barging
- * protocol (low half: the value, and bit 31 while blocked waiters are owed
- * the next permits; high half: blocked waiters). Anything else, and every
+ * protocol. Under AddressSanitizer the CAS is the value-returning builtin
+ * (a full barrier), which keeps no local in memory: the caller's frame,
+ * which a cancelled wait abandons, then has no redzones that the
+ * sanitizer could leave poisoned (a false report at thread exit). The
+ * word: low half, the value, and
+ * bit 31 while blocked waiters are owed the next permits; high half,
+ * blocked waiters and wakes in flight. Anything else, and every
  * FSEM_FIFO semaphore (whose word always fails these tests), goes to the
  * library.
  */
@@ -320,8 +338,7 @@ int fsem_wait_inline_(fsem_t *sem)
 	/* the low half as a signed int: V > 0 with H (bit 31) clear */
 	if (__builtin_expect(FSEM_CAST_(int, FSEM_CAST_(unsigned int, w)) > 0,
 			     1) &&
-	    __atomic_compare_exchange_n(&sem->handoff_, &w, w - 1, 1,
-					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+	    FSEM_CAS_(&sem->handoff_, w, w - 1, __ATOMIC_ACQUIRE))
 		return 0;			/* took a free permit */
 	if (sem->flags_ & FSEM_FIFO) {		/* the debt protocol */
 		if (__builtin_expect(__atomic_fetch_sub(&sem->count_, 1,
@@ -341,8 +358,7 @@ int fsem_post_inline_(fsem_t *sem)
 		return (fsem_post)(sem);	/* -1, EINVAL */
 	w = __atomic_load_n(&sem->handoff_, __ATOMIC_RELAXED);
 	if (__builtin_expect(w < FSEM_VALUE_MAX, 1) &&
-	    __atomic_compare_exchange_n(&sem->handoff_, &w, w + 1, 1,
-					__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+	    FSEM_CAS_(&sem->handoff_, w, w + 1, __ATOMIC_RELEASE))
 		return 0;			/* freed a permit, no waiter */
 	if (sem->flags_ & FSEM_FIFO) {		/* the debt protocol */
 		long long old = __atomic_fetch_add(&sem->count_, 1,
