@@ -144,11 +144,13 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 		expect(fsem_post(NULL), EINVAL);
 		expect(fsem_trywait(NULL), EINVAL);
 		break;
-	default: /* re-init, huge values and bad flags included */
+	default: /* re-init, huge values, every flag set and bad ones */
 		n = take(s) % 2 ? take32(s) : take(s);
 		v = (int)(take(s) % 8);
 		ret = fsem_init(sem, v, n);
-		if (n > FSEM_VALUE_MAX || (v & ~(FSEM_SHARED | FSEM_NOSPIN))) {
+		if (n > FSEM_VALUE_MAX ||
+		    (v & ~(FSEM_SHARED | FSEM_NOSPIN | FSEM_FIFO)) ||
+		    ((v & FSEM_SHARED) && (v & FSEM_FIFO))) {
 			expect(ret, EINVAL);
 		} else {
 			expect(ret, 0);
