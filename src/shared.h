@@ -100,7 +100,7 @@ static inline bool fsem_shared_room_(const struct fsem_side *sd, uint32_t v,
  * Plan a step of @n from @w that removes @also (a waiter's registration):
  * false if V (G) would leave its range, or if hand-off mode holds this
  * kind back and the caller may not pass it (@pass_h: a waiter that has
- * slept). Sets K of the other kind when it wakes some (P2 in shared.c).
+ * slept). Adds the wakes it makes to the other kind's k (P2 in shared.c).
  */
 static inline bool fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
 				     uint32_t n, uint64_t also, bool pass_h,
