@@ -13,11 +13,13 @@ start=$SECONDS
 # list falls behind), lintian, and what the installed-package test needs.
 need_packages build-essential dpkg-dev debhelper meson ninja-build \
 	lintian pkg-config man-db
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
 tmp=$(mktemp -d)
 pkgs=(libfsem0 libfsem-dev libfsem-preload)
 cleanup() {
 	if dpkg-query -W "${pkgs[@]}" >/dev/null 2>&1; then
-		DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq \
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get purge -y -qq \
 			"${pkgs[@]}" >/dev/null || true
 	fi
 	rm -rf "$tmp"
@@ -37,7 +39,7 @@ sed 's/^/  lintian: /' "$tmp/lintian"
 if grep -q '^E:' "$tmp/lintian"; then fail "lintian reports errors"; fi
 echo "ok: lintian: no errors ($(grep -c '^W:' "$tmp/lintian" || true) warnings)"
 
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
 	"$tmp"/libfsem0_*.deb "$tmp"/libfsem-dev_*.deb \
 	"$tmp"/libfsem-preload_*.deb >/dev/null
 
@@ -126,7 +128,8 @@ echo "ok: an unmodified sem_t program ran on fsem under LD_PRELOAD=$lib"
 
 dpkg -L libfsem-dev | grep -q '/man3/fsem_wait\.3\.gz$' ||
 	fail "no fsem_wait(3) in libfsem-dev"
-page=$(man -w fsem_wait) && [ -e "$page" ] || fail "man fsem_wait"
+page=$(man -w fsem_wait) || fail "man fsem_wait"
+[ -e "$page" ] || fail "man fsem_wait: $page is missing"
 echo "ok: man fsem_wait is $(readlink -f "$page")"
 
 echo "== debian packages: built, lintian clean, installed program ran" \
