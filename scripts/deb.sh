@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 start=$SECONDS
 # debian/control's Build-Depends (dpkg-checkbuilddeps below says if this
 # list falls behind), lintian, and what the installed-package test needs.
-need_packages build-essential dpkg-dev debhelper meson ninja-build \
+need_packages build-essential dpkg-dev debhelper meson ninja-build cmake \
 	lintian pkg-config man-db
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -131,6 +131,10 @@ dpkg -L libfsem-dev | grep -q '/man3/fsem_wait\.3\.gz$' ||
 page=$(man -w fsem_wait) || fail "man fsem_wait"
 [ -e "$page" ] || fail "man fsem_wait: $page is missing"
 echo "ok: man fsem_wait is $(readlink -f "$page")"
+
+dpkg -L libfsem-dev | grep -q '/cmake/fsem/fsemConfig\.cmake$' ||
+	fail "no CMake package config in libfsem-dev"
+echo "ok: libfsem-dev has find_package(fsem)'s files"
 
 echo "== debian packages: built, lintian clean, installed program ran" \
 	"($((SECONDS - start)) s)"
