@@ -129,7 +129,10 @@ extern "C" {
  * between the two (preempted, stopped in a debugger; a poster of lower
  * priority on the CPU of a SCHED_FIFO waiter never runs), the wait yields
  * and retries past its deadline, for as long as the poster is stopped.
- * The default policy has no such wait.
+ * The default policy has no such wait. Code compiled against fsem 0.2's
+ * header, whose inline fast paths moved a word that is now this flag's
+ * hand-off word, must not be given an FSEM_FIFO semaphore (0.2 had no
+ * such flag to make one).
  */
 #define FSEM_FIFO 0x4
 
@@ -141,8 +144,8 @@ extern "C" {
 
 /** A counting semaphore. Fits inside a sem_t (checked when fsem is built). */
 typedef struct fsem {
-	long long count_;		/* private */
-	unsigned long long handoff_;	/* private */
+	long long count_;		/* private: a trap, or FIFO's token */
+	unsigned long long handoff_;	/* private: the state word */
 	unsigned int flags_;		/* private */
 	unsigned int spin_;		/* private */
 } fsem_t;
@@ -285,10 +288,11 @@ FSEM_API_ int fsem_unlink(const char *name);
  * to one load and one lock cmpxchg each plus tests, calling into the
  * library only when there is no free permit (wait), a waiter to wake or
  * the limit (post), or the CAS lost: an uncontended pair costs what two
- * atomic instructions cost, with no call. An FSEM_FIFO semaphore's word
- * never passes those tests: its fast path is then one lock xadd on the
- * count, as in fsem 0.2, whose inline code was that path alone. The two
- * *_slow_ functions are its continuations: private, never to be called
+ * atomic instructions cost, with no call. The word is the state of either
+ * policy: under FSEM_FIFO it is the signed count of fsem 0.2 (whose inline
+ * code was one lock xadd on it), and a CAS that keeps it in [0,
+ * FSEM_VALUE_MAX] moves it as that xadd did. The two *_slow_ functions
+ * serve the inline code of builds before 0.3: private, never to be called
  * directly. (fsem_wait)(sem) and &fsem_wait still name the library
  * functions, which behave identically. Define FSEM_NO_INLINE before
  * including fsem.h to get plain calls.
@@ -323,9 +327,10 @@ FSEM_API_ int fsem_post_slow_(fsem_t *sem, long long old);
  * sanitizer could leave poisoned (a false report at thread exit). The
  * word: low half, the value, and
  * bit 31 while blocked waiters are owed the next permits; high half,
- * blocked waiters and wakes in flight. Anything else, and every
- * FSEM_FIFO semaphore (whose word always fails these tests), goes to the
- * library.
+ * blocked waiters and wakes in flight. Under FSEM_FIFO the word is the
+ * signed count: permits if positive, blocked waiters owed one if negative
+ * (never more than there are threads, so its low half is then negative
+ * too). Anything else goes to the library.
  */
 static __inline__ __attribute__((always_inline))
 int fsem_wait_inline_(fsem_t *sem)
@@ -340,12 +345,6 @@ int fsem_wait_inline_(fsem_t *sem)
 			     1) &&
 	    FSEM_CAS_(&sem->handoff_, w, w - 1, __ATOMIC_ACQUIRE))
 		return 0;			/* took a free permit */
-	if (sem->flags_ & FSEM_FIFO) {		/* the debt protocol */
-		if (__builtin_expect(__atomic_fetch_sub(&sem->count_, 1,
-				__ATOMIC_ACQUIRE) > 0, 1))	/* (A) */
-			return 0;		/* took a free permit */
-		return fsem_wait_slow_(sem);	/* owed one: wait for it */
-	}
 	return (fsem_wait)(sem);		/* none, or sleepers owed it */
 }
 
@@ -360,14 +359,6 @@ int fsem_post_inline_(fsem_t *sem)
 	if (__builtin_expect(w < FSEM_VALUE_MAX, 1) &&
 	    FSEM_CAS_(&sem->handoff_, w, w + 1, __ATOMIC_RELEASE))
 		return 0;			/* freed a permit, no waiter */
-	if (sem->flags_ & FSEM_FIFO) {		/* the debt protocol */
-		long long old = __atomic_fetch_add(&sem->count_, 1,
-					__ATOMIC_RELEASE); /* (A), hand-over */
-
-		if (__builtin_expect(old >= 0 && old < FSEM_VALUE_MAX, 1))
-			return 0;		/* freed a permit, no debtor */
-		return fsem_post_slow_(sem, old); /* pay one, or overflow */
-	}
 	return (fsem_post)(sem);		/* wake a waiter, or overflow */
 }
 

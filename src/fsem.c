@@ -14,9 +14,18 @@
 #include <semaphore.h>
 #include <stddef.h>
 
+/*
+ * The state word, which the inline fast paths of fsem.h move, is the
+ * second: the barging protocol's (shared.c) or FSEM_FIFO's counter
+ * (handoff.c, "Word layout"), so that one load and one CAS serve both. The
+ * first is FSEM_FIFO's hand-off word, or FSEM_TRAP_ (shared.h).
+ */
 struct fsem_state {
-	_Atomic int64_t count;		/* see "Word layout" in handoff.c */
-	_Atomic uint64_t handoff;
+	_Atomic uint64_t token;		/* fsem_t.count_ */
+	union {				/* fsem_t.handoff_ */
+		_Atomic uint64_t word;	/* barging: V, H, W, k */
+		_Atomic int64_t count;	/* FSEM_FIFO: the counter */
+	};
 	uint32_t flags;			/* set by init only */
 	_Atomic uint32_t spin;		/* spin budget, ns: a hint */
 };
@@ -27,13 +36,16 @@ _Static_assert(_Alignof(fsem_t) <= _Alignof(sem_t),
 _Static_assert(sizeof(struct fsem_state) == sizeof(fsem_t) &&
 	       _Alignof(struct fsem_state) == _Alignof(fsem_t),
 	       "the private view must match the public type");
-_Static_assert(offsetof(struct fsem_state, handoff) ==
+_Static_assert(offsetof(struct fsem_state, token) ==
+	       offsetof(fsem_t, count_) &&
+	       offsetof(struct fsem_state, word) ==
 	       offsetof(fsem_t, handoff_) &&
 	       offsetof(struct fsem_state, spin) == offsetof(fsem_t, spin_),
 	       "the private view must match the public type");
 _Static_assert(_Alignof(_Atomic uint64_t) == 8 &&
-	       offsetof(fsem_t, handoff_) % 8 == 0,
-	       "the hand-off word holds a 4-byte aligned 32-bit futex word");
+	       offsetof(fsem_t, handoff_) % 8 == 0 &&
+	       offsetof(fsem_t, count_) % 8 == 0,
+	       "each word holds 4-byte aligned 32-bit futex words");
 
 static inline int fail(int err)
 {
@@ -50,8 +62,8 @@ static inline struct fsem_state *state(fsem_t *sem)
 
 /*
  * Every semaphore but an FSEM_FIFO one runs the barging protocol of
- * shared.c on the hand-off word (V and W); its count word is a trap for the
- * inline fast paths of older builds. FSEM_FIFO runs the debt protocol of
+ * shared.c on the state word; its first word is a trap for the inline
+ * fast paths of builds before 0.3. FSEM_FIFO runs the debt protocol of
  * handoff.c on both words.
  */
 static inline bool barging(const struct fsem_state *s)
@@ -91,7 +103,7 @@ __attribute__((noinline)) FSEM_UNWOUND_
 static int barge_take(struct fsem_state *s, clockid_t clock,
 		      const struct timespec *abs)
 {
-	int err = fsem_shared_take(&s->handoff, wait_side(s),
+	int err = fsem_shared_take(&s->word, wait_side(s),
 				   (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
 				   clock, abs);
 
@@ -100,7 +112,7 @@ static int barge_take(struct fsem_state *s, clockid_t clock,
 
 static int barge_post_n(struct fsem_state *s, uint32_t n)
 {
-	return fsem_shared_try(&s->handoff,
+	return fsem_shared_try(&s->word,
 			       &post_sides[!!(s->flags & FSEM_SHARED)], n) ?
 		0 : fail(EOVERFLOW);
 }
@@ -141,7 +153,7 @@ FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 	}
 	/* Covered debts (private only: shared posts go to shared.c). */
 	n = (int64_t)n < -old ? n : (uint32_t)-old;
-	fsem_handoff_give(&s->handoff, n, false);
+	fsem_handoff_give(&s->token, n, false);
 	return 0;
 }
 
@@ -171,7 +183,7 @@ static int wait_slow(struct fsem_state *s, clockid_t clock,
 	/* Private only: every caller sends FSEM_SHARED to shared_take. */
 	annotate_acquire(&s->count);	/* the debtor's xadd was (A) too */
 	h = (struct fsem_handoff){
-		.word = &s->handoff,
+		.word = &s->token,
 		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
 		.shared = false,
 		.withdraw = withdraw,
@@ -192,10 +204,10 @@ int fsem_init(fsem_t *sem, int flags, unsigned int value)
 		return fail(EINVAL);
 	if (flags & FSEM_FIFO) {
 		atomic_init(&s->count, value);
-		atomic_init(&s->handoff, FSEM_MARK_);	/* no token */
+		atomic_init(&s->token, FSEM_MARK_);	/* no token */
 	} else {
-		atomic_init(&s->count, FSEM_TRAP_);
-		atomic_init(&s->handoff, value);	/* V = value, W = 0 */
+		atomic_init(&s->token, (uint64_t)FSEM_TRAP_);
+		atomic_init(&s->word, value);	/* V = value, W = 0 */
 	}
 	s->flags = (uint32_t)flags;
 	atomic_init(&s->spin, FSEM_SPIN_INIT_NS_);
@@ -209,10 +221,10 @@ int fsem_destroy(fsem_t *sem)
 	if (!sem)
 		return fail(EINVAL);
 	if (barging(s))
-		return fsem_shared_waiters(&s->handoff, wait_side(s)) ?
+		return fsem_shared_waiters(&s->word, wait_side(s)) ?
 			fail(EBUSY) : 0;	/* a waiter, or a dead one's */
 	if (atomic_load_explicit(&s->count, memory_order_relaxed) < 0 ||
-	    atomic_load_explicit(&s->handoff,
+	    atomic_load_explicit(&s->token,
 				 memory_order_relaxed) != FSEM_MARK_) /* hint */
 		return fail(EBUSY);	/* a debtor is still waiting */
 	return 0;
@@ -236,17 +248,15 @@ int fsem_wait(fsem_t *sem)
 }
 
 /*
- * The inline fsem_wait() found no permit: its xadd made this a debtor
- * (FSEM_FIFO), or, in a build before 0.3 whose inline code did the xadd on
- * every semaphore, hit the trap of a barging one.
+ * Builds before 0.3, whose inline fsem_wait() made an xadd on the first
+ * word of every semaphore, come here when it hits the trap of a barging
+ * one (the xadd is ignored). An FSEM_FIFO semaphore, which such a build
+ * cannot make, must not be passed to one: its xadd lands on the hand-off
+ * word (fsem.h). Today's inline code calls fsem_wait() instead.
  */
 int fsem_wait_slow_(fsem_t *sem)
 {
-	struct fsem_state *s = state(sem);
-
-	if (barging(s))
-		return barge_take(s, CLOCK_REALTIME, NULL);
-	return wait_slow(s, CLOCK_REALTIME, NULL);
+	return (fsem_wait)(sem);
 }
 
 int fsem_trywait(fsem_t *sem)
@@ -257,7 +267,7 @@ int fsem_trywait(fsem_t *sem)
 	if (!sem)
 		return fail(EINVAL);
 	if (barging(s))
-		return fsem_shared_try(&s->handoff, wait_side(s), 1) ? 0 :
+		return fsem_shared_try(&s->word, wait_side(s), 1) ? 0 :
 								 fail(EAGAIN);
 	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
 	while (c > 0) {	/* I5: never into debt */
@@ -317,16 +327,11 @@ int fsem_post(fsem_t *sem)
 	return post_slow(s, old, 1) ? fail(EOVERFLOW) : 0;
 }
 
-/*
- * The inline fsem_post() found debtors or the limit (FSEM_FIFO), or, in a
- * build before 0.3, the trap of a barging semaphore; @old is its xadd's. The trap is told by @old alone: after an
- * xadd that may have freed a permit, flags may no longer be readable.
- */
+/* As fsem_wait_slow_(): @old, the xadd's on the first word, is ignored. */
 int fsem_post_slow_(fsem_t *sem, long long old)
 {
-	if (fsem_is_trap_(old))
-		return barge_post_n(state(sem), 1);
-	return post_slow(state(sem), old, 1) ? fail(EOVERFLOW) : 0;
+	(void)old;
+	return (fsem_post)(sem);
 }
 
 int fsem_post_n(fsem_t *sem, unsigned int n)
@@ -371,7 +376,7 @@ int fsem_getvalue(fsem_t *sem, int *sval)
 	if (!sem || !sval)
 		return fail(EINVAL);
 	if (barging(state(sem))) {
-		*sval = (int)fsem_shared_value(&state(sem)->handoff);
+		*sval = (int)fsem_shared_value(&state(sem)->word);
 		return 0;
 	}
 	c = atomic_load_explicit(&state(sem)->count,

@@ -23,6 +23,10 @@
  *   way to, so a transfer between threads that overlap costs no system call.
  *
  *   fsem_t (fsem.c): the counter is the count; wait subtracts 1, post adds 1.
+ *     It is the state word that fsem.h's inline fast paths move by CAS while
+ *     it stays within [0, FSEM_VALUE_MAX] (a wait at count > 0, a post at
+ *     count < FSEM_VALUE_MAX): the same step, with the same result, as
+ *     the xadd of this protocol there. The hand-off word is fsem_t's first.
  *   fsem_bounded_t (bounded.c): the counter is given_out; acquire adds 1,
  *   release subtracts 1, and each direction has its own hand-off word.
  *
@@ -40,9 +44,9 @@
  *                 its token. Set by the covering operation (give), cleared
  *                 one by one by debtors (take). This 32-bit half is the
  *                 futex word; sleepers wait while T is 0.
- *     bit  31     FSEM_MARK_ (handoff.h), always set, never moved: the
- *                 inline fast paths of fsem.h, which work on the barging
- *                 protocol's word, see a word that lets nobody through.
+ *     bit  31     FSEM_MARK_ (handoff.h), always set, never moved: a
+ *                 hand-off word is never mistaken for a barging state
+ *                 word (destroy and the bounded semaphore's words).
  *     bits 32..63 S, sleepers: debtors registered to sleep on the futex.
  *                 A debtor adds itself before its first futex wait and
  *                 removes itself in the same atomic step that takes its

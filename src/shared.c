@@ -28,8 +28,9 @@
  *     The inline fast paths of fsem.h take when the low half is above 0
  *     (V > 0, H clear) and post when the whole word is below
  *     FSEM_VALUE_MAX (nobody registered, no wake in flight, H clear). The
- *     count word holds FSEM_TRAP_ (shared.h), so that the inline xadd of
- *     builds before 0.3 always enters the library; that xadd is ignored.
+ *     first word of fsem_t holds FSEM_TRAP_ (shared.h), so that the inline
+ *     xadd of builds before 0.3 always enters the library; that xadd is
+ *     ignored.
  *   fsem_bounded_t, N permits (the acquire hand-off word):
  *     bits  0..30 G, given out, 0..N;
  *     bits 32..43 A, registered acquirers (wait while G == N);

@@ -15,13 +15,13 @@
 #include "handoff.h"
 
 /*
- * The count word of a shared fsem_t holds this trap: the inline fast paths
- * of fsem.h (one xadd and a sign test) then always call into the library.
- * Each inline call moves it by one, so 2^61 unbalanced calls would be
- * needed to leave the trap range.
+ * The first word of a barging fsem_t holds this trap: the inline fast
+ * paths of builds before 0.3 (one xadd on it and a sign test) then always
+ * call into the library, which ignores the word. Each such call moves it
+ * by one, so 2^61 unbalanced calls would be needed to leave the negative
+ * range.
  */
 #define FSEM_TRAP_		(-((int64_t)1 << 62))
-#define fsem_is_trap_(c)	((c) < -((int64_t)1 << 61))
 
 /* Fields of the state word (see "Word layout" in shared.c). */
 #define FSEM_V_MASK_	0x7fffffffu	/* V or G: bits 0..30 */
