@@ -114,7 +114,7 @@ static int barge_slow(struct fsem_bstate *s, int dir, clockid_t clock,
  * wake is owed) and this kind is not in hand-off mode; everything else is
  * the full step of shared.c, which decides the same way in that case.
  */
-__attribute__((noinline)) FSEM_UNWOUND_	/* a frame a cancel abandons */
+FSEM_UNWOUND_	/* a frame a cancel abandons */
 static int barge_step(struct fsem_bstate *s, int dir, uint32_t n,
 		      clockid_t clock, const struct timespec *abs)
 {

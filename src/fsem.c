@@ -97,9 +97,9 @@ static inline const struct fsem_side *wait_side(const struct fsem_state *s)
 	return &wait_sides[!!(s->flags & FSEM_SHARED)];
 }
 
-/* Not inlined: its frame, which holds the word a CAS compares, is one a
- * cancelled wait abandons (FSEM_UNWOUND_, handoff.h). */
-__attribute__((noinline)) FSEM_UNWOUND_
+/* Its frame, which holds the word a CAS compares, is one a cancelled wait
+ * abandons (FSEM_UNWOUND_, handoff.h: not inlined under ASan). */
+FSEM_UNWOUND_
 static int barge_take(struct fsem_state *s, clockid_t clock,
 		      const struct timespec *abs)
 {
