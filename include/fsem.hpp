@@ -179,16 +179,33 @@ template <class T> struct side {
 			return wait_until(CLOCK_REALTIME,
 					  ns_ceil(t.time_since_epoch(),
 						  ns_limit));
-		else
-			for (;;) {
-				auto now = Clock::now();
+		else {			/* any other clock: re-read it */
+			std::chrono::duration<long double, std::nano> left;
 
-				if (!(now < t))
-					return once(s) == 0;
+			while ((left = until_now(t)).count() > 0)
 				if (wait_until(CLOCK_MONOTONIC,
-					       steady_deadline(t - now)))
+					       steady_deadline(left)))
 					return true;
-			}
+			return once(s) == 0;
+		}
+	}
+
+	/*
+	 * Time left to @t on its clock, in long double nanoseconds: t - now
+	 * in Clock's own type could overflow (t near its max() and now
+	 * before the epoch), and 64 bits of mantissa keep to the nanosecond
+	 * any time within 584 years of a clock's epoch.
+	 */
+	template <class Clock, class Duration>
+	static std::chrono::duration<long double, std::nano>
+	until_now(const std::chrono::time_point<Clock, Duration> &t)
+	{
+		using ld_ns = std::chrono::duration<long double, std::nano>;
+		auto now = Clock::now();
+
+		return std::chrono::duration_cast<ld_ns>(t.time_since_epoch()) -
+		       std::chrono::duration_cast<ld_ns>(
+			       now.time_since_epoch());
 	}
 };
 
