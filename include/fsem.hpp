@@ -54,8 +54,10 @@
  * jumps is followed at the next wake). Durations and time points of any
  * Rep and Period are rounded up to nanoseconds and saturate: a negative or
  * NaN one is in the past (a free permit is still taken), and a deadline
- * more than 9e9 s (285 years) after the clock's epoch is waited for
- * without a timeout.
+ * 9e9 s (285 years) or more after the epoch of the clock waited on
+ * (steady_clock's for try_acquire_for() and for other clocks) is waited
+ * for without a timeout. Destroying a semaphore a thread is blocked on is
+ * undefined, as in the standard: the destructor ignores fsem's EBUSY.
  *
  * fsem::bounded_semaphore wraps fsem_bounded_t: made with N permits, all
  * available; acquire blocks while all N are given out and release blocks
