@@ -53,6 +53,7 @@ extern const struct bench_impl impl_fsem_fifo;
 extern const struct bench_impl impl_glibc;
 extern const struct bench_impl impl_condvar;
 extern const struct bench_impl impl_stdsem;
+extern const struct bench_impl impl_fsemhpp;
 extern const struct bench_impl impl_moodycamel;
 extern const struct bench_impl impl_fsem_bounded;
 extern const struct bench_impl impl_fsem_bounded_fifo;

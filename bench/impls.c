@@ -21,7 +21,7 @@ const struct bench_impl *const bench_impls[] = {
 const struct bench_impl *const bench_impls[] = {
 	&impl_floor, &impl_spin, &impl_fsem, &impl_fsem_nospin,
 	&impl_fsem_fifo, &impl_glibc, &impl_condvar, &impl_stdsem,
-	&impl_moodycamel, &impl_musl, &impl_fsem_bounded,
+	&impl_fsemhpp, &impl_moodycamel, &impl_musl, &impl_fsem_bounded,
 	&impl_fsem_bounded_fifo, &impl_countsem, &impl_sempair,
 	&impl_stdpair, &impl_mcpair, &impl_musl_pair,
 };

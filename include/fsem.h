@@ -142,8 +142,16 @@ extern "C" {
 /* Initial spin budget in nanoseconds (private: use FSEM_INITIALIZER). */
 #define FSEM_SPIN_INIT_NS_ 4000u
 
-/** A counting semaphore. Fits inside a sem_t (checked when fsem is built). */
+/**
+ * A counting semaphore. Fits inside a sem_t (checked when fsem is built).
+ * In C++ the struct's tag is fsem_t_: fsem is the namespace of fsem.hpp,
+ * and a class and a namespace cannot share a name.
+ */
+#ifdef __cplusplus
+typedef struct fsem_t_ {
+#else
 typedef struct fsem {
+#endif
 	long long count_;		/* private: a trap, or FIFO's token */
 	unsigned long long handoff_;	/* private: the state word */
 	unsigned int flags_;		/* private */
