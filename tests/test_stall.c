@@ -261,6 +261,31 @@ static void partner_start(struct partner *t, enum op op)
 	assert_int_equal(pthread_create(&t->th, NULL, partner_run, t), 0);
 }
 
+/*
+ * Wait until partner @t is blocked. False if its timed call timed out
+ * first (a loaded machine: the test thread did not look within the
+ * deadline); it is then joined, and nothing moved.
+ */
+static bool partner_wait_blocked(struct partner *t)
+{
+	int64_t end = test_now_ns(CLOCK_MONOTONIC) + 10 * 1000000000LL;
+	pid_t tid = test_tid_get(&t->tid);
+
+	while (!test_is_blocked(tid)) {
+		if (atomic_load(&t->done)) {
+			pthread_join(t->th, NULL);
+			if (t->err != ETIMEDOUT)
+				fail_msg("%s ended before blocking: errno %d",
+					 op_name[t->op], t->err);
+			return false;
+		}
+		if (test_now_ns(CLOCK_MONOTONIC) > end)
+			fail_msg("thread %d never blocked", (int)tid);
+		sched_yield();
+	}
+	return true;
+}
+
 /* Join timed partner @t by its deadline plus slack: false if it runs. */
 static bool partner_join_in_time(struct partner *t)
 {
@@ -423,8 +448,15 @@ static int run_once(const struct scenario *sc, int flags, int k,
 	ctl.stalled = ctl.go = ctl.done = false;
 	ctl.site = NULL;
 	if (sc->blocked != NONE) {
-		partner_start(&blocked, sc->blocked);
-		test_wait_blocked(test_tid_get(&blocked.tid));
+		int tries = 0;
+
+		do {
+			if (++tries > 20)
+				fail_msg("%s: the blocked %s timed out 20 times "
+					 "before it was seen blocked", what,
+					 op_name[sc->blocked]);
+			partner_start(&blocked, sc->blocked);
+		} while (!partner_wait_blocked(&blocked));
 	}
 	assert_int_equal(pthread_create(&th, NULL, subject, &a), 0);
 	await_subject(test_tid_get(&a.tid), sc->subject);
