@@ -235,6 +235,14 @@ void progress(const struct bench_opts *o, const char *fmt, ...)
 void progress_done(const struct bench_opts *o);
 
 /*
+ * A peer that loses a wake-up leaves a workload waiting for ever (libstdc++
+ * 12's std::counting_semaphore did, GCC bug 98033). Once started, a
+ * watchdog ends the process with exit status 3 and a message naming the
+ * step of the last progress() call, when none has come for @limit_s.
+ */
+void watchdog_start(int limit_s);
+
+/*
  * A uniform sample of at most RESERVOIR_MAX of the values added (reservoir
  * sampling: it speaks of the whole run, not its start), and the exact
  * maximum of all of them.

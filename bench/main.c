@@ -143,6 +143,8 @@ int main(int argc, char **argv)
 		return callgrind_mode(&o);
 	futex_counter_probe(o.format != OUT_RAW);
 	busy_calibrate();
+	/* a step takes one duration, or two million uncontended pairs */
+	watchdog_start(60 + 20 * o.duration_ms / 1000);
 	for (int rep = 1; rep <= o.reps; rep++)
 		run_rep(&o, rep, argc, argv, &res);
 	progress_done(&o);

@@ -12,6 +12,8 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,6 +298,50 @@ void impl_free(const struct bench_impl *impl, void *s)
  * On a terminal the line rewrites itself; elsewhere (logs) a line is
  * printed only when the part before ':' changes, once per configuration.
  */
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static char watch_step[128] = "start-up";	/* under watch_lock */
+static _Atomic int64_t watch_ns;		/* last progress(), monotonic */
+
+static int64_t watch_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void *watchdog(void *arg)
+{
+	int64_t limit = (int64_t)(intptr_t)arg * 1000000000;
+	char step[sizeof(watch_step)];
+
+	for (;;) {
+		sleep(1);
+		if (watch_now() - atomic_load(&watch_ns) <= limit)
+			continue;
+		pthread_mutex_lock(&watch_lock);
+		memcpy(step, watch_step, sizeof(step));
+		pthread_mutex_unlock(&watch_lock);
+		fprintf(stderr, "\nfsem-bench: no progress for %lld s in "
+			"\"%s\": a thread of that implementation is stuck (a "
+			"lost wake-up?); giving up\n",
+			(long long)(limit / 1000000000), step);
+		fflush(stderr);
+		_exit(3);
+	}
+	return NULL;
+}
+
+void watchdog_start(int limit_s)
+{
+	pthread_t th;
+
+	atomic_store(&watch_ns, watch_now());
+	if (pthread_create(&th, NULL, watchdog, (void *)(intptr_t)limit_s))
+		return;		/* no watchdog: a hang stays a hang */
+	pthread_detach(th);
+}
+
 void progress(const struct bench_opts *o, const char *fmt, ...)
 {
 	static char last[128];
@@ -303,11 +349,15 @@ void progress(const struct bench_opts *o, const char *fmt, ...)
 	size_t head;
 	va_list ap;
 
-	if (o->quiet)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	pthread_mutex_lock(&watch_lock);
+	memcpy(watch_step, line, sizeof(watch_step));
+	pthread_mutex_unlock(&watch_lock);
+	atomic_store(&watch_ns, watch_now());
+	if (o->quiet)
+		return;
 	if (isatty(2)) {
 		fprintf(stderr, "\r\033[K%s", line);
 	} else {
