@@ -15,7 +15,8 @@ ninja -C build-bench bench/fsem-bench >/dev/null
 exe=build-bench/bench/fsem-bench
 pairs=${1:-1000000}
 echo "== instructions per wait+post pair (callgrind, $pairs pairs, loop included)"
-for k in 2xadd fsem fsem-fifo glibc condvar fsem-bounded fsem-bounded-fifo sem-pair countsem; do
+for k in 2xadd fsem fsem-fifo fsem-cpp glibc condvar std-sem fsem-bounded \
+	fsem-bounded-fifo sem-pair countsem; do
 	out=$(mktemp)
 	valgrind --tool=callgrind --callgrind-out-file="$out" \
 		--toggle-collect=pairs "$exe" --callgrind "$k" \
