@@ -34,8 +34,8 @@
  *     answers ENOSYS or EPERM) returns -1 with that errno, having taken no
  *     permit; glibc aborts the process ("The futex facility returned an
  *     unexpected error code").
- *   - fsem_post_n(), FSEM_INITIALIZER, FSEM_NOSPIN and FSEM_FIFO have no
- *     sem_t counterpart.
+ *   - fsem_post_n(), fsem_waiters(), FSEM_INITIALIZER, FSEM_NOSPIN and
+ *     FSEM_FIFO have no sem_t counterpart.
  *
  * Who gets a released permit (both types; see FSEM_FIFO)
  *
@@ -249,6 +249,21 @@ FSEM_API_ int fsem_post_n(fsem_t *sem, unsigned int n);
  */
 FSEM_API_ int fsem_getvalue(fsem_t *sem, int *sval);
 
+/**
+ * fsem_waiters() - store in *@blocked how many threads are blocked on @sem
+ * now, as Java's Semaphore.getQueueLength(): a snapshot for monitoring,
+ * which may be stale by the time it is read, in [0, INT_MAX]. It counts
+ * the calls that found no permit and now wait (sleeping, or woken and on
+ * their way), not those still spinning before they sleep; under
+ * FSEM_FIFO it counts every debtor, spinning or asleep, and may miss for
+ * an instant one that a post is handing a permit to. On an FSEM_SHARED
+ * semaphore it includes a waiter of a process killed while it waited
+ * (see fsem_destroy()). Exact while no call on @sem is running.
+ * Return: 0, or -1 with errno EINVAL (NULL @sem or @blocked; nothing is
+ * stored). Not a cancellation point; async-signal-safe.
+ */
+FSEM_API_ int fsem_waiters(fsem_t *sem, int *blocked);
+
 /** The value fsem_open() returns on failure, as SEM_FAILED. */
 #if defined(__cplusplus) && __cplusplus >= 201103L
 #define FSEM_FAILED (static_cast<fsem_t *>(nullptr))
@@ -446,6 +461,15 @@ FSEM_API_ int fsem_bounded_clockrelease(fsem_bounded_t *s, clockid_t clock,
 FSEM_API_ int fsem_bounded_getvalue(fsem_bounded_t *s, int *available);
 /** fsem_bounded_given_out() - permits given out now, in [0, N]. */
 FSEM_API_ int fsem_bounded_given_out(fsem_bounded_t *s, int *given_out);
+/**
+ * fsem_bounded_waiters() - as fsem_waiters(), for each direction: threads
+ * blocked now in an acquire (all permits given out) in *@acquirers, in a
+ * release (none given out) in *@releasers.
+ * Return: 0, or -1 with errno EINVAL (any argument NULL; nothing is
+ * stored). Not a cancellation point; async-signal-safe.
+ */
+FSEM_API_ int fsem_bounded_waiters(fsem_bounded_t *s, int *acquirers,
+				   int *releasers);
 
 #ifdef __cplusplus
 }

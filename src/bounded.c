@@ -435,3 +435,37 @@ int fsem_bounded_given_out(fsem_bounded_t *b, int *out)
 	*out = (int)given_out(state(b));
 	return 0;
 }
+
+static int clamp_int(int64_t n)
+{
+	return n > FSEM_VALUE_MAX ? FSEM_VALUE_MAX : (int)n;
+}
+
+/*
+ * Barging: A and R, from one snapshot of the word. FSEM_FIFO: the debtors
+ * of each direction, uncovered (given - N above N, -given below 0) plus
+ * covered ones that have not yet taken their token (T of its word).
+ */
+int fsem_bounded_waiters(fsem_bounded_t *b, int *acquirers, int *releasers)
+{
+	struct fsem_bstate *s = state(b);
+	int64_t n, g, ta, tr;
+	uint64_t w;
+
+	if (!b || !acquirers || !releasers)
+		return fail(EINVAL);
+	if (barging(s)) {
+		w = atomic_load_explicit(&s->acq,
+					 memory_order_relaxed); /* hint */
+		*acquirers = (int)fsem_field_(w, FSEM_A_SHIFT_, FSEM_AR_MASK_);
+		*releasers = (int)fsem_field_(w, FSEM_R_SHIFT_, FSEM_AR_MASK_);
+		return 0;
+	}
+	n = s->permits;
+	ta = fsem_handoff_tokens(&s->acq);
+	tr = fsem_handoff_tokens(&s->rel);
+	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
+	*acquirers = clamp_int(ta + (g > n ? g - n : 0));
+	*releasers = clamp_int(tr + (g < 0 ? -g : 0));
+	return 0;
+}

@@ -385,5 +385,28 @@ int fsem_getvalue(fsem_t *sem, int *sval)
 	return 0;
 }
 
+/*
+ * Barging: W, the registered waiters. FSEM_FIFO: the debtors, uncovered
+ * (-count) plus covered ones that have not yet taken their token (T); a
+ * debtor whose give is between its two steps is missed for that instant.
+ */
+int fsem_waiters(fsem_t *sem, int *blocked)
+{
+	struct fsem_state *s = state(sem);
+	int64_t c, n;
+
+	if (!sem || !blocked)
+		return fail(EINVAL);
+	if (barging(s)) {
+		*blocked = (int)fsem_shared_waiters(&s->word, wait_side(s));
+		return 0;
+	}
+	n = fsem_handoff_tokens(&s->token);
+	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
+	n += c < 0 ? -c : 0;
+	*blocked = n > FSEM_VALUE_MAX ? FSEM_VALUE_MAX : (int)n;
+	return 0;
+}
+
 _Static_assert(FSEM_STARVE_NS == FSEM_STARVE_MS * 1000000u,
 	       "the header documents the bound that shared.c applies");

@@ -106,6 +106,16 @@ int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 /* Hand @n tokens to debtors; wakes only sleepers still owed one. */
 void fsem_handoff_give(_Atomic uint64_t *word, uint32_t n, bool shared);
 
+/*
+ * T of the hand-off word @word in a snapshot (a hint): debtors whose debt
+ * a give has covered and that have not yet taken their token.
+ */
+static inline uint32_t fsem_handoff_tokens(_Atomic uint64_t *word)
+{
+	return (uint32_t)atomic_load_explicit(word,
+			memory_order_relaxed) & ~(uint32_t)FSEM_MARK_; /* hint */
+}
+
 /* 0, or EINVAL for a clock or deadline that fsem_*wait must refuse. */
 int fsem_check_deadline(clockid_t clock, const struct timespec *abs);
 
