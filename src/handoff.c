@@ -175,6 +175,7 @@
 #include "handoff.h"
 #include "annotate.h"
 #include "futex.h"
+#include "probe.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -250,6 +251,7 @@ void fsem_handoff_give(_Atomic uint64_t *word, uint32_t n, bool shared)
 	if (sleepers(w) <= tokens(w))
 		return;	/* every sleeper has a token on its way (I3) */
 	owed = sleepers(w) - tokens(w);
+	FSEM_PROBE_(wake, word, owed < n ? owed : n);
 	fsem_futex_wake(futex_word(word), (int)(owed < n ? owed : n), shared);
 }
 
@@ -275,7 +277,8 @@ static bool try_take(_Atomic uint64_t *word, uint64_t *w, uint64_t also)
  * meanwhile (same CPU, oversubscribed); once it is below SPIN_MIN_NS, one
  * slow wait in SPIN_PROBE_EVERY probes again.
  */
-bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg), void *arg)
+bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg), void *arg,
+	       const void *sem)
 {
 	static _Thread_local uint32_t probe;
 	uint32_t budget, stored;
@@ -297,6 +300,7 @@ bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg), void *arg)
 		if (i % 16 == 0 && now_ns() - start > budget)
 			break;
 	}
+	FSEM_PROBE_SPIN_(r == FSEM_SPIN_TOOK || r == FSEM_SPIN_HANDED, sem);
 	if (r == FSEM_SPIN_HANDED)
 		return true;	/* destruction safety: no store after it */
 	if (r == FSEM_SPIN_TOOK) {
@@ -418,6 +422,7 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 			return 0;
 		if (tokens(w) != 0)
 			continue;
+		FSEM_PROBE_(block, h->obj);
 		err = fsem_sleep_cancelable(futex_word(h->word),
 					    (uint32_t)FSEM_MARK_, clock,
 					    abs, h->shared,
@@ -426,6 +431,7 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 		if (err != 0 && err != EAGAIN) {
 			if (leave(h, err) == 0 && !h->give_back(h->obj))
 				return 0;	/* a bounded call that stands */
+			FSEM_PROBE_FAIL_(h->obj, err);
 			return err;
 		}
 		w = atomic_load_explicit(h->word,
@@ -449,7 +455,7 @@ FSEM_UNWOUND_
 int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 		      const struct timespec *abs)
 {
-	if (h->spin && fsem_spin(h->spin, poll_token, h->word))
+	if (h->spin && fsem_spin(h->spin, poll_token, h->word, h->obj))
 		return 0;
 	return sleep_take(h, clock, abs);
 }

@@ -83,8 +83,9 @@ struct fsem_handoff {
  */
 enum { FSEM_SPIN_AGAIN, FSEM_SPIN_TOOK, FSEM_SPIN_STOP, FSEM_SPIN_HANDED };
 
+/* Spin on @poll(@arg) (handoff.c); @sem names the semaphore to probes. */
 bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg),
-	       void *arg);
+	       void *arg, const void *sem);
 
 /*
  * Sleep on @uaddr while it holds @expected (futex bitset @bits), with

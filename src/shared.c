@@ -179,6 +179,7 @@
 #include "shared.h"
 #include "futex.h"
 #include "handoff.h"
+#include "probe.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -224,6 +225,7 @@ static uint64_t now_ns(void)
 void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
 		       uint32_t n)
 {
+	FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), n);
 	fsem_futex_wake_bits(futex_word(sd, word), (int)n, sd->pshared,
 			     sd->obits);
 }
@@ -329,6 +331,7 @@ static void leave(struct waiter *me)
 			memory_order_relaxed));
 	me->unit = 0;
 	me->starving = false;
+	FSEM_PROBE_IF_(wake, wake, FSEM_PROBE_SEM_(me->word), wake);
 	if (wake)
 		fsem_futex_wake_bits(futex_word(sd, me->word), (int)wake,
 				     sd->pshared, sd->bits);
@@ -382,6 +385,7 @@ static int own_step(struct waiter *me, uint64_t *w, bool slept)
 	me->unit = 0;
 	if (p.wake)
 		fsem_shared_wake_(me->word, sd, p.wake);	/* K2 */
+	FSEM_PROBE_IF_(wake, wake, FSEM_PROBE_SEM_(me->word), wake);
 	if (wake)
 		fsem_futex_wake_bits(futex_word(sd, me->word), (int)wake,
 				     sd->pshared, sd->bits);	/* P1 */
@@ -441,8 +445,10 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 				continue;
 			if ((x & ~w) & sd->handoff)
 				me->starving = true;
+			FSEM_PROBE_STARVE_(x & ~w & sd->handoff, me->word);
 			w = x;
 		}
+		FSEM_PROBE_IF_(me->unit, block, FSEM_PROBE_SEM_(me->word));
 		err = me->unit ? fsem_sleep_cancelable(futex_word(sd, me->word),
 						       futex_value(sd, w), clock,
 						       abs, sd->pshared,
@@ -452,6 +458,7 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 		/* EINTR, ETIMEDOUT or a futex error (Protocol): leave */
 		if (err != 0 && err != EAGAIN) {
 			leave(me);
+			FSEM_PROBE_FAIL_(FSEM_PROBE_SEM_(me->word), err);
 			return err;
 		}
 		w = atomic_load_explicit(me->word,
@@ -467,7 +474,7 @@ int fsem_shared_sleep_(_Atomic uint64_t *word, const struct fsem_side *sd,
 	struct waiter me = { .word = word, .sd = sd, .unit = 0 };
 	volatile int ret = 0;
 
-	if (spin && fsem_spin(spin, poll_room, &me))
+	if (spin && fsem_spin(spin, poll_room, &me, FSEM_PROBE_SEM_(word)))
 		return 0;
 	pthread_cleanup_push(cancel_cleanup, &me);
 	ret = sleep_loop(&me, clock, abs);
