@@ -12,7 +12,7 @@ start=$SECONDS
 # debian/control's Build-Depends (dpkg-checkbuilddeps below says if this
 # list falls behind), lintian, and what the installed-package test needs.
 need_packages build-essential dpkg-dev debhelper meson ninja-build cmake \
-	lintian pkg-config man-db
+	systemtap-sdt-dev lintian pkg-config man-db
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 tmp=$(mktemp -d)

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 need_packages gcc g++ meson ninja-build pkg-config liburcu-dev \
-	libconcurrentqueue-dev valgrind strace
+	libconcurrentqueue-dev valgrind strace systemtap-sdt-dev
 setup_build build-bench -Dbench=enabled -Dtests=disabled -Dexamples=false \
 	-Dbuildtype=release
 ninja -C build-bench bench/fsem-bench >/dev/null

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 need_packages gcc g++ meson ninja-build pkg-config libcmocka-dev binutils \
 	liburcu-dev libconcurrentqueue-dev stress-ng groff-base musl-tools \
-	musl-dev
+	musl-dev systemtap-sdt-dev
 dir=${BUILDDIR:-build}
 setup_build "$dir" -Dtests=enabled -Dbench=enabled "$@"
 ninja -C "$dir"
