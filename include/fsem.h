@@ -264,6 +264,22 @@ FSEM_API_ int fsem_getvalue(fsem_t *sem, int *sval);
  */
 FSEM_API_ int fsem_waiters(fsem_t *sem, int *blocked);
 
+/**
+ * fsem_shutdown() - fail every current and future wait on @sem: each thread
+ * blocked in fsem_wait(), fsem_timedwait() or fsem_clockwait() returns
+ * -1/ECANCELED (one system call wakes them all), and from then on every
+ * wait, trywait, timed or clock wait returns -1/ECANCELED at once, taking
+ * nothing, whether or not permits are free. Posts still add permits and
+ * return 0, and fsem_getvalue() still tells the truth, so no permit is
+ * lost. For a graceful stop without "poison pill" posts. Works across
+ * processes for FSEM_SHARED semaphores. fsem_init() on a shut-down
+ * semaphore that no thread is blocked on re-arms it.
+ * Return: 0, or -1 with errno EINVAL (NULL) or ENOTSUP (FSEM_FIFO: not
+ * built yet). Idempotent; async-signal-safe (a SIGTERM handler may call
+ * it); not a cancellation point.
+ */
+FSEM_API_ int fsem_shutdown(fsem_t *sem);
+
 /** The value fsem_open() returns on failure, as SEM_FAILED. */
 #if defined(__cplusplus) && __cplusplus >= 201103L
 #define FSEM_FAILED (static_cast<fsem_t *>(nullptr))
@@ -470,6 +486,17 @@ FSEM_API_ int fsem_bounded_given_out(fsem_bounded_t *s, int *given_out);
  */
 FSEM_API_ int fsem_bounded_waiters(fsem_bounded_t *s, int *acquirers,
 				   int *releasers);
+
+/**
+ * fsem_bounded_shutdown() - as fsem_shutdown(), for both directions: every
+ * thread blocked in an acquire or a release returns -1/ECANCELED, and from
+ * then on every acquire and release (try, timed and clock forms too)
+ * returns -1/ECANCELED at once, changing nothing. getvalue and given_out
+ * still tell the truth. fsem_bounded_init() re-arms it.
+ * Return: 0, or -1 with errno EINVAL (NULL) or ENOTSUP (FSEM_FIFO: not
+ * built yet). Idempotent; async-signal-safe; not a cancellation point.
+ */
+FSEM_API_ int fsem_bounded_shutdown(fsem_bounded_t *s);
 
 #ifdef __cplusplus
 }

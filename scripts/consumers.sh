@@ -44,7 +44,7 @@ cp "$tmp/app.c" "$tmp/cmake/"
 cat > "$tmp/cmake/CMakeLists.txt" <<'EOF'
 cmake_minimum_required(VERSION 3.16)
 project(app C)
-find_package(fsem 0.2 REQUIRED)
+find_package(fsem 0.3 REQUIRED)
 add_executable(app app.c)
 target_link_libraries(app PRIVATE fsem::fsem)
 EOF

@@ -77,6 +77,7 @@ static struct fsem_side barge_acquire(const struct fsem_bstate *s)
 		.oshift = FSEM_R_SHIFT_, .omask = FSEM_AR_MASK_, .obits = 2,
 		.okshift = FSEM_KR_SHIFT_,
 		.okmask = policy ? FSEM_K_AR_MASK_ : 0,
+		.shut = FSEM_S_B_,
 	};
 }
 
@@ -93,6 +94,7 @@ static struct fsem_side barge_release(const struct fsem_bstate *s)
 		.oshift = FSEM_A_SHIFT_, .omask = FSEM_AR_MASK_, .obits = 1,
 		.okshift = FSEM_KA_SHIFT_,
 		.okmask = policy ? FSEM_K_AR_MASK_ : 0,
+		.shut = FSEM_S_B_,
 	};
 }
 
@@ -123,9 +125,9 @@ static int barge_step(struct fsem_bstate *s, int dir, uint32_t n,
 	uint32_t g = (uint32_t)w & FSEM_V_MASK_;
 	bool fast = dir > 0 ?
 		g < n && !(w & ((uint64_t)FSEM_AR_MASK_ << FSEM_R_SHIFT_ |
-				FSEM_H_A_)) :
+				FSEM_H_A_ | FSEM_S_B_)) :
 		g > 0 && !(w & ((uint64_t)FSEM_AR_MASK_ << FSEM_A_SHIFT_ |
-				FSEM_H_R_));
+				FSEM_H_R_ | FSEM_S_B_));
 
 	annotate_release(&s->acq);
 	FSEM_STEP_("step: CAS value");
@@ -176,8 +178,9 @@ static bool withdraw_release(void *obj)
  * Non-blocking steps shared by try-calls and cancellation: move given one
  * step toward @dir (+1 acquire, -1 release) if a permit allows it, paying a
  * debtor of the other direction when the step covers one (I5: no new debt).
+ * 0, or EAGAIN, or ECANCELED (shut down).
  */
-static bool try_step(struct fsem_bstate *s, int dir)
+static int try_step(struct fsem_bstate *s, int dir)
 {
 	int64_t n = s->permits, g;
 	bool sh = shared(s);	/* read before the hand-over */
@@ -200,9 +203,9 @@ static bool try_step(struct fsem_bstate *s, int dir)
 			fsem_handoff_give(&s->rel, 1, sh);
 		else if (dir < 0 && g > n)
 			fsem_handoff_give(&s->acq, 1, sh);
-		return true;
+		return 0;
 	}
-	return false;
+	return EAGAIN;
 }
 
 /*
@@ -212,13 +215,13 @@ static bool try_step(struct fsem_bstate *s, int dir)
  */
 static bool give_back_acquire(void *obj)
 {
-	return try_step(obj, -1);
+	return try_step(obj, -1) == 0;
 }
 
 /* A leaving releaser takes its permit back if one is free (see fsem.h). */
 static bool give_back_release(void *obj)
 {
-	return try_step(obj, +1);
+	return try_step(obj, +1) == 0;
 }
 
 FSEM_SLOW_ FSEM_UNWOUND_
@@ -364,16 +367,22 @@ int fsem_bounded_release(fsem_bounded_t *b)
 
 int fsem_bounded_tryacquire(fsem_bounded_t *b)
 {
+	int err;
+
 	if (!b)
 		return fail(EINVAL);
-	return try_step(state(b), +1) ? 0 : fail(EAGAIN);
+	err = try_step(state(b), +1);
+	return err ? fail(err) : 0;
 }
 
 int fsem_bounded_tryrelease(fsem_bounded_t *b)
 {
+	int err;
+
 	if (!b)
 		return fail(EINVAL);
-	return try_step(state(b), -1) ? 0 : fail(EAGAIN);
+	err = try_step(state(b), -1);
+	return err ? fail(err) : 0;
 }
 
 int fsem_bounded_clockacquire(fsem_bounded_t *b, clockid_t clock,
@@ -433,6 +442,25 @@ int fsem_bounded_given_out(fsem_bounded_t *b, int *out)
 	if (!b || !out)
 		return fail(EINVAL);
 	*out = (int)given_out(state(b));
+	return 0;
+}
+
+/*
+ * The barging word is shut down by setting S, bits 31 and 63: one in each
+ * half that a sleeper may wait on (FSEM_SHARED: low, private: high), and
+ * each 0 in every value the word had before (S1 in shared.c).
+ */
+int fsem_bounded_shutdown(fsem_bounded_t *b)
+{
+	struct fsem_bstate *s = state(b);
+	struct fsem_side a;
+
+	if (!b)
+		return fail(EINVAL);
+	if (!barging(s))
+		return fail(ENOTSUP);
+	a = barge_acquire(s);
+	fsem_shared_shutdown_(&s->acq, &a, FSEM_S_B_);
 	return 0;
 }
 

@@ -77,19 +77,22 @@ static const struct fsem_side wait_sides[2] = {
 	{ .up = false, .pshared = false, .hi = FSEM_VALUE_MAX,
 	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
 	  .kshift = FSEM_KW_SHIFT_, .kmask = FSEM_KW_MASK_,
-	  .handoff = FSEM_H_W_ },
+	  .handoff = FSEM_H_W_, .shut = FSEM_S_W_ },
 	{ .up = false, .pshared = true, .hi = FSEM_VALUE_MAX,
-	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1 },
+	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
+	  .shut = FSEM_S_W_ },
 };
 
 static const struct fsem_side post_sides[2] = {
 	{ .up = true, .pshared = false, .hi = FSEM_VALUE_MAX,
 	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
 	  .oshift = FSEM_W_SHIFT_, .omask = FSEM_W_MASK_, .obits = 1,
-	  .okshift = FSEM_KW_SHIFT_, .okmask = FSEM_KW_MASK_ },
+	  .okshift = FSEM_KW_SHIFT_, .okmask = FSEM_KW_MASK_,
+	  .shut = FSEM_S_W_, .steps_when_shut = true },
 	{ .up = true, .pshared = true, .hi = FSEM_VALUE_MAX,
 	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
-	  .oshift = FSEM_W_SHIFT_, .omask = FSEM_W_MASK_, .obits = 1 },
+	  .oshift = FSEM_W_SHIFT_, .omask = FSEM_W_MASK_, .obits = 1,
+	  .shut = FSEM_S_W_, .steps_when_shut = true },
 };
 
 static inline const struct fsem_side *wait_side(const struct fsem_state *s)
@@ -110,11 +113,12 @@ static int barge_take(struct fsem_state *s, clockid_t clock,
 	return err ? fail(err) : 0;
 }
 
+/* Posts go on after shutdown (S1): the only failure is the limit. */
 static int barge_post_n(struct fsem_state *s, uint32_t n)
 {
 	return fsem_shared_try(&s->word,
 			       &post_sides[!!(s->flags & FSEM_SHARED)], n) ?
-		0 : fail(EOVERFLOW);
+		fail(EOVERFLOW) : 0;
 }
 
 /* Cancel one uncovered debt; false if all are covered (I2). */
@@ -266,9 +270,11 @@ int fsem_trywait(fsem_t *sem)
 
 	if (!sem)
 		return fail(EINVAL);
-	if (barging(s))
-		return fsem_shared_try(&s->word, wait_side(s), 1) ? 0 :
-								 fail(EAGAIN);
+	if (barging(s)) {
+		int err = fsem_shared_try(&s->word, wait_side(s), 1);
+
+		return err ? fail(err) : 0;	/* EAGAIN, or ECANCELED */
+	}
 	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
 	while (c > 0) {	/* I5: never into debt */
 		FSEM_STEP_("trywait: CAS count-1");
@@ -410,3 +416,21 @@ int fsem_waiters(fsem_t *sem, int *blocked)
 
 _Static_assert(FSEM_STARVE_NS == FSEM_STARVE_MS * 1000000u,
 	       "the header documents the bound that shared.c applies");
+
+/*
+ * The barging word is shut down by setting S (bit 63, in the high half
+ * that private sleepers wait on) and H (bit 31: the low half that
+ * FSEM_SHARED sleepers wait on changes, and the inline wait of fsem.h,
+ * which takes only while the low half is positive, comes here).
+ */
+int fsem_shutdown(fsem_t *sem)
+{
+	struct fsem_state *s = state(sem);
+
+	if (!sem)
+		return fail(EINVAL);
+	if (!barging(s))
+		return fail(ENOTSUP);
+	fsem_shared_shutdown_(&s->word, wait_side(s), FSEM_S_W_ | FSEM_H_W_);
+	return 0;
+}

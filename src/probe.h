@@ -21,7 +21,7 @@
  *   interrupted(sem)	a blocking call is about to fail with EINTR.
  *   starve(sem)	a waiter passed over too long turned hand-off mode
  *			on (P3 in shared.c).
- *   shutdown(sem)	(ready for fsem_shutdown(), not yet placed.)
+ *   shutdown(sem)	a semaphore shut down (its first shutdown only).
  */
 #ifndef FSEM_PROBE_H
 #define FSEM_PROBE_H

@@ -24,7 +24,8 @@
  *     bits  0..30 V, the value, 0..FSEM_VALUE_MAX;
  *     bit  31     H, hand-off mode (P3);
  *     bits 32..55 W, registered waiters;
- *     bits 56..62 k, wakes in flight to waiters (P1, P2).
+ *     bits 56..62 k, wakes in flight to waiters (P1, P2);
+ *     bit  63     S, shut down (S1).
  *     The inline fast paths of fsem.h take when the low half is above 0
  *     (V > 0, H clear) and post when the whole word is below
  *     FSEM_VALUE_MAX (nobody registered, no wake in flight, H clear). The
@@ -33,10 +34,12 @@
  *     ignored.
  *   fsem_bounded_t, N permits (the acquire hand-off word):
  *     bits  0..30 G, given out, 0..N;
- *     bits 32..43 A, registered acquirers (wait while G == N);
- *     bits 44..46 k of the acquirers; bit 47 H of the acquirers;
- *     bits 48..59 R, registered releasers (wait while G == 0);
- *     bits 60..62 k of the releasers; bit 63 H of the releasers.
+ *     bit  31     S, shut down (S1), set with bit 63;
+ *     bits 32..42 A, registered acquirers (wait while G == N);
+ *     bits 43..45 k of the acquirers; bit 46 H of the acquirers;
+ *     bits 47..57 R, registered releasers (wait while G == 0);
+ *     bits 58..60 k of the releasers; bit 61 H of the releasers;
+ *     bit  62     0; bit 63 S again (S1).
  *     Acquirers and releasers sleep on the same futex word with different
  *     bitsets, so a wake reaches only the kind it is meant for. The counter
  *     and the release hand-off word stay 0.
@@ -118,6 +121,43 @@
  *      that is passed over again sets it again. Each direction of the
  *      bounded semaphore has its own k and H.
  *
+ * Shutdown (fsem_shutdown, fsem_bounded_shutdown)
+ *
+ *   S1 (stop) One CAS sets S; it is never cleared but by init. From then
+ *      on every step of a kind that stops (waits; both bounded kinds) is
+ *      planned as ECANCELED from the very word its CAS would replace: a
+ *      barger, a spinner and a registered waiter each fail on the first
+ *      word they read that holds S, a waiter never registers after it,
+ *      and a registered one leaves as on a timeout (deregistration, K3 and
+ *      P1 not applied, S2). fsem_t's posts still step (V keeps counting,
+ *      K1), so no permit is lost or invented: a shutdown only makes waits
+ *      fail. The same CAS sets, in each half of the word that sleepers
+ *      may wait on, a bit that is 0 in every value that half had before,
+ *      so that no sleeper's expected value can match it again: fsem_t
+ *      sets S (bit 63, high half) and H (bit 31, low half, which
+ *      FSEM_SHARED semaphores, the only ones sleeping on it, never set
+ *      before; the inline wait of fsem.h takes only while the low half is
+ *      positive, so it comes to the library); the bounded word sets S as
+ *      bits 31 and 63. (Flipping a bit of k instead, as a first draft
+ *      did, can restore a high half a sleeper read before k moved: a lost
+ *      wake-up the spin model found, S-B1.)
+ *   S2 (no policy after) Once S is set, k and H mean nothing: no step
+ *      wakes anyone or settles k.
+ *   S3 (everyone wakes) After its CAS the shutdown wakes every sleeper of
+ *      both kinds (one FUTEX_WAKE, all bitsets). A waiter that read the
+ *      word before the CAS and sleeps after the wake finds its futex word
+ *      changed (S1) and returns at once; one that reads it after sees S.
+ *      A second shutdown finds S and does nothing: the first one's wake
+ *      is enough. The CAS, a wake and nothing else: async-signal-safe,
+ *      and no wait depends on the shutdown's progress (a waiter stopped
+ *      anywhere holds no other thread back; a shutdown stopped between
+ *      its CAS and its wake leaves sleepers asleep only until then).
+ *   S4 (order) The shutdown's CAS is release, and every call that answers
+ *      ECANCELED makes an acquire fence after the read that saw S (every
+ *      change of the word is an RMW, so the release sequence holds): a
+ *      thread that gets ECANCELED sees what the shutdown's caller did
+ *      before it, e.g. a "stopping" flag.
+ *
  * Protocol
  *
  *   try (trywait, post, tryacquire/tryrelease, every success): CAS V (G)
@@ -136,7 +176,7 @@
  *     filter's ENOSYS or EPERM, EFAULT: futex.h): retrying would spin for
  *     ever, so leave as on a timeout and return that errno.
  *     A registration counter that is full (2^24 - 1 waiters on an fsem_t,
- *     4095 blocked acquirers or releasers on one bounded semaphore) is not
+ *     2047 blocked acquirers or releasers on one bounded semaphore) is not
  *     joined: the waiter polls, yielding the CPU, until it succeeds or its
  *     deadline passes.
  *   cancel: only the futex system call runs with asynchronous cancellation
@@ -182,6 +222,7 @@
 #include "probe.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 
@@ -272,7 +313,7 @@ static uint64_t settle_own(const struct waiter *me, uint64_t x,
 	uint32_t k, need, left;
 
 	*wake = 0;
-	if (!sd->kmask)
+	if (!sd->kmask || (x & sd->shut))	/* S2: no policy after shutdown */
 		return x;
 	if (me->starving)
 		x &= ~sd->handoff;
@@ -302,10 +343,13 @@ static int poll_room(void *arg)
 	uint64_t w = atomic_load_explicit(me->word,
 					  memory_order_relaxed); /* hint */
 
+	int err;
+
 	if (field(w, me->sd->shift, me->sd->mask) != 0)
 		return FSEM_SPIN_STOP;
-	if (!fsem_shared_step_(me->word, me->sd, &w, 1))
-		return FSEM_SPIN_AGAIN;
+	err = fsem_shared_step_(me->word, me->sd, &w, 1);
+	if (err)	/* no room: spin on; shut down: the loop answers (S1) */
+		return err == EAGAIN ? FSEM_SPIN_AGAIN : FSEM_SPIN_STOP;
 	return me->sd->omask ? FSEM_SPIN_HANDED : FSEM_SPIN_TOOK;
 }
 
@@ -321,7 +365,7 @@ static void leave(struct waiter *me)
 	w = atomic_load_explicit(me->word, memory_order_relaxed); /* hint */
 	do {
 		x = settle_own(me, w - me->unit, &wake);
-		if (!sd->kmask)	/* K3 */
+		if (!sd->kmask && !(x & sd->shut))	/* K3; S2 */
 			wake = room(sd, val(x), 1) &&
 			       field(x, sd->shift, sd->mask) != 0;
 		FSEM_STEP_("leave: CAS waiters-1");
@@ -362,16 +406,17 @@ static int poll_once(clockid_t clock, const struct timespec *abs)
  * A registered waiter's own step (K1): as a barger's, but it removes the
  * registration in the same CAS, may pass hand-off mode once it has slept
  * (P3), and settles its kind's policy bits (P1). 1: done; 0: the CAS
- * lost (w refreshed); -1: no room for it.
+ * lost (w refreshed); -1: no room for it; -ECANCELED: shut down (S1).
  */
 static int own_step(struct waiter *me, uint64_t *w, bool slept)
 {
 	const struct fsem_side *sd = me->sd;
 	struct fsem_plan_ p;
 	uint32_t wake = 0;
+	int err = fsem_shared_plan_(sd, *w, 1, me->unit, slept && me->unit, &p);
 
-	if (!fsem_shared_plan_(sd, *w, 1, me->unit, slept && me->unit, &p))
-		return -1;
+	if (err)
+		return err == EAGAIN ? -1 : -err;
 	if (me->unit)
 		p.w = settle_own(me, p.w, &wake);
 	annotate_release(me->word);
@@ -405,6 +450,9 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 	int err, r;
 
 	while (field(w, sd->shift, sd->mask) != sd->mask) {
+		if (w & sd->shut)
+			return fsem_shared_cancelled_();	/* S1: never
+						 * registers after it */
 		FSEM_STEP_("register: CAS waiters+1");
 		if (atomic_compare_exchange_weak_explicit(me->word, &w,
 				w + unit, memory_order_relaxed, /* K2: an RMW of
@@ -421,6 +469,10 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 			return 0;
 		if (r == 0)
 			continue;
+		if (r == -ECANCELED) {	/* S1: leave, as on a timeout */
+			leave(me);
+			return fsem_shared_cancelled_();
+		}
 		x = w;
 		if (me->unit && sd->kmask) {
 			/* P1: awake, about to sleep with no room: it used
@@ -480,4 +532,23 @@ int fsem_shared_sleep_(_Atomic uint64_t *word, const struct fsem_side *sd,
 	ret = sleep_loop(&me, clock, abs);
 	pthread_cleanup_pop(0);
 	return ret;
+}
+
+void fsem_shared_shutdown_(_Atomic uint64_t *word, const struct fsem_side *sd,
+			   uint64_t set)
+{
+	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
+
+	do {
+		if (w & sd->shut)
+			return;	/* S3: the first shutdown woke every sleeper */
+		FSEM_STEP_("shutdown: CAS S");
+	} while (!atomic_compare_exchange_weak_explicit(word, &w,
+			w | set, memory_order_release, /* S4: what
+			 * the caller did before is seen by every ECANCELED */
+			memory_order_relaxed));
+	FSEM_PROBE_SHUTDOWN_(FSEM_PROBE_SEM_(word));
+	/* S3: both kinds; the futex word changed in the CAS */
+	fsem_futex_wake_bits(futex_word(sd, word), INT_MAX, sd->pshared,
+			     FUTEX_BITSET_MATCH_ANY);
 }

@@ -6,6 +6,7 @@
 #ifndef FSEM_SHARED_H
 #define FSEM_SHARED_H
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,14 +31,17 @@
 #define FSEM_KW_SHIFT_	56	/* fsem_t: waiters woken, on their way */
 #define FSEM_KW_MASK_	0x7fu
 #define FSEM_H_W_	((uint64_t)1 << 31)	/* fsem_t: hand-off mode */
-#define FSEM_A_SHIFT_	32	/* fsem_bounded_t: acquirers, 12 bits */
-#define FSEM_KA_SHIFT_	44	/*   acquirers woken, 3 bits */
-#define FSEM_H_A_	((uint64_t)1 << 47)
-#define FSEM_R_SHIFT_	48	/*   releasers, 12 bits */
-#define FSEM_KR_SHIFT_	60	/*   releasers woken, 3 bits */
-#define FSEM_H_R_	((uint64_t)1 << 63)
-#define FSEM_AR_MASK_	0xfffu
+#define FSEM_A_SHIFT_	32	/* fsem_bounded_t: acquirers, 11 bits */
+#define FSEM_KA_SHIFT_	43	/*   acquirers woken, 3 bits */
+#define FSEM_H_A_	((uint64_t)1 << 46)
+#define FSEM_R_SHIFT_	47	/*   releasers, 11 bits */
+#define FSEM_KR_SHIFT_	58	/*   releasers woken, 3 bits */
+#define FSEM_H_R_	((uint64_t)1 << 61)
+#define FSEM_AR_MASK_	0x7ffu
 #define FSEM_K_AR_MASK_	0x7u
+#define FSEM_S_W_	((uint64_t)1 << 63)	/* fsem_t: shut down */
+#define FSEM_S_B_	((uint64_t)1 << 63 | (uint64_t)1 << 31)	/* fsem_bounded_t:
+						 * shut down, in both halves */
 
 /*
  * One kind of operation on a state word: what a success adds to V or G,
@@ -60,6 +64,9 @@ struct fsem_side {
 	uint32_t obits;
 	unsigned int okshift;	/* the other kind's k */
 	uint32_t okmask;
+	uint64_t shut;		/* the word's shutdown bit S (S1 in shared.c) */
+	bool steps_when_shut;	/* this kind still steps after shutdown
+				 * (fsem_t's posts); else ECANCELED */
 };
 
 /* A step of a success: its new word and the sleepers it must wake. */
@@ -98,23 +105,27 @@ static inline bool fsem_shared_room_(const struct fsem_side *sd, uint32_t v,
 
 /*
  * Plan a step of @n from @w that removes @also (a waiter's registration):
- * false if V (G) would leave its range, or if hand-off mode holds this
- * kind back and the caller may not pass it (@pass_h: a waiter that has
- * slept). Adds the wakes it makes to the other kind's k (P2 in shared.c).
+ * ECANCELED if the semaphore is shut down and this kind stops there (S1 in
+ * shared.c); EAGAIN if V (G) would leave its range, or if hand-off mode
+ * holds this kind back and the caller may not pass it (@pass_h: a waiter
+ * that has slept); else 0. Adds the wakes it makes to the other kind's k
+ * (P2 in shared.c); after shutdown it wakes nobody (S2).
  */
-static inline bool fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
-				     uint32_t n, uint64_t also, bool pass_h,
-				     struct fsem_plan_ *p)
+static inline int fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
+				    uint32_t n, uint64_t also, bool pass_h,
+				    struct fsem_plan_ *p)
 {
 	uint32_t others;
 
+	if (fsem_unlikely_((w & sd->shut) && !sd->steps_when_shut))
+		return ECANCELED;	/* S1 */
 	/* P3: in hand-off mode a barger leaves one step for the waiters */
 	if (!fsem_shared_room_(sd, (uint32_t)w & FSEM_V_MASK_,
 			       n + ((w & sd->handoff) && !pass_h)))
-		return false;
+		return EAGAIN;
 	p->w = w + (sd->up ? n : -(uint64_t)n) - also;
 	p->wake = 0;
-	others = fsem_field_(w, sd->oshift, sd->omask);
+	others = w & sd->shut ? 0 : fsem_field_(w, sd->oshift, sd->omask);
 	if (fsem_unlikely_(others)) {
 		uint32_t v = (uint32_t)p->w & FSEM_V_MASK_;
 		uint32_t oroom = sd->up ? v : sd->hi - v;
@@ -132,20 +143,29 @@ static inline bool fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
 		}
 		p->wake = need;	/* K2 */
 	}
-	return true;
+	return 0;
+}
+
+/* ECANCELED, after the acquire fence of S4 in shared.c. */
+static inline int fsem_shared_cancelled_(void)
+{
+	atomic_thread_fence(memory_order_acquire);	/* S4 */
+	return ECANCELED;
 }
 
 /*
  * Step V (G) by @n from the expected word *@w if a barger may; then wake
- * the other kind (K2 in shared.c). *@w is refreshed by a failed CAS.
+ * the other kind (K2 in shared.c): 0, or EAGAIN (no room) or ECANCELED
+ * (shut down), with nothing changed. *@w is refreshed by a failed CAS.
  */
-static inline bool fsem_shared_step_(_Atomic uint64_t *word,
-				     const struct fsem_side *sd, uint64_t *w,
-				     uint32_t n)
+static inline int fsem_shared_step_(_Atomic uint64_t *word,
+				    const struct fsem_side *sd, uint64_t *w,
+				    uint32_t n)
 {
 	struct fsem_plan_ p;
+	int err;
 
-	while (fsem_shared_plan_(sd, *w, n, 0, false, &p)) {
+	while ((err = fsem_shared_plan_(sd, *w, n, 0, false, &p)) == 0) {
 		annotate_release(word);
 		FSEM_STEP_("step: CAS value");
 		if (atomic_compare_exchange_weak_explicit(word, w, p.w,
@@ -155,15 +175,15 @@ static inline bool fsem_shared_step_(_Atomic uint64_t *word,
 			annotate_acquire(word);
 			if (fsem_unlikely_(p.wake))
 				fsem_shared_wake_(word, sd, p.wake); /* K2 */
-			return true;
+			return 0;
 		}
 	}
-	return false;
+	return err == ECANCELED ? fsem_shared_cancelled_() : err;
 }
 
-/* Step by @n if a barger may; wakes the other kind. */
-static inline bool fsem_shared_try(_Atomic uint64_t *word,
-				   const struct fsem_side *sd, uint32_t n)
+/* Step by @n if a barger may; wakes the other kind. 0, EAGAIN, ECANCELED. */
+static inline int fsem_shared_try(_Atomic uint64_t *word,
+				  const struct fsem_side *sd, uint32_t n)
 {
 	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
 
@@ -171,18 +191,28 @@ static inline bool fsem_shared_try(_Atomic uint64_t *word,
 }
 
 /*
- * Step by one, blocking: 0, or EINTR / ETIMEDOUT / the errno of a failed
- * futex call, with nothing taken.
+ * Step by one, blocking: 0, or ECANCELED (shut down) / EINTR / ETIMEDOUT /
+ * the errno of a failed futex call, with nothing taken.
  */
 static inline int fsem_shared_take(_Atomic uint64_t *word,
 				   const struct fsem_side *sd,
 				   _Atomic uint32_t *spin, clockid_t clock,
 				   const struct timespec *abs)
 {
-	if (fsem_likely_(fsem_shared_try(word, sd, 1)))
-		return 0;
+	int err = fsem_shared_try(word, sd, 1);
+
+	if (fsem_likely_(err != EAGAIN))
+		return err;
 	return fsem_shared_sleep_(word, sd, spin, clock, abs);
 }
+
+/*
+ * Shut the semaphore down (S1-S3 in shared.c): set the bits @set in one
+ * CAS, unless it is already shut down, then wake every sleeper of both
+ * kinds. Async-signal-safe.
+ */
+void fsem_shared_shutdown_(_Atomic uint64_t *word, const struct fsem_side *sd,
+			   uint64_t set);
 
 /* This kind's registered waiters in a snapshot of @word (a hint). */
 uint32_t fsem_shared_waiters(_Atomic uint64_t *word,

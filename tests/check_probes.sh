@@ -3,7 +3,6 @@
 # with provider fsem for each name below.
 #   check_probes.sh true|false READELF LIB
 # Exit 77 (skipped) only when the build has probes disabled.
-# (shutdown joins the list once fsem_shutdown() places it.)
 set -eu
 enabled=$1 readelf=$2 lib=$3
 if [ "$enabled" != true ]; then
@@ -14,7 +13,7 @@ notes=$("$readelf" -n "$lib" | awk '
 	/Provider:/ { provider = $2 }
 	/Name:/ && provider != "" { print provider ":" $2; provider = "" }')
 status=0
-for name in block wake spin_won spin_lost timeout interrupted starve; do
+for name in block wake spin_won spin_lost timeout interrupted starve shutdown; do
 	n=$(printf '%s\n' "$notes" | grep -c "^fsem:$name\$" || true)
 	if [ "$n" -eq 0 ]; then
 		echo "missing: probe fsem:$name in $lib"

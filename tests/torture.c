@@ -5,8 +5,13 @@
  * cancel blocked waiters, and deadlines run out. Checked all the time:
  * the counting value is never negative and 0 <= given_out <= N; a watchdog
  * fails the run if a thread stays in an untimed wait while a permit it
- * could take is free. At the end every permit is accounted for exactly:
- * the values, and what trywait, tryacquire and tryrelease can still take.
+ * could take is free. Without -f the run ends with fsem_shutdown() and
+ * fsem_bounded_shutdown(), which must free every blocked caller with
+ * ECANCELED and lose nothing (with -f, FSEM_FIFO has no shutdown: blocked
+ * callers are freed by posts). At the end every permit is accounted for
+ * exactly: the values, that a shut-down semaphore takes nothing, and,
+ * once re-armed by init with the same values, what trywait, tryacquire
+ * and tryrelease can still take.
  *
  *   torture [-d SECONDS] [-s SEED] [-t THREADS] [-p PROCESSES] [-k VICTIMS]
  *           [-f]
@@ -85,7 +90,8 @@ struct arena {
 	_Atomic long long took, gave;		/* counting successes */
 	_Atomic long long acq, rel;		/* bounded successes */
 	_Atomic long long ops, eintr, timeouts, cancels, handler_posts;
-	_Atomic bool stop, failed;
+	_Atomic long long cancelled;		/* ECANCELED after shutdown */
+	_Atomic bool stop, failed, shut;
 	char why[256];
 	struct victim v[MAX_VICTIMS];
 };
@@ -95,6 +101,8 @@ static struct worker W[MAX_WORKERS];
 static int nworkers;
 static _Atomic bool sig_stop;
 static bool no_cancels;	/* -p: handlers may post */
+static bool shut_at_end;	/* not -f: the run ends with shutdowns */
+static int nkids, nprocs;	/* children: worker processes, then victims */
 
 static long long now_ns(void)
 {
@@ -142,6 +150,8 @@ static bool ok(int ret, const char *what)
 		A->eintr++;
 	else if (errno == ETIMEDOUT || errno == EAGAIN)
 		A->timeouts++;
+	else if (errno == ECANCELED && A->shut)
+		A->cancelled++;
 	else
 		fail("unexpected errno %lld from an operation (%lld)",
 		     errno, (long long)(intptr_t)what);
@@ -361,6 +371,20 @@ static void unblock(int st)
 		A->acq++;
 }
 
+/*
+ * End the run by shutting both semaphores down (not -f): every blocked
+ * caller returns ECANCELED, every later one at once. A->shut is set first,
+ * so that no ECANCELED is seen before it.
+ */
+static void shut_down(void)
+{
+	if (!shut_at_end)
+		return;
+	A->shut = true;
+	if (fsem_shutdown(&A->c) || fsem_bounded_shutdown(&A->b))
+		fail("shutdown failed, errno %lld (%lld)", errno, 0);
+}
+
 /* Free every worker still blocked (a claimed one is being cancelled). */
 static void drain(void)
 {
@@ -396,6 +420,8 @@ static int run_process(int threads, int seconds, uint64_t seed)
 		usleep(10000);	/* the run's length, not a handshake */
 	A->stop = true;
 	sig_stop = true;
+	if (nprocs == 1)
+		shut_down();
 	drain();		/* frees a cancelled worker chaos may be joining */
 	pthread_join(ch, NULL);
 	drain();
@@ -470,7 +496,7 @@ static int asleep_on(pid_t pid, const void *obj, size_t size)
 /* The parent's children: worker processes, then victim slots. */
 static pid_t kid[MAX_PROCS + MAX_VICTIMS];
 static int kid_status[MAX_PROCS + MAX_VICTIMS];
-static int nkids, nprocs;
+/* (nkids, nprocs: declared with the other globals) */
 static struct victim dead;	/* what killed victims had recorded */
 static long long killed_in[IN_RELEASE + 1];	/* kills by kind of wait */
 
@@ -586,6 +612,7 @@ static int run_processes(int threads, int seconds, uint64_t seed,
 		kid[nkids] = spawn_victim(i, seed + 104729u * (uint64_t)i);
 	ret = killer(seconds, seed, kills);
 	A->stop = true;
+	shut_down();
 	do {		/* free the victims as drain() frees workers */
 		live = false;
 		for (int k = nprocs; k < nkids; k++) {
@@ -623,8 +650,29 @@ static int trywait_(void *s) { return fsem_trywait(s); }
 static int tryacquire_(void *s) { return fsem_bounded_tryacquire(s); }
 static int tryrelease_(void *s) { return fsem_bounded_tryrelease(s); }
 
+/*
+ * After a shutdown: every try-call answers ECANCELED; then re-arm both
+ * semaphores with the values they hold (@v free, @g given out). 0 if so.
+ */
+static int rearm(int flags, int v, int g)
+{
+	if (fsem_trywait(&A->c) != -1 || errno != ECANCELED ||
+	    fsem_bounded_tryacquire(&A->b) != -1 || errno != ECANCELED ||
+	    fsem_bounded_tryrelease(&A->b) != -1 || errno != ECANCELED) {
+		printf("torture: FAIL: a try-call passed a shutdown\n");
+		return 1;
+	}
+	if (fsem_init(&A->c, flags, (unsigned int)v) ||
+	    fsem_bounded_init(&A->b, flags, PERMITS))
+		return 1;
+	for (int i = 0; i < g; i++)
+		if (fsem_bounded_tryacquire(&A->b))
+			return 1;
+	return 0;
+}
+
 /* Every permit accounted for: 0 if exact. */
-static int check(long long init, bool killed)
+static int check(long long init, bool killed, int flags)
 {
 	long long took = A->took + dead.took, gave = A->gave + dead.gave;
 	long long acq = A->acq + dead.acq, rel = A->rel + dead.rel;
@@ -640,6 +688,8 @@ static int check(long long init, bool killed)
 	expect = init + gave + A->handler_posts - took;
 	fsem_getvalue(&A->c, &v);
 	fsem_bounded_given_out(&A->b, &g);
+	if (A->shut && rearm(flags, v, g))
+		return 1;
 	free_c = take_all(trywait_, &A->c);
 	if (fsem_post(&A->c) == 0)	/* a debt left behind would keep it */
 		again = fsem_trywait(&A->c);
@@ -661,7 +711,8 @@ static int check(long long init, bool killed)
 		return 1;
 	}
 	printf("torture: ok: value %d and given_out %d account for every "
-	       "operation\n", v, g);
+	       "operation%s\n", v, g, A->shut ? ", shut down and re-armed" :
+	       "");
 	return 0;
 }
 
@@ -708,17 +759,20 @@ int main(int argc, char **argv)
 	    fsem_bounded_init(&A->b, flags | (fifo ? FSEM_FIFO : 0), PERMITS))
 		return 2;
 	no_cancels = flags != 0;
+	shut_at_end = !fifo;
 	nprocs = nkids = procs;
 	if (!flags)
 		status = run_process(threads, seconds, seed);
 	else
 		status = run_processes(threads, seconds, seed, victims, &kills);
 	printf("torture: seed %llu: %lld operations, %lld EINTR, %lld "
-	       "timeouts, %lld cancels, %lld posts from handlers, %lld "
+	       "timeouts, %lld cancels, %lld ECANCELED after the shutdown, "
+	       "%lld posts from handlers, %lld "
 	       "victims killed asleep (%lld in wait, %lld in acquire, %lld "
 	       "in release)\n", (unsigned long long)seed,
 	       (long long)A->ops, (long long)A->eintr,
 	       (long long)A->timeouts, (long long)A->cancels,
+	       (long long)A->cancelled,
 	       (long long)A->handler_posts, kills, killed_in[IN_WAIT],
 	       killed_in[IN_ACQUIRE], killed_in[IN_RELEASE]);
 	if (status == 77)
@@ -735,5 +789,5 @@ int main(int argc, char **argv)
 		printf("torture: FAIL: no victim was seen asleep to kill\n");
 		return 1;
 	}
-	return check(init, kills > 0);
+	return check(init, kills > 0, flags);
 }

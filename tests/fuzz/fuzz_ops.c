@@ -6,8 +6,9 @@
  * checked against a sequential model (a plain integer and the rules of
  * fsem.h); no call may block, so timed calls get deadlines in the past or
  * invalid ones. The first byte's top bit selects the threaded mode: three
- * threads run the script's try/post/timed operations concurrently, and the
- * final values must account for every successful operation.
+ * threads run the script's try/post/timed operations and shutdowns
+ * concurrently, and the final values must account for every successful
+ * operation.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +87,9 @@ static void expect(int ret, int err)
 
 /* ---- sequential mode: every answer against the model ---- */
 
+/* The model's state besides the values: shut down, and FSEM_FIFO. */
+static bool c_shut, c_fifo, b_shut;
+
 static void counting_step(fsem_t *sem, long long *model, struct script *s)
 {
 	struct timespec ts;
@@ -92,8 +97,12 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 	unsigned int n;
 	clockid_t c;
 
-	switch (take(s) % 8) {
+	switch (take(s) % 9) {
 	case 0:	/* trywait */
+		if (c_shut) {
+			expect(fsem_trywait(sem), ECANCELED);
+			break;
+		}
 		expect(fsem_trywait(sem), *model > 0 ? 0 : EAGAIN);
 		if (*model > 0)
 			(*model)--;
@@ -118,6 +127,8 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 		ret = fsem_timedwait(sem, &ts);
 		if (!dv)
 			expect(ret, EINVAL);
+		else if (c_shut)
+			expect(ret, ECANCELED);
 		else if (*model > 0)
 			expect(ret, 0), (*model)--;
 		else
@@ -129,6 +140,8 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 		ret = fsem_clockwait(sem, c, &ts);
 		if (!cv || !dv)
 			expect(ret, EINVAL);
+		else if (c_shut)
+			expect(ret, ECANCELED);
 		else if (*model > 0)
 			expect(ret, 0), (*model)--;
 		else
@@ -143,6 +156,11 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 		expect(fsem_timedwait(sem, NULL), EINVAL);
 		expect(fsem_post(NULL), EINVAL);
 		expect(fsem_trywait(NULL), EINVAL);
+		expect(fsem_shutdown(NULL), EINVAL);
+		break;
+	case 7:	/* shutdown: waits fail from now on, posts still count */
+		expect(fsem_shutdown(sem), c_fifo ? ENOTSUP : 0);
+		c_shut = !c_fifo;
 		break;
 	default: /* re-init, huge values, every flag set and bad ones */
 		n = take(s) % 2 ? take32(s) : take(s);
@@ -155,6 +173,8 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 		} else {
 			expect(ret, 0);
 			*model = n;
+			c_shut = false;	/* init re-arms */
+			c_fifo = v & FSEM_FIFO;
 		}
 		break;
 	}
@@ -167,12 +187,20 @@ static void bounded_step(fsem_bounded_t *b, long long *given, long long n,
 	int v, dv, cv, ret, dir;
 	clockid_t c;
 
-	switch (take(s) % 6) {
+	switch (take(s) % 7) {
 	case 0:
+		if (b_shut) {
+			expect(fsem_bounded_tryacquire(b), ECANCELED);
+			break;
+		}
 		expect(fsem_bounded_tryacquire(b), *given < n ? 0 : EAGAIN);
 		*given += *given < n;
 		break;
 	case 1:
+		if (b_shut) {
+			expect(fsem_bounded_tryrelease(b), ECANCELED);
+			break;
+		}
 		expect(fsem_bounded_tryrelease(b), *given > 0 ? 0 : EAGAIN);
 		*given -= *given > 0;
 		break;
@@ -189,6 +217,8 @@ static void bounded_step(fsem_bounded_t *b, long long *given, long long n,
 					   : fsem_bounded_timedrelease(b, &ts));
 		if (!cv || !dv) {
 			expect(ret, EINVAL);
+		} else if (b_shut) {
+			expect(ret, ECANCELED);
 		} else if (dir ? *given < n : *given > 0) {
 			expect(ret, 0);
 			*given += dir ? 1 : -1;
@@ -202,9 +232,14 @@ static void bounded_step(fsem_bounded_t *b, long long *given, long long n,
 		expect(fsem_bounded_given_out(b, &v), 0);
 		CHECK(v == *given);
 		break;
+	case 5:	/* shutdown: both directions fail from now on */
+		expect(fsem_bounded_shutdown(b), 0);
+		b_shut = true;
+		break;
 	default:
 		expect(fsem_bounded_getvalue(b, NULL), EINVAL);
 		expect(fsem_bounded_tryacquire(NULL), EINVAL);
+		expect(fsem_bounded_shutdown(NULL), EINVAL);
 		break;
 	}
 }
@@ -217,6 +252,7 @@ static void sequential(struct script *s)
 
 	model = take(s);
 	CHECK(fsem_init(&sem, FSEM_NOSPIN, (unsigned int)model) == 0);
+	c_shut = c_fifo = b_shut = false;
 	n = take(s) % 8 + 1;
 	CHECK(fsem_bounded_init(&b, 0, (unsigned int)n) == 0);
 	expect(fsem_bounded_init(&b, 0, 0), EINVAL);
@@ -246,7 +282,7 @@ static void *runner(void *arg)
 	struct timespec past = { 1, 0 };
 
 	while (s.n) {
-		switch (take(&s) % 6) {
+		switch (take(&s) % 8) {
 		case 0:
 			if (fsem_trywait(&r->sem) == 0)
 				r->taken++;
@@ -267,10 +303,18 @@ static void *runner(void *arg)
 			if (fsem_bounded_tryrelease(&r->b) == 0)
 				r->rel++;
 			break;
-		default:
+		case 5:
 			if (fsem_bounded_clockacquire(&r->b, CLOCK_MONOTONIC,
 						      &past) == 0)
 				r->acq++;
+			break;
+		case 6:	/* rare: the rest of the script fails its waits */
+			if (take(&s) % 16 == 0)
+				CHECK(fsem_shutdown(&r->sem) == 0);
+			break;
+		default:
+			if (take(&s) % 16 == 0)
+				CHECK(fsem_bounded_shutdown(&r->b) == 0);
 			break;
 		}
 	}

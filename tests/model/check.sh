@@ -5,7 +5,7 @@
 # and of shared_fsem.pml and shared_bounded.pml (the barging protocol of
 # shared.c: FSEM_SHARED without policy, with killed processes; private
 # semaphores with the policy P1-P3, configurations P*), that must verify,
-# every negative control
+# shutdown configurations (SHUT*, S1-S4 of shared.c), every negative control
 # (a deliberately broken variant that spin must reject, for the reason
 # given), the known bugs of the current C code and the documented limits
 # (expected failures) and one informational probe. Prints one line per check
@@ -184,8 +184,41 @@ neg|shared_fsem|PTIMED|safety|-DNEG_H_EXIT_RESET|-O0|K2_wake|policy control p-d2
 neg|shared_fsem|PCANCEL|observable|-DNEG_H_EXIT_RESET|-O0|no_lost_wakeup_at_end|policy control p-d2 (ending hand-off mode restarts k from 0 without P1's wake)
 neg|shared_fsem|PSTOP|safety|-DNEG_LEAVE_WAITS|-O0|timed_call_returns|policy control p-e (leave() waits for k == 0: a timed wait hangs on a stopped thread)
 neg|shared_bounded|PSTOP|safety|-DNEG_LEAVE_WAITS|-O0|timed_call_returns|policy control p-e (leave() waits for k == 0: a timed acquire hangs on a stopped thread)
+pass|shared_fsem|SHUT|safety||-O0||shutdown, shared counting: plain and timed waits blocked, a post concurrent with the shutdown, a post (counts) and a wait (ECANCELED) after it
+pass|shared_fsem|PSHUT|safety||-O0||shutdown, private counting (policy): as SHUT
+pass|shared_fsem|SHUTC|safety||-O0||shutdown, shared counting: cancellable and plain waits blocked, a post, two shutdowns (the second wakes nobody)
+pass|shared_fsem|PSHUTC|safety||-O0||shutdown, private counting (policy): as SHUTC
+pass|shared_fsem|SHUTLIVE|live:calls_return||-O0||shutdown, shared counting liveness: every call returns, blocked waits included
+pass|shared_fsem|PSHUTLIVE|live:calls_return||||shutdown, private counting liveness (policy): every call returns
+pass|shared_bounded|SHUT|safety||-O0||shutdown, shared bounded N=1: a timed release and an acquire blocked (both kinds), a release after it (ECANCELED)
+pass|shared_bounded|SHUTC|safety||-O0||shutdown, shared bounded: cancellable and plain acquires blocked, a release, two shutdowns
+pass|shared_bounded|SHUT0|safety||-O0||shutdown, shared bounded: plain and timed acquires blocked, no release before the shutdown
+pass|shared_bounded|PSHUT0|safety||-O0||shutdown, private bounded (policy): as SHUT0 (S in both halves)
+pass|shared_bounded|SHUTLIVE|live:calls_return||-O0||shutdown, shared bounded liveness: every call returns, both kinds
+pass|shared_bounded|PSHUT|safety||-O0||shutdown, private bounded (policy): a timed release and an acquire blocked, a release before the shutdown (the S-B1 trail, fixed: S in both halves)
+neg|shared_bounded|PSHUT|safety|-DNEG_SHUT_FLIP|-O0|no_sleeper_after_shutdown_wake|shutdown control s-b1 (S-B1, the first draft: S in the low half and a k bit flipped: a release moved kA after an acquirer read the word, the flip restores the high half it read, it sleeps through the wake)
+pass|shared_bounded|PSHUT|observable||-O0||shutdown, private bounded (policy): a timed release and an acquire blocked, a release before the shutdown (the S-B1 trail, fixed: S in both halves) (observable)
+neg|shared_bounded|PSHUT|observable|-DNEG_SHUT_FLIP|-O0|shutdown_every_call_returns|shutdown control s-b1 (S-B1, the first draft: S in the low half and a k bit flipped: a release moved kA after an acquirer read the word, the flip restores the high half it read, it sleeps through the wake)
+pass|shared_bounded|PSHUTC|safety||-O0||shutdown, private bounded (policy): cancellable and plain acquires blocked, a release, two shutdowns
+neg|shared_bounded|PSHUTC|safety|-DNEG_SHUT_FLIP|-O0|no_sleeper_after_shutdown_wake|shutdown control s-b1 (S-B1, the first draft: S in the low half and a k bit flipped: a release moved kA after an acquirer read the word, the flip restores the high half it read, it sleeps through the wake)
+pass|shared_bounded|PSHUTLIVE|live:calls_return||-O0||shutdown, private bounded (policy): liveness: every call returns
+neg|shared_bounded|PSHUTLIVE|live:calls_return|-DNEG_SHUT_FLIP|-O0|no_sleeper_after_shutdown_wake,acceptance cycle|shutdown control s-b1 (S-B1, the first draft: S in the low half and a k bit flipped: a release moved kA after an acquirer read the word, the flip restores the high half it read, it sleeps through the wake)
+neg|shared_fsem|SHUT|safety|-DNEG_SHUT_NO_WAKE|-O0|no_sleeper_after_shutdown_wake|shutdown control s-a (CAS without the FUTEX_WAKE: a sleeper never returns)
+neg|shared_fsem|PSHUT|observable|-DNEG_SHUT_NO_WAKE|-O0|shutdown_every_call_returns|shutdown control s-a (as above), private counting
+neg|shared_fsem|SHUTLIVE|live:calls_return|-DNEG_SHUT_NO_WAKE|-O0|acceptance cycle|shutdown control s-a (as above): liveness
+neg|shared_bounded|SHUT|safety|-DNEG_SHUT_NO_WAKE|-O0|no_sleeper_after_shutdown_wake|shutdown control s-a (as above), shared bounded
+neg|shared_bounded|SHUT|observable|-DNEG_SHUT_NO_WAKE|-O0|shutdown_every_call_returns|shutdown control s-a (as above), shared bounded
+neg|shared_bounded|PSHUT0|safety|-DNEG_SHUT_LOW_ONLY|-O0|no_sleeper_after_shutdown_wake|shutdown control s-b2 (private bounded: S in the low half only: an acquirer that read the word before the CAS sleeps through the wake)
+neg|shared_bounded|PSHUT0|observable|-DNEG_SHUT_LOW_ONLY|-O0|shutdown_every_call_returns|shutdown control s-b (as above): an acquire blocks for ever
+pass|shared_fsem|SHUT|safety|-DVAR_REG_AFTER_S|-O0||shutdown variant s-c1: registering after S (no S check in the registration loop) is harmless: own_step sees S in the word the registration made
+pass|shared_bounded|SHUT|safety|-DVAR_REG_AFTER_S|-O0||shutdown variant s-c1 (as above), shared bounded
+neg|shared_fsem|SHUT|safety|-DNEG_PLAN_IGNORES_S|-O0|no_wait_step_after_shutdown|shutdown control s-c2 (plan_ ignores S: a wait after the shutdown takes a posted permit)
+neg|shared_fsem|PSHUT|observable|-DNEG_PLAN_IGNORES_S|-O0|no_wait_step_after_shutdown,call_after_shutdown_ECANCELED|shutdown control s-c2 (as above), private counting
+neg|shared_bounded|SHUTC|safety|-DNEG_PLAN_IGNORES_S|-O0|no_wait_step_after_shutdown|shutdown control s-c2 (as above), shared bounded
 EOF
 )
+# CHECK_FILTER=REGEX runs only the check lines it matches (while iterating).
+checks=$(grep -E -- "${CHECK_FILTER:-.}" <<<"$checks")
 
 run_check() {	# $1 = index, $2 = check line; writes result.$1
 	local i=$1 line=$2 kind model cfg mode defs cflags expect what

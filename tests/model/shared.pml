@@ -96,6 +96,28 @@
  *   NEG_H_SETTLE_KDEC     control (P-B1, the C before its fix): the CAS
  *                         before sleeping takes one off k also when only H
  *                         holds the step back (room is left)
+ *   SHUTDOWN              configurations with fsem_shutdown /
+ *                         fsem_bounded_shutdown (S1-S4 of shared.c): the
+ *                         word's S bit (ss), the shutdown's CAS and its
+ *                         FUTEX_WAKE of every sleeper; set by the SHUT*
+ *                         configurations, which define SHUT_BITS() (what
+ *                         the CAS sets besides S), S_HIGH (S is in the high
+ *                         half) and S_BOTH (S is in both halves)
+ *   NEG_SHUT_NO_WAKE      control (s-a): the shutdown makes its CAS and no
+ *                         FUTEX_WAKE
+ *   NEG_SHUT_FLIP         control (s-b1, S-B1, shared_bounded.pml): the
+ *                         first draft: the bounded shutdown sets S in the
+ *                         low half only and flips bit 0 of the acquirers'
+ *                         k, which can restore a high half a private
+ *                         sleeper read before k moved
+ *   NEG_SHUT_LOW_ONLY     control (s-b2, shared_bounded.pml): the bounded
+ *                         shutdown sets S in the low half only: the high
+ *                         half, the futex word of private sleepers, does
+ *                         not change
+ *   VAR_REG_AFTER_S       variant that must pass (s-c1): the registration loop of
+ *                         sleep_loop has no S check (registers after S)
+ *   NEG_PLAN_IGNORES_S    control (s-c2): fsem_shared_plan_ ignores S:
+ *                         waits step after shutdown when there is room
  */
 
 /* futex and sleep_once results (futex.h:5-10) */
@@ -104,6 +126,8 @@
 #define ETIMEDOUT	2	/* also stands for EINTR: same path in C */
 #define ECANCELED	3
 #define EFUTEX		4	/* any other errno: the call did not sleep */
+#define ESHUT		5	/* ECANCELED of a shutdown (S1): the call returns
+				 * it; ECANCELED above is pthread cancellation */
 
 /* interrupt kind of the blocking operation a thread is in */
 #define IK_NONE		0	/* never interrupted */
@@ -152,6 +176,13 @@ short lo = LO0;		/* low half: V or G; the futex word */
 byte reg[2];		/* W; or A (kind 0) and R (kind 1) */
 byte kk[2];		/* P1 k of kind 0, 1 (stays 0 without POLICY) */
 bit  hh[2];		/* P3 H of kind 0, 1 (stays 0 without POLICY) */
+bit  ss;		/* S1 S, shut down (fsem_t bit 63, bounded bit 31) */
+#ifndef S_HIGH
+#define S_HIGH		0	/* S in the low half (bounded) */
+#endif
+#ifndef S_BOTH
+#define S_BOTH		0	/* S in both halves (bounded: bits 31 and 63) */
+#endif
 
 /* The kernel's futex queue: blk[i], thread i sleeps with bitset 1 << bwk[i]. */
 bit blk[NT];
@@ -234,6 +265,7 @@ byte nstop;
 bit  fin[NT];		/* thread i finished its operations */
 byte ndead;		/* processes that died */
 byte ndone;		/* threads finished or dead */
+bit  shwoke;		/* the shutdown's FUTEX_WAKE(all) was made (S3) */
 
 #define IS(c)		(c)	/* a condition counts 0 or 1 */
 #define SUM(e0, e1, e2, e3)	(IS(e0) + IS(e1) + IS(e2) + IS(e3))
@@ -270,17 +302,22 @@ byte ndone;		/* threads finished or dead */
 #define WREG(k)		((k) == 0 -> w0 : w1)
 
 #ifndef POLICY
-#define LOAD()		wl = lo; w0 = reg[0]; w1 = reg[1]
+#define LOAD()		wl = lo; w0 = reg[0]; w1 = reg[1]; ws = ss
 /* a CAS compares the whole word */
-#define SAME()		(lo == wl && reg[0] == w0 && reg[1] == w1)
-/* futex_wait compares the low half (K2) */
-#define FUTEX_EQ	(lo == wl)
+#define SAME()		(lo == wl && reg[0] == w0 && reg[1] == w1 && ss == ws)
+/*
+ * futex_wait compares the low half (K2). It changes when S is set: on the
+ * bounded word S is bit 31 of it; fsem_t's shutdown sets H (bit 31), which
+ * an FSEM_SHARED semaphore never sets otherwise (S1).
+ */
+#define FUTEX_EQ	(lo == wl && ss == ws)
 #else
 #define LOAD()		wl = lo; w0 = reg[0]; w1 = reg[1]; \
-			wq0 = kk[0]; wq1 = kk[1]; wh0 = hh[0]; wh1 = hh[1]
+			wq0 = kk[0]; wq1 = kk[1]; wh0 = hh[0]; wh1 = hh[1]; \
+			ws = ss
 #define SAME()		(lo == wl && reg[0] == w0 && reg[1] == w1 && \
 			 kk[0] == wq0 && kk[1] == wq1 && hh[0] == wh0 && \
-			 hh[1] == wh1)
+			 hh[1] == wh1 && ss == ws)
 #define KW(k)		((k) == 0 -> wq0 : wq1)	/* k of kind k in w */
 #define HW(k)		((k) == 0 -> wh0 : wh1)	/* H of kind k in w */
 /* shared.c own_room: how many of this kind could step from v; and the
@@ -293,8 +330,9 @@ byte ndone;		/* threads finished or dead */
 			fi
 #define HIGHEQ		(reg[0] == w0 && reg[1] == w1 && kk[0] == wq0 && \
 			 kk[1] == wq1 && (!H_HIGH || (hh[0] == wh0 && \
-			 hh[1] == wh1)))
-#define LOWEQ		(lo == wl && (H_HIGH || hh[0] == wh0))
+			 hh[1] == wh1)) && ((!S_HIGH && !S_BOTH) || ss == ws))
+#define LOWEQ		(lo == wl && (H_HIGH || hh[0] == wh0) && \
+			 (S_HIGH || ss == ws))
 #ifndef NEG_FUTEX_LOW
 /* shared.c futex_word, futex_value: the high half (waiters, k) */
 #define FUTEX_EQ	HIGHEQ
@@ -412,7 +450,7 @@ inline settle_own()
 	wn = 0;
 #ifdef POLICY
 	if
-	:: pk ->
+	:: pk && !ss ->		/* (x & shut: S2, no policy after shutdown) */
 		if
 		:: starving ->				/* x &= ~handoff */
 #ifndef NEG_H_STAYS
@@ -452,7 +490,7 @@ inline settle_own()
 #endif
 		kk[kd] = (reg[kd] > 0 -> kt : 0);
 		kt = 0; kh = 0
-	:: else -> skip					/* kmask == 0 */
+	:: else -> skip				/* kmask == 0, or S (S2) */
 	fi
 #endif
 }
@@ -467,7 +505,7 @@ inline settle_own()
  */
 inline try_step(also, passh)
 {
-	stepped = 0;
+	stepped = 0; err = OK;
 #ifdef NEG_WAKE_BEFORE_CAS
 	/*
 	 * NEGATIVE CONTROL (a): the other kind's registrations are taken from
@@ -477,7 +515,14 @@ inline try_step(also, passh)
 	ho = (ok == 0 -> w0 : w1);
 #endif
 	do
-	:: ROOM(wl, sn + HOLD(passh)) ->		/* plan_: room for n (+1, P3) */
+#ifndef NEG_PLAN_IGNORES_S
+	:: ws && !sws -> err = ESHUT; break	/* plan_: ECANCELED (S1) */
+	:: !(ws && !sws) && ROOM(wl, sn + HOLD(passh)) ->	/* plan_: room
+						 * for n (+1, P3) */
+#else
+	/* NEGATIVE CONTROL (s-c2): plan_ ignores S */
+	:: ROOM(wl, sn + HOLD(passh)) ->
+#endif
 		DP
 		atomic {	/* step_ / own_step: CAS(word, w, p.w), acq_rel */
 			if
@@ -488,6 +533,11 @@ inline try_step(also, passh)
 				:: else -> skip
 				fi;
 				stepped = 1; STEPPED();
+				/* S1: no step of a kind that stops, after S */
+				if
+				:: ss && !sws -> assert(no_wait_step_after_shutdown)
+				:: else -> skip
+				fi;
 #ifdef POLICY
 				/* P3: in hand-off mode a barger leaves a step */
 				if
@@ -497,10 +547,11 @@ inline try_step(also, passh)
 				fi;
 #endif
 				/* plan_: min(n, others) of the CAS's old value (K2) */
+				/* (others = 0 after shutdown: S2) */
 #ifndef NEG_WAKE_BEFORE_CAS
-				wk = (ok == NOKIND -> 0 : MIN(sn, WREG(ok)));
+				wk = (ok == NOKIND || ss -> 0 : MIN(sn, WREG(ok)));
 #else
-				wk = (ok == NOKIND -> 0 : MIN(sn, ho));
+				wk = (ok == NOKIND || ss -> 0 : MIN(sn, ho));
 #endif
 #ifdef NEG_WAKE_ONE
 				/* NEGATIVE CONTROL (a'): wake one, whatever n */
@@ -594,8 +645,9 @@ inline leave()
 #endif
 			rg[me] = 0;
 			/* shared.c:209 room(old, 1) && registrations(old) > 1 */
+			/* (not after shutdown: S2) */
 #ifndef NEG_NO_PASS_ON
-			wk = (ROOM(wl, 1) && WREG(kd) > 1 -> 1 : 0);
+			wk = (ROOM(wl, 1) && WREG(kd) > 1 && !ws -> 1 : 0);
 #else
 			/* NEGATIVE CONTROL (c2): a wake absorbed is not passed on */
 			wk = 0;
@@ -685,9 +737,19 @@ inline poll_once()
  */
 inline sleep_loop()
 {
+	err = OK;
 	atomic { LOAD() }				/* shared.c:255-256 hint */
 	do
 	:: WREG(kd) != RMASK ->				/* shared.c:259 */
+#ifndef VAR_REG_AFTER_S
+		if	/* sleep_loop: S1, never registers after it */
+		:: ws -> err = ESHUT; break
+		:: else -> skip
+		fi;
+#else
+		/* VARIANT (s-c1): registers also after S; harmless: own_step plans
+		 * from the word its registration CAS made, sees S and leaves */
+#endif
 		DP
 		atomic {	/* shared.c:260-262 CAS(word, w, w + unit), relaxed */
 			if
@@ -708,9 +770,13 @@ inline sleep_loop()
 	:: else -> break				/* full: poll, shared.c:71-73 */
 	od;
 	do
-	:: try_step(unit, slept && unit);		/* own_step(me, &w, slept) */
+	:: err == ESHUT -> break		/* return fsem_shared_cancelled_() */
+	:: else ->
+		try_step(unit, slept && unit);		/* own_step(me, &w, slept) */
 		if
 		:: stepped -> unit = 0; break		/* r > 0: return 0 */
+		:: err == ESHUT -> leave(); break	/* -ECANCELED: S1, leave as
+							 * on a timeout */
 		:: else -> skip
 		fi;
 #ifdef POLICY
@@ -858,6 +924,9 @@ inline spin_phase()
 					}
 #endif
 					break
+				/* poll_room: shut down, FSEM_SPIN_STOP (the
+				 * sleep loop answers, S1) */
+				:: !stepped && err == ESHUT -> err = OK; break
 				/* handoff.c:267-271 again, or the budget is spent */
 				:: !stepped && rounds < SPIN_MAX -> rounds++
 				:: !stepped -> break
@@ -877,12 +946,12 @@ inline take()
 {
 	atomic { LOAD() }				/* shared.c:166 hint */
 	sn = 1; try_step(0, 0);				/* shared.c:168, 291 */
-	if
-	:: !stepped -> spin_phase()			/* shared.c:293 */
+	if		/* shared.h fsem_shared_take: err != EAGAIN returns */
+	:: !stepped && err != ESHUT -> spin_phase()	/* shared.c:293 */
 	:: else -> skip
 	fi;
 	if
-	:: !stepped -> sleep_loop()			/* shared.c:295-297 */
+	:: !stepped && err != ESHUT -> sleep_loop()	/* shared.c:295-297 */
 	:: else -> skip
 	fi
 }
@@ -892,6 +961,49 @@ inline shared_try()
 {
 	atomic { LOAD() }				/* shared.c:166 hint */
 	try_step(0, 0)					/* shared.c:168 */
+}
+
+/*
+ * shared.c fsem_shared_shutdown_ (fsem.c fsem_shutdown, bounded.c
+ * fsem_bounded_shutdown): CAS S (and SHUT_BITS(): fsem_t sets H; the
+ * bounded word's S is in both halves) unless S is set; then
+ * FUTEX_WAKE(INT_MAX, FUTEX_BITSET_MATCH_ANY) on the side's futex word:
+ * every sleeper of both kinds. Uses stepped (0 again at the end).
+ */
+inline shutdown()
+{
+	atomic { LOAD() }				/* shutdown_: hint */
+	do
+	:: ws -> break		/* S3: the first shutdown woke every sleeper */
+	:: else ->
+		DP
+		atomic {	/* CAS(word, w, w | set), release (S4) */
+			if
+			:: SAME() -> ss = 1; SHUT_BITS(); stepped = 1
+			:: else -> LOAD()
+			fi
+		}
+		if
+		:: stepped -> break
+		:: else -> skip
+		fi
+	od;
+	if
+	:: stepped ->
+		DP
+		atomic {	/* S3: fsem_futex_wake_bits(INT_MAX, all bitsets) */
+#ifndef NEG_SHUT_NO_WAKE
+			blk[0] = 0; blk[1] = 0; blk[2] = 0;
+#if NT > 3
+			blk[3] = 0;
+#endif
+#else
+			/* NEGATIVE CONTROL (s-a): no wake (the ghost only) */
+#endif
+			shwoke = 1
+		}
+	:: else -> skip
+	fi
 }
 
 /* ------------------------------------------------------------------ */

@@ -20,6 +20,7 @@
 #define OP_CREL		7	/* fsem_bounded_release, cancelled */
 #define OP_TRYREL	8	/* fsem_bounded_tryrelease */
 #define OP_CHURN	9	/* forever: tryacquire, and if it did, tryrelease */
+#define OP_SHUT		10	/* fsem_bounded_shutdown */
 #define IFOK		16	/* flag: only if the previous operation returned 0 */
 #define IFFAIL		32	/* flag: only if the previous operation failed */
 
@@ -217,8 +218,64 @@
 #define THREADS	run Thread(0, OP_TACQ, OP_REL | IFOK, OP_TACQ); \
 		run Thread(1, OP_ACQ, OP_REL, OP_NONE); \
 		run Thread(2, OP_ACQ, OP_REL, OP_NONE)
+/* ---- shutdown (S1-S4 of shared.c) --------------------------------- */
+#elif defined(CFG_SHUT) || defined(CFG_PSHUT)
+/* N 1, none given out: a timed release blocks (G 0), then an acquire;
+ * an acquire then a second that blocks (G 1); a shutdown, then a release
+ * (ECANCELED, no sleep). Both kinds block; PSHUT with the policy */
+#ifdef CFG_PSHUT
+#define POLICY
+#endif
+#define SHUTDOWN
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_TREL, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_ACQ, OP_NONE); \
+		run Thread(2, OP_SHUT, OP_REL, OP_NONE)
+#elif defined(CFG_SHUTC) || defined(CFG_PSHUTC)
+/* N 1, given out: a cancellable and a plain acquire block, a release
+ * concurrent with two shutdowns (the second wakes nobody) */
+#ifdef CFG_PSHUTC
+#define POLICY
+#endif
+#define SHUTDOWN
+#define OUT0	1
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_CACQ, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_SHUT, OP_NONE); \
+		run Thread(2, OP_REL, OP_SHUT, OP_NONE)
+#elif defined(CFG_SHUT0) || defined(CFG_PSHUT0)
+/* N 1, given out, no release before the shutdown (k of the acquirers
+ * stays 0 until S, so the flip changes the high half for every sleeper):
+ * a plain and a timed acquire block; a shutdown, then a release */
+#ifdef CFG_PSHUT0
+#define POLICY
+#endif
+#define SHUTDOWN
+#define OUT0	1
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_NONE, OP_NONE); \
+		run Thread(1, OP_TACQ, OP_ACQ, OP_NONE); \
+		run Thread(2, OP_SHUT, OP_REL, OP_NONE)
+#elif defined(CFG_SHUTLIVE) || defined(CFG_PSHUTLIVE)
+/* liveness: both kinds block, a shutdown: every call returns */
+#ifdef CFG_PSHUTLIVE
+#define POLICY
+#endif
+#define SHUTDOWN
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_TREL, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_ACQ, OP_NONE); \
+		run Thread(2, OP_SHUT, OP_NONE, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL, FERR, FERR_REL, FBROKEN, PPAIRED, PPC, PREL, PHAND, PTIMED, PLIVE, PLIVE3, PSTOP"
+#error "choose a configuration: -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL, FERR, FERR_REL, FBROKEN, PPAIRED, PPC, PREL, PHAND, PTIMED, PLIVE, PLIVE3, PSTOP, SHUT, PSHUT, SHUTC, PSHUTC, SHUT0, PSHUT0, SHUTLIVE, PSHUTLIVE"
 #endif
 #ifndef OUT0
 #define OUT0	0	/* permits given out at the start (G) */
@@ -248,11 +305,31 @@ byte holders;		/* threads between a returned acquire and a release */
 /* bounded.c:59-66 shared_acquire, bounded.c:68-75 shared_release */
 /* (bounded.c barge_acquire, barge_release: both sides have the policy on
  * a private semaphore, kmask and okmask != 0) */
+/* (.shut = FSEM_S_B_; neither kind steps after it: sws 0) */
 #define SIDE(d)		up = ((d) > 0); hi = N; kd = ((d) < 0); \
-			ok = ((d) > 0 -> 1 : 0); sn = 1; pk = POL
+			ok = ((d) > 0 -> 1 : 0); sn = 1; pk = POL; sws = 0
 #define RESET()		wl = 0; w0 = 0; w1 = 0; up = 0; hi = 0; kd = 0; \
 			ok = 0; sn = 0; wk = 0; err = 0; stepped = 0; \
-			wq0 = 0; wq1 = 0; wh0 = 0; wh1 = 0; pk = 0; wn = 0
+			wq0 = 0; wq1 = 0; wh0 = 0; wh1 = 0; pk = 0; wn = 0; \
+			ws = 0; sws = 0; sat = 0
+/* bounded.c fsem_bounded_shutdown: S in both halves (bits 31 and 63),
+ * each 0 in every earlier value of its half */
+#if defined(NEG_SHUT_FLIP)
+/* NEGATIVE CONTROL (s-b1, S-B1: the first draft of the C): S in the low
+ * half only, and bit 0 of the acquirers' k flipped in the high half: the
+ * flip can restore a high half a sleeper read before k moved */
+#define SHUT_BITS()	kk[0] = kk[0] ^ 1
+#define S_BOTH		0
+#elif defined(NEG_SHUT_LOW_ONLY)
+/* NEGATIVE CONTROL (s-b2): S in the low half only; the high half, the
+ * futex word of private sleepers, does not change */
+#define SHUT_BITS()	skip
+#define S_BOTH		0
+#else
+#define SHUT_BITS()	skip
+#define S_BOTH		1
+#endif
+#define S_HIGH		0
 
 /* constant-false bits: their names are what spin prints when one fails */
 bit K1_conservation, K4_bounds, registrations_match, queue_valid, K2_wake;
@@ -260,12 +337,30 @@ bit no_lost_wakeup_at_end, final_state_clean, at_most_N_holders;
 bit no_access_after_handover;
 bit P1_k_le_registered, P3_H_has_one_starving_owner, P3_barger_leaves_room;
 bit timed_call_returns;
+bit no_wait_step_after_shutdown, ECANCELED_only_after_S_took_nothing;
+bit call_after_shutdown_ECANCELED;
+bit no_sleeper_after_shutdown_wake, shutdown_every_call_returns;
 
 /* Every bounded step may let the other kind through (shared.c poll_room). */
 #define SPIN_HANDS_OVER
 /* H_A, H_R are bits 47 and 63: in the high half, the policy's futex word */
 #define H_HIGH	1
 #include "shared.pml"
+
+/*
+ * What a caller sees of a shutdown (S1): ECANCELED only once S is set and
+ * with nothing taken; every call (acquire or release, blocking or try)
+ * made after S answers ECANCELED.
+ */
+inline shut_result()
+{
+	if
+	:: err == ESHUT && (stepped || !ss) ->
+		assert(ECANCELED_only_after_S_took_nothing)
+	:: sat && err != ESHUT -> assert(call_after_shutdown_ECANCELED)
+	:: else -> skip
+	fi
+}
 
 proctype Thread(byte me; byte op0; byte op1; byte op2)
 {
@@ -274,6 +369,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 	bit up, kd, unit, stepped, prevok;
 	byte wq0, wq1, wn, kt, kh;		/* the policy (shared.pml) */
 	bit wh0, wh1, pk, kn, slept, starving;
+	bit ws, sws, sat;			/* S in w; steps_when_shut; S at call */
 
 	do
 	:: k < 3 ->
@@ -285,6 +381,11 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 		fi;
 		if
 		:: op == OP_NONE -> skip
+		:: op == OP_SHUT ->
+			atomic { SIDE(1) };	/* bounded.c fsem_bounded_shutdown */
+			shutdown();
+			atomic { RESET(); stepped = 0 };
+			goto next_
 		:: op == OP_CHURN ->
 			do
 			:: atomic { SIDE(1) };		/* bounded.c:297-302 */
@@ -299,7 +400,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			od
 		:: op == OP_TRYACQ || op == OP_TRYREL ->
 			/* bounded.c:297-309 -> bounded.c:121-130 try_step */
-			atomic { SIDE(op == OP_TRYACQ -> 1 : -1) };
+			atomic { SIDE(op == OP_TRYACQ -> 1 : -1); sat = ss };
 			shared_try()
 		:: else ->
 			/* bounded.c:208-218 acquire, bounded.c:228-238 release ->
@@ -311,7 +412,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 #ifdef PAIRED
 				holders = holders - (op >= OP_REL -> 1 : 0);
 #endif
-				SIDE(op <= OP_TRYACQ -> 1 : -1)
+				SIDE(op <= OP_TRYACQ -> 1 : -1); sat = ss
 			}
 			take();
 			if
@@ -320,6 +421,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			fi
 		fi;
 		atomic {
+			shut_result();
 			USER(retsum = retsum + (stepped -> (up -> 1 : -1) : 0));
 #ifdef PAIRED
 			holders = holders + (stepped && up -> 1 : 0);
@@ -327,7 +429,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			prevok = stepped; ik[me] = IK_NONE; CLEAR_EV(me);
 			HANDED(handed[me] = 0); RESET()
 		};
-		k++
+next_:		k++
 	:: else -> break
 	od;
 cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
@@ -365,9 +467,10 @@ done_:	skip
 #if KILLS > 0
 #define FINAL	(reg[0] == NREG(0) && reg[1] == NREG(1))
 #else
-/* (k and H are 0 too: nobody is registered, nobody starves) */
-#define FINAL	(reg[0] == 0 && reg[1] == 0 && lo == retsum && kk[0] == 0 && \
-		 kk[1] == 0 && hh[0] == 0 && hh[1] == 0)
+/* (k and H are 0 too: nobody is registered, nobody starves; unless shut
+ * down: S2, and the shutdown flipped a bit of k) */
+#define FINAL	(reg[0] == 0 && reg[1] == 0 && lo == retsum && (ss || \
+		 (kk[0] == 0 && kk[1] == 0 && hh[0] == 0 && hh[1] == 0)))
 #endif
 /* the policy: k <= registered of its kind (P1); H set iff one (live)
  * waiter of its kind is starving (P3) */
@@ -389,19 +492,31 @@ end_monitor:
 	:: atomic { !(REG_OK(0) && REG_OK(1)) -> assert(registrations_match) }
 	:: atomic { !QALL -> assert(queue_valid) }
 #ifdef CHECK_K2
-	:: atomic { !(K2(0) && K2(1)) -> assert(K2_wake) }
+	/* (after S the shutdown's wake replaces K2: below) */
+	:: atomic { !ss && !(K2(0) && K2(1)) -> assert(K2_wake) }
 #endif
 #ifdef POLICY
-	:: atomic { !(P1_K(0) && P1_K(1)) -> assert(P1_k_le_registered) }
-	:: atomic { !(P3_H(0) && P3_H(1)) -> assert(P3_H_has_one_starving_owner) }
+	/* (S2: k and H mean nothing after S) */
+	:: atomic { !ss && !(P1_K(0) && P1_K(1)) -> assert(P1_k_le_registered) }
+	:: atomic { !ss && !(P3_H(0) && P3_H(1)) ->
+		assert(P3_H_has_one_starving_owner) }
 #endif
+#ifdef SHUTDOWN
+	/* S3: once the shutdown has woken every sleeper, nobody sleeps */
+	:: atomic { shwoke && NBLK(0) + NBLK(1) > 0 ->
+		assert(no_sleeper_after_shutdown_wake) }
+#endif
+#endif
+#if defined(SHUTDOWN) && !defined(LIVE)
+	/* every call returns: no sleeper for ever, no wait on the shutdown */
+	:: atomic { timeout && ndone < NT -> assert(shutdown_every_call_returns) }
 #endif
 #ifdef PAIRED
 	:: atomic { holders > N -> assert(at_most_N_holders) }
 #endif
 #ifndef LIVE
 #if STOPS == 0
-	:: atomic { timeout && !(END_OK(0) && END_OK(1)) ->
+	:: atomic { timeout && !ss && !(END_OK(0) && END_OK(1)) ->
 		assert(no_lost_wakeup_at_end) }
 #else
 	/* stopped threads may hold wakes (k) for good: no END_OK; but a
@@ -424,7 +539,8 @@ ltl no_lost_wakeup { []<> !ASLEEP_XS(0) && []<> !ASLEEP_XS(1) }
 ltl waiters_go_on { []<> !REG_XS(0) && []<> !REG_XS(1) }
 ltl strict_no_lost_wakeup { []<> !ASLEEP_ANY(0) && []<> !ASLEEP_ANY(1) }
 #endif
-#ifdef FUTEX_BROKEN
-/* With every futex wait failing (a seccomp filter), every call returns. */
+#if defined(FUTEX_BROKEN) || (defined(SHUTDOWN) && defined(LIVE))
+/* With every futex wait failing (a seccomp filter), every call returns.
+ * With a shutdown (S3), every call returns, blocked ones included. */
 ltl calls_return { <> (ndone == NT) }
 #endif

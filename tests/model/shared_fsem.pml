@@ -18,6 +18,7 @@
 #define OP_POST		5	/* fsem_post */
 #define OP_POST2	6	/* fsem_post_n(sem, 2) */
 #define OP_CHURN	7	/* forever: trywait, and post what it took */
+#define OP_SHUT		8	/* fsem_shutdown */
 #define IFOK		16	/* flag: only if the previous operation returned 0 */
 
 /* ---- configurations ------------------------------------------------ */
@@ -195,8 +196,50 @@
 #define THREADS	run Thread(0, OP_TWAIT, OP_TWAIT, OP_NONE); \
 		run Thread(1, OP_WAIT, OP_NONE, OP_NONE); \
 		run Thread(2, OP_POST, OP_POST, OP_NONE)
+/* ---- shutdown (S1-S4 of shared.c) --------------------------------- */
+#elif defined(CFG_SHUT) || defined(CFG_PSHUT)
+/* waiters (plain, timed) blocked, a post concurrent with the shutdown, a
+ * post after it (still counts) and a wait after it (ECANCELED although
+ * V > 0); PSHUT: the same on a private semaphore (the policy) */
+#ifdef CFG_PSHUT
+#define POLICY
+#endif
+#define SHUTDOWN
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_TWAIT, OP_POST, OP_NONE); \
+		run Thread(2, OP_SHUT, OP_POST, OP_WAIT)
+#elif defined(CFG_SHUTC) || defined(CFG_PSHUTC)
+/* a cancellable wait and a plain one blocked, a post and two shutdowns
+ * (the second finds S and wakes nobody) */
+#ifdef CFG_PSHUTC
+#define POLICY
+#endif
+#define SHUTDOWN
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_CWAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_SHUT, OP_NONE); \
+		run Thread(2, OP_POST, OP_SHUT, OP_NONE)
+#elif defined(CFG_SHUTLIVE) || defined(CFG_PSHUTLIVE)
+/* liveness: two waiters that no post can satisfy, a post, a shutdown:
+ * every call returns (ltl calls_return, weak fairness) */
+#ifdef CFG_PSHUTLIVE
+#define POLICY
+#endif
+#define SHUTDOWN
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_TWAIT, OP_WAIT, OP_NONE); \
+		run Thread(2, OP_POST, OP_SHUT, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_BASIC, TIMED, CANCEL, MIXED, FULL, KILL, KILL2, LIVE, LIVEKILL, FBROKEN, PBASIC, PHAND, PTIMED, PCANCEL, PKSAT, PLIVE, PLIVE3, PSTOP"
+#error "choose a configuration: -DCFG_BASIC, TIMED, CANCEL, MIXED, FULL, KILL, KILL2, LIVE, LIVEKILL, FBROKEN, PBASIC, PHAND, PTIMED, PCANCEL, PKSAT, PLIVE, PLIVE3, PSTOP, SHUT, PSHUT, SHUTC, PSHUTC, SHUTLIVE, PSHUTLIVE"
 #endif
 
 #ifndef VMAX
@@ -233,11 +276,19 @@ short nwok;		/* waits (wait, timedwait, trywait) that returned 0 */
 
 /* fsem.c wait_sides[], post_sides[]: [0] private, with the policy (a
  * post side has none of its own: kmask 0, okmask != 0); [1] FSEM_SHARED */
-#define WAIT_SIDE()	up = 0; hi = VMAX; kd = 0; ok = NOKIND; sn = 1; pk = POL
-#define POST_SIDE(n)	up = 1; hi = VMAX; kd = 0; ok = 0; sn = (n); pk = 0
+/* (.shut = FSEM_S_W_; posts: .steps_when_shut, sws) */
+#define WAIT_SIDE()	up = 0; hi = VMAX; kd = 0; ok = NOKIND; sn = 1; pk = POL; \
+			sws = 0
+#define POST_SIDE(n)	up = 1; hi = VMAX; kd = 0; ok = 0; sn = (n); pk = 0; \
+			sws = 1
 #define RESET()		wl = 0; w0 = 0; w1 = 0; up = 0; hi = 0; kd = 0; \
 			ok = 0; sn = 0; wk = 0; err = 0; stepped = 0; \
-			wq0 = 0; wq1 = 0; wh0 = 0; wh1 = 0; pk = 0; wn = 0
+			wq0 = 0; wq1 = 0; wh0 = 0; wh1 = 0; pk = 0; wn = 0; \
+			ws = 0; sws = 0; sat = 0
+/* fsem.c fsem_shutdown: S (bit 63, the high half) and H (bit 31, the low
+ * half; the inline wait of fsem.h comes to the library) */
+#define SHUT_BITS()	hh[0] = 1
+#define S_HIGH		1
 
 /* constant-false bits: their names are what spin prints when one fails */
 bit K1_conservation, K4_bounds, registrations_match, queue_valid, K2_wake;
@@ -245,8 +296,27 @@ bit no_permit_invented, no_lost_wakeup_at_end, final_state_clean;
 bit no_access_after_handover;
 bit P1_k_le_registered, P3_H_has_one_starving_owner, P3_barger_leaves_room;
 bit timed_call_returns;
+bit no_wait_step_after_shutdown, ECANCELED_only_after_S_took_nothing;
+bit call_after_shutdown_ECANCELED, post_after_shutdown_counts;
+bit no_sleeper_after_shutdown_wake, shutdown_every_call_returns;
 
 #include "shared.pml"
+
+/*
+ * What a caller sees of a shutdown (S1): ECANCELED only once S is set and
+ * with nothing taken; a wait called after S answers ECANCELED; a post
+ * called after S succeeds (V < VMAX in these configurations).
+ */
+inline shut_result(iswait)
+{
+	if
+	:: err == ESHUT && (stepped || !ss) ->
+		assert(ECANCELED_only_after_S_took_nothing)
+	:: iswait && sat && err != ESHUT -> assert(call_after_shutdown_ECANCELED)
+	:: !iswait && sat && !stepped -> assert(post_after_shutdown_counts)
+	:: else -> skip
+	fi
+}
 
 proctype Thread(byte me; byte op0; byte op1; byte op2)
 {
@@ -255,6 +325,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 	bit up, kd, unit, stepped, prevok;
 	byte wq0, wq1, wn, kt, kh;		/* the policy (shared.pml) */
 	bit wh0, wh1, pk, kn, slept, starving;
+	bit ws, sws, sat;			/* S in w; steps_when_shut; S at call */
 
 	do
 	:: k < 3 ->
@@ -271,7 +342,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			atomic {
 				ik[me] = (op == OP_TWAIT -> IK_TMO :
 					  (op == OP_CWAIT -> IK_CANCEL : IK_NONE));
-				WAIT_SIDE()
+				WAIT_SIDE(); sat = ss
 			}
 			take();
 			if
@@ -279,21 +350,26 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			:: else -> skip
 			fi;
 			atomic {
+				shut_result(1);
 				USER(nwok = nwok + stepped);
 				prevok = stepped; ik[me] = IK_NONE; CLEAR_EV(me);
 				RESET()
 			}
 		:: op == OP_TRY ->
-			atomic { WAIT_SIDE() };		/* fsem.c:231-233 */
+			atomic { WAIT_SIDE(); sat = ss };	/* fsem.c:231-233 */
 			shared_try();
-			atomic { USER(nwok = nwok + stepped); prevok = stepped; RESET() }
+			atomic {
+				shut_result(1);
+				USER(nwok = nwok + stepped); prevok = stepped; RESET()
+			}
 		:: op == OP_POST || op == OP_POST2 ->
 			/* fsem.c:277-278 fsem_post, fsem.c:294-295 fsem_post_slow_
 			 * (the trap, fsem.h:237), fsem.c:310-311 fsem_post_n ->
 			 * fsem.c:81-85 shared_post_n: EOVERFLOW if past VMAX */
-			atomic { POST_SIDE(op == OP_POST2 -> 2 : 1) };
+			atomic { POST_SIDE(op == OP_POST2 -> 2 : 1); sat = ss };
 			shared_try();
 			atomic {
+				shut_result(0);
 				USER(npok = npok + (stepped -> sn : 0));
 				prevok = stepped; HANDED(handed[me] = 0); RESET()
 			}
@@ -307,6 +383,10 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 				fi;
 				atomic { HANDED(handed[me] = 0); RESET() }
 			od
+		:: op == OP_SHUT ->
+			atomic { WAIT_SIDE() };		/* fsem.c fsem_shutdown */
+			shutdown();
+			atomic { prevok = 1; RESET() }
 		:: op == OP_NONE -> skip
 		fi;
 		k++
@@ -354,9 +434,10 @@ done_:	skip
 #if KILLS > 0
 #define FINAL	(reg[0] == NREG(0))
 #else
-/* (k and H are 0 too: nobody is registered, nobody starves) */
-#define FINAL	(reg[0] == 0 && lo == INIT + npok - nwok && kk[0] == 0 && \
-		 hh[0] == 0)
+/* (k and H are 0 too: nobody is registered, nobody starves; unless shut
+ * down: S2, and the shutdown set H) */
+#define FINAL	(reg[0] == 0 && lo == INIT + npok - nwok && \
+		 (ss || (kk[0] == 0 && hh[0] == 0)))
 #endif
 /* the policy: k <= registered of its kind (P1); H set iff one (live)
  * waiter of its kind is starving (P3) */
@@ -378,17 +459,27 @@ end_monitor:
 	:: atomic { !REG_OK(0) -> assert(registrations_match) }
 	:: atomic { !QALL -> assert(queue_valid) }
 #ifdef CHECK_K2
-	:: atomic { !K2(0) -> assert(K2_wake) }
+	/* (after S the shutdown's wake replaces K2: below) */
+	:: atomic { !ss && !K2(0) -> assert(K2_wake) }
 #endif
 #ifdef POLICY
-	:: atomic { !P1_K(0) -> assert(P1_k_le_registered) }
-	:: atomic { !P3_H(0) -> assert(P3_H_has_one_starving_owner) }
+	/* (S2: k and H mean nothing after S) */
+	:: atomic { !ss && !P1_K(0) -> assert(P1_k_le_registered) }
+	:: atomic { !ss && !P3_H(0) -> assert(P3_H_has_one_starving_owner) }
 #endif
+#ifdef SHUTDOWN
+	/* S3: once the shutdown has woken every sleeper, nobody sleeps */
+	:: atomic { shwoke && NBLK(0) > 0 -> assert(no_sleeper_after_shutdown_wake) }
+#endif
+#endif
+#if defined(SHUTDOWN) && !defined(LIVE)
+	/* every call returns: no sleeper for ever, no wait on the shutdown */
+	:: atomic { timeout && ndone < NT -> assert(shutdown_every_call_returns) }
 #endif
 #ifndef LIVE
 	:: atomic { nwok > INIT + nposted -> assert(no_permit_invented) }
 #if STOPS == 0
-	:: atomic { timeout && !END_OK(0) -> assert(no_lost_wakeup_at_end) }
+	:: atomic { timeout && !ss && !END_OK(0) -> assert(no_lost_wakeup_at_end) }
 #else
 	/* stopped threads may hold wakes (k) for good: no END_OK; but a
 	 * timed call returns whatever the others do */
@@ -421,7 +512,8 @@ ltl waiters_go_on { []<> !REG_XS(0) }
 /* No lost wake-up whatever died: fails after a death in a wake window. */
 ltl strict_no_lost_wakeup { []<> !ASLEEP_ANY(0) }
 #endif
-#ifdef FUTEX_BROKEN
-/* With every futex wait failing (a seccomp filter), every call returns. */
+#if defined(FUTEX_BROKEN) || (defined(SHUTDOWN) && defined(LIVE))
+/* With every futex wait failing (a seccomp filter), every call returns.
+ * With a shutdown (S3), every call returns, blocked waits included. */
 ltl calls_return { <> (ndone == NT) }
 #endif
