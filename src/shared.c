@@ -153,10 +153,11 @@
  *      anywhere holds no other thread back; a shutdown stopped between
  *      its CAS and its wake leaves sleepers asleep only until then).
  *   S4 (order) The shutdown's CAS is release, and every call that answers
- *      ECANCELED makes an acquire fence after the read that saw S (every
- *      change of the word is an RMW, so the release sequence holds): a
- *      thread that gets ECANCELED sees what the shutdown's caller did
- *      before it, e.g. a "stopping" flag.
+ *      ECANCELED first loads the word again with acquire: that load reads
+ *      the shutdown's CAS or a later change, and every change of the word
+ *      is an RMW, so it is in the CAS's release sequence: a thread that
+ *      gets ECANCELED sees what the shutdown's caller did before it, e.g. a
+ *      "stopping" flag.
  *
  * Protocol
  *
@@ -451,7 +452,7 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 
 	while (field(w, sd->shift, sd->mask) != sd->mask) {
 		if (w & sd->shut)
-			return fsem_shared_cancelled_();	/* S1: never
+			return fsem_shared_cancelled_(me->word); /* S1: never
 						 * registers after it */
 		FSEM_STEP_("register: CAS waiters+1");
 		if (atomic_compare_exchange_weak_explicit(me->word, &w,
@@ -471,7 +472,7 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 			continue;
 		if (r == -ECANCELED) {	/* S1: leave, as on a timeout */
 			leave(me);
-			return fsem_shared_cancelled_();
+			return fsem_shared_cancelled_(me->word);
 		}
 		x = w;
 		if (me->unit && sd->kmask) {

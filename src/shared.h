@@ -146,10 +146,14 @@ static inline int fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
 	return 0;
 }
 
-/* ECANCELED, after the acquire fence of S4 in shared.c. */
-static inline int fsem_shared_cancelled_(void)
+/*
+ * ECANCELED, after S4 of shared.c: an acquire load of @word, which reads
+ * the shutdown's release CAS or a later RMW of its release sequence (not
+ * a fence: ThreadSanitizer does not model fences).
+ */
+static inline int fsem_shared_cancelled_(_Atomic uint64_t *word)
 {
-	atomic_thread_fence(memory_order_acquire);	/* S4 */
+	(void)atomic_load_explicit(word, memory_order_acquire);	/* S4 */
 	return ECANCELED;
 }
 
@@ -178,7 +182,7 @@ static inline int fsem_shared_step_(_Atomic uint64_t *word,
 			return 0;
 		}
 	}
-	return err == ECANCELED ? fsem_shared_cancelled_() : err;
+	return err == ECANCELED ? fsem_shared_cancelled_(word) : err;
 }
 
 /* Step by @n if a barger may; wakes the other kind. 0, EAGAIN, ECANCELED. */
