@@ -80,16 +80,20 @@ static inline struct timespec test_deadline(clockid_t clock, int64_t ns)
 	return ts;
 }
 
-/* True if thread @tid of this process sleeps in the futex system call. */
-static inline int test_is_blocked(pid_t tid)
+/*
+ * True if the task whose /proc directory is @dir (a thread of this
+ * process, /proc/self/task/TID, or a process, /proc/PID) sleeps in the
+ * futex system call.
+ */
+static inline int test_dir_blocked(const char *dir)
 {
-	char path[64], buf[512];
+	char path[96], buf[512];
 	const char *p;
 	long nr = -1;
 	FILE *f;
 	int n;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	snprintf(path, sizeof(path), "%s/stat", dir);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -99,7 +103,7 @@ static inline int test_is_blocked(pid_t tid)
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || p[2] != 'S')
 		return 0;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+	snprintf(path, sizeof(path), "%s/syscall", dir);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
@@ -107,6 +111,15 @@ static inline int test_is_blocked(pid_t tid)
 		nr = -1;
 	fclose(f);
 	return nr == SYS_futex;
+}
+
+/* True if thread @tid of this process sleeps in the futex system call. */
+static inline int test_is_blocked(pid_t tid)
+{
+	char dir[48];
+
+	snprintf(dir, sizeof(dir), "/proc/self/task/%d", (int)tid);
+	return test_dir_blocked(dir);
 }
 
 /*

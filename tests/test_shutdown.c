@@ -291,28 +291,10 @@ static void test_shutdown_from_handler(void **state)
 /* True if process @pid sleeps in the futex system call. */
 static bool proc_blocked(pid_t pid)
 {
-	char path[64], buf[512];
-	const char *p;
-	long nr = -1;
-	FILE *f;
-	int n;
+	char dir[32];
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return false;
-	n = (int)fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n > 0 ? n : 0] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || p[2] != 'S')
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return false;
-	if (fscanf(f, "%ld", &nr) != 1)
-		nr = -1;
-	fclose(f);
-	return nr == SYS_futex;
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	return test_dir_blocked(dir);
 }
 
 /*
