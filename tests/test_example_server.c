@@ -128,24 +128,28 @@ static int exchange(int fd, const char *req, const char *want, char *got)
 }
 
 /*
- * The tool this driver runs under, from the preload valgrind gave it
- * ("vgpreload_helgrind-amd64-linux.so"), or NULL when it runs natively.
+ * The tool this driver runs under, from the preloads valgrind gave it
+ * ("vgpreload_core-amd64-linux.so:vgpreload_helgrind-amd64-linux.so"),
+ * or NULL when it runs natively.
  */
 static const char *valgrind_tool(char *buf, size_t cap)
 {
-	const char *pre = getenv("LD_PRELOAD");
-	const char *p = pre ? strstr(pre, "vgpreload_") : NULL;
-	size_t n;
+	const char *p = getenv("LD_PRELOAD");
 
 	if (!test_on_valgrind() || !p)
 		return NULL;
-	p += strlen("vgpreload_");
-	n = strcspn(p, "-");
-	if (n == 0 || n >= cap)
-		return NULL;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return buf;
+	while ((p = strstr(p, "vgpreload_")) != NULL) {
+		size_t n;
+
+		p += strlen("vgpreload_");
+		n = strcspn(p, "-");
+		if (n > 0 && n < cap && strncmp(p, "core-", 5) != 0) {
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			return buf;
+		}
+	}
+	return NULL;
 }
 
 static void start_server(struct server *s, const char *workers)
