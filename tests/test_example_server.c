@@ -275,8 +275,8 @@ static void *client_main(void *arg)
 /*
  * 8 clients x 50 requests of one unit, and bad requests on another
  * connection, each with its answer; then SIGTERM while two clients sit
- * idle on their connections (two workers wait for a request, two in
- * fsem_wait()).
+ * idle on their connections (two workers wait for their next request, the
+ * other two have no connection: they are in fsem_wait(), or about to be).
  */
 static void server_answers_every_request_and_stops_with_every_worker_back(
 	void **state)
