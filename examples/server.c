@@ -10,8 +10,8 @@
  * (the limit) to 8.
  *
  * Protocol: a request is one line "UNITS n PAYLOAD" (PAYLOAD may be empty);
- * the answer is one line: "OK n PAYLOAD", "ERR units" (n cannot be taken:
- * for now any n but 1, see take_units()), "ERR request" (not of that form)
+ * the answer is one line: "OK n PAYLOAD", "ERR units" (n is 0 or more than
+ * the limit: it could never be taken), "ERR request" (not of that form)
  * or "ERR too long" (a line of LINE_MAX_ bytes or more before its '\n'; it is
  * skipped, and the connection goes on).
  *
@@ -147,21 +147,19 @@ static int wait_fd(int fd, short events)
 }
 
 /*
- * Take @n units of @limit for one request: all at once, or none. Taking
- * them one at a time would let a request hold some while it waits for
- * the rest, and two such requests could each hold half the limit for
- * ever.
- * TODO(issue 13, part 2): call fsem_bounded_acquire_n(limit, n) here (and
- * fsem_bounded_release_n() in give_units()) once the weighted calls land.
- * Until then only n == 1 can be taken at once: any other n gets EINVAL,
- * and nothing is taken.
+ * Take @n units of @limit for one request: all at once, or none, with
+ * fsem_bounded_acquire_n(). Taking them one at a time would let a request
+ * hold some while it waits for the rest, and two such requests could each
+ * hold half the limit for ever. A request for many is not starved by
+ * requests for one (fsem's starvation bound). 0 units, or more than the
+ * limit, could never be taken: EINVAL, and nothing is taken.
  * Return: 0, or a positive errno.
  */
 static int take_units(fsem_bounded_t *lim, long n)
 {
-	if (n != 1)
-		return EINVAL;
-	while (fsem_bounded_acquire(lim) != 0)
+	if (n < 1 || n > FSEM_BOUNDED_MAX)
+		return EINVAL;	/* above the limit: acquire_n says EINVAL */
+	while (fsem_bounded_acquire_n(lim, (unsigned int)n) != 0)
 		if (errno != EINTR)
 			return errno;
 	return 0;
@@ -170,9 +168,7 @@ static int take_units(fsem_bounded_t *lim, long n)
 /* Give back the @n units take_units() took. Return: 0 or a positive errno. */
 static int give_units(fsem_bounded_t *lim, long n)
 {
-	if (n != 1)
-		return EINVAL;
-	while (fsem_bounded_release(lim) != 0)
+	while (fsem_bounded_release_n(lim, (unsigned int)n) != 0)
 		if (errno != EINTR)
 			return errno;
 	return 0;
@@ -408,7 +404,7 @@ int main(int argc, char **argv)
 		if ((opt == 'p' && option(optarg, 0, 65535, &port) == 0) ||
 		    (opt == 'w' && option(optarg, 1, WORKERS_MAX,
 					  &nworkers) == 0) ||
-		    (opt == 'n' && option(optarg, 1, FSEM_VALUE_MAX, &units) == 0))
+		    (opt == 'n' && option(optarg, 1, FSEM_BOUNDED_MAX, &units) == 0))
 			continue;
 		fprintf(stderr, "usage: %s [-p PORT] [-w WORKERS 1..%d] "
 			"[-n UNITS]\n", argv[0], WORKERS_MAX);

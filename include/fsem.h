@@ -106,6 +106,8 @@ extern "C" {
 
 /** Largest count a semaphore can hold; the same as glibc's SEM_VALUE_MAX. */
 #define FSEM_VALUE_MAX 2147483647
+/** The most permits a bounded semaphore may have (2^25 - 1). */
+#define FSEM_BOUNDED_MAX 33554431
 
 /** init flag: process-shared; the semaphore may live in MAP_SHARED memory. */
 #define FSEM_SHARED 0x1
@@ -280,6 +282,28 @@ FSEM_API_ int fsem_waiters(fsem_t *sem, int *blocked);
  */
 FSEM_API_ int fsem_shutdown(fsem_t *sem);
 
+/**
+ * fsem_wait_n(), fsem_trywait_n(), fsem_timedwait_n(), fsem_clockwait_n() -
+ * the calls without _n, for @n permits at once: all or nothing. A wait
+ * blocks until @n are free and takes them in one step; it never holds
+ * some while it waits for the rest, so two requests of half each cannot
+ * deadlock. @n == 0 returns 0 at once; @n == 1 is the plain call. Under
+ * the default policy a blocked request for many is not passed over by
+ * requests for one past the starvation bound (FSEM_STARVE_MS): it then
+ * gets the permits as they are released, ahead of everyone. At most 7
+ * requests for more than one may sleep on one semaphore at a time; more
+ * wait by yielding the CPU.
+ * Return: as the call without _n, or -1 with errno EINVAL (@n above
+ * FSEM_VALUE_MAX, checked before anything else but NULL) or ENOTSUP
+ * (@n > 1 on an FSEM_FIFO semaphore: not built yet).
+ */
+FSEM_API_ int fsem_wait_n(fsem_t *sem, unsigned int n);
+FSEM_API_ int fsem_trywait_n(fsem_t *sem, unsigned int n);
+FSEM_API_ int fsem_timedwait_n(fsem_t *sem, unsigned int n,
+			       const struct timespec *abstime);
+FSEM_API_ int fsem_clockwait_n(fsem_t *sem, unsigned int n, clockid_t clock,
+			       const struct timespec *abstime);
+
 /** The value fsem_open() returns on failure, as SEM_FAILED. */
 #if defined(__cplusplus) && __cplusplus >= 201103L
 #define FSEM_FAILED (static_cast<fsem_t *>(nullptr))
@@ -364,12 +388,13 @@ FSEM_API_ int fsem_post_slow_(fsem_t *sem, long long old);
  * (a full barrier), which keeps no local in memory: the caller's frame,
  * which a cancelled wait abandons, then has no redzones that the
  * sanitizer could leave poisoned (a false report at thread exit). The
- * word: low half, the value, and
- * bit 31 while blocked waiters are owed the next permits; high half,
- * blocked waiters and wakes in flight. Under FSEM_FIFO the word is the
- * signed count: permits if positive, blocked waiters owed one if negative
- * (never more than there are threads, so its low half is then negative
- * too). Anything else goes to the library.
+ * word: bits 0..30, the value; every other bit is 0 unless a thread is
+ * blocked, a wake is in flight, a hand-off mode is on or the semaphore is
+ * shut down. A wait takes from a word in [1, FSEM_VALUE_MAX], a post adds
+ * to one below FSEM_VALUE_MAX. Under FSEM_FIFO the word is the signed
+ * count: permits if positive, blocked waiters owed one if negative (never
+ * more than there are threads, so it is then far above FSEM_VALUE_MAX as
+ * an unsigned number). Anything else goes to the library.
  */
 static __inline__ __attribute__((always_inline))
 int fsem_wait_inline_(fsem_t *sem)
@@ -379,9 +404,8 @@ int fsem_wait_inline_(fsem_t *sem)
 	if (__builtin_expect(!sem, 0))
 		return (fsem_wait)(sem);	/* -1, EINVAL */
 	w = __atomic_load_n(&sem->handoff_, __ATOMIC_RELAXED);
-	/* the low half as a signed int: V > 0 with H (bit 31) clear */
-	if (__builtin_expect(FSEM_CAST_(int, FSEM_CAST_(unsigned int, w)) > 0,
-			     1) &&
+	/* 1 <= w <= FSEM_VALUE_MAX: V > 0 and every other field 0 */
+	if (__builtin_expect(w - 1 < FSEM_VALUE_MAX, 1) &&
 	    FSEM_CAS_(&sem->handoff_, w, w - 1, __ATOMIC_ACQUIRE))
 		return 0;			/* took a free permit */
 	return (fsem_wait)(sem);		/* none, or sleepers owed it */
@@ -423,8 +447,8 @@ typedef struct fsem_bounded {
 /**
  * fsem_bounded_init() - initialise @s with @permits permits, all available.
  * @flags: 0, or FSEM_SHARED, FSEM_NOSPIN, FSEM_FIFO or'ed together.
- * Return: 0, or -1/EINVAL (NULL, @permits == 0 or > FSEM_VALUE_MAX, unknown
- * flag bits, FSEM_SHARED with FSEM_FIFO).
+ * Return: 0, or -1/EINVAL (NULL, @permits == 0 or > FSEM_BOUNDED_MAX,
+ * unknown flag bits, FSEM_SHARED with FSEM_FIFO).
  */
 FSEM_API_ int fsem_bounded_init(fsem_bounded_t *s, int flags,
 				unsigned int permits);
@@ -497,6 +521,28 @@ FSEM_API_ int fsem_bounded_waiters(fsem_bounded_t *s, int *acquirers,
  * built yet). Idempotent; async-signal-safe; not a cancellation point.
  */
 FSEM_API_ int fsem_bounded_shutdown(fsem_bounded_t *s);
+
+/**
+ * fsem_bounded_acquire_n(), _tryacquire_n(), _clockacquire_n(),
+ * fsem_bounded_release_n(), _tryrelease_n(), _clockrelease_n() - acquire
+ * or release @n permits at once, all or nothing (see fsem_wait_n()): an
+ * acquire of n blocks until n are available, a release of n until n are
+ * given out. @n == 0 returns 0 at once; @n == 1 is the plain call. At most
+ * 3 requests for more than one may sleep per direction at a time; more
+ * wait by yielding the CPU.
+ * Return: as the call without _n, or -1 with errno EINVAL (@n above the
+ * semaphore's permits) or ENOTSUP (@n > 1 on an FSEM_FIFO semaphore).
+ */
+FSEM_API_ int fsem_bounded_acquire_n(fsem_bounded_t *s, unsigned int n);
+FSEM_API_ int fsem_bounded_tryacquire_n(fsem_bounded_t *s, unsigned int n);
+FSEM_API_ int fsem_bounded_clockacquire_n(fsem_bounded_t *s, unsigned int n,
+					  clockid_t clock,
+					  const struct timespec *abstime);
+FSEM_API_ int fsem_bounded_release_n(fsem_bounded_t *s, unsigned int n);
+FSEM_API_ int fsem_bounded_tryrelease_n(fsem_bounded_t *s, unsigned int n);
+FSEM_API_ int fsem_bounded_clockrelease_n(fsem_bounded_t *s, unsigned int n,
+					  clockid_t clock,
+					  const struct timespec *abstime);
 
 #ifdef __cplusplus
 }

@@ -63,7 +63,7 @@
  * available; acquire blocks while all N are given out and release blocks
  * while none is (it never creates a permit). Its calls follow those of
  * counting_semaphore above, with the release side as timed and as
- * non-throwing as the acquire side. N outside [1, FSEM_VALUE_MAX] throws
+ * non-throwing as the acquire side. N outside [1, FSEM_BOUNDED_MAX] throws
  * std::system_error(EINVAL). Not copyable, not movable.
  */
 #ifndef FSEM_HPP
@@ -310,7 +310,7 @@ public:
 
 	explicit bounded_semaphore(std::ptrdiff_t permits) : permits_(permits)
 	{
-		if (permits < 1 || permits > FSEM_VALUE_MAX ||
+		if (permits < 1 || permits > FSEM_BOUNDED_MAX ||
 		    fsem_bounded_init(&s_, 0,
 				      static_cast<unsigned int>(permits)) != 0)
 			detail::throw_errno(EINVAL, "fsem::bounded_semaphore");

@@ -64,46 +64,50 @@ static inline bool barging(const struct fsem_bstate *s)
  * counter and the release hand-off word stay 0. The sides are built per
  * call because N is the semaphore's.
  */
-static struct fsem_side barge_acquire(const struct fsem_bstate *s)
+/* Acquirers or releasers, with the policy of shared.c or without. */
+static struct fsem_kind barge_kind(bool acquirers, bool policy)
+{
+	return (struct fsem_kind){
+		.shift = acquirers ? FSEM_A_SHIFT_ : FSEM_R_SHIFT_,
+		.mask = FSEM_AR_MASK_, .bits = acquirers ? 1 : 2,
+		.kshift = acquirers ? FSEM_KA_SHIFT_ : FSEM_KR_SHIFT_,
+		.kmask = policy ? FSEM_K_AR_MASK_ : 0,
+		.handoff = !policy ? 0 : acquirers ? FSEM_H_A_ : FSEM_H_R_,
+		.bshift = acquirers ? FSEM_WBA_SHIFT_ : FSEM_WBR_SHIFT_,
+		.bmask = FSEM_WB_AR_MASK_, .bigbits = acquirers ? 4 : 8,
+		.bighand = !policy ? 0 : acquirers ? FSEM_HB_A_ : FSEM_HB_R_,
+	};
+}
+
+static struct fsem_side barge_side(const struct fsem_bstate *s, int dir)
 {
 	bool policy = !shared(s);
 
 	return (struct fsem_side){
-		.up = true, .pshared = !policy, .hi = s->permits,
-		.shift = FSEM_A_SHIFT_, .mask = FSEM_AR_MASK_, .bits = 1,
-		.kshift = FSEM_KA_SHIFT_,
-		.kmask = policy ? FSEM_K_AR_MASK_ : 0,
-		.handoff = policy ? FSEM_H_A_ : 0,
-		.oshift = FSEM_R_SHIFT_, .omask = FSEM_AR_MASK_, .obits = 2,
-		.okshift = FSEM_KR_SHIFT_,
-		.okmask = policy ? FSEM_K_AR_MASK_ : 0,
-		.shut = FSEM_S_B_,
+		.up = dir > 0, .pshared = !policy, .hi = s->permits,
+		.vmask = FSEM_G_MASK_,
+		.self = barge_kind(dir > 0, policy),
+		.other = barge_kind(dir < 0, policy),
+		.shut = FSEM_S_,
 	};
+}
+
+static struct fsem_side barge_acquire(const struct fsem_bstate *s)
+{
+	return barge_side(s, +1);
 }
 
 static struct fsem_side barge_release(const struct fsem_bstate *s)
 {
-	bool policy = !shared(s);
-
-	return (struct fsem_side){
-		.up = false, .pshared = !policy, .hi = s->permits,
-		.shift = FSEM_R_SHIFT_, .mask = FSEM_AR_MASK_, .bits = 2,
-		.kshift = FSEM_KR_SHIFT_,
-		.kmask = policy ? FSEM_K_AR_MASK_ : 0,
-		.handoff = policy ? FSEM_H_R_ : 0,
-		.oshift = FSEM_A_SHIFT_, .omask = FSEM_AR_MASK_, .obits = 1,
-		.okshift = FSEM_KA_SHIFT_,
-		.okmask = policy ? FSEM_K_AR_MASK_ : 0,
-		.shut = FSEM_S_B_,
-	};
+	return barge_side(s, -1);
 }
 
 FSEM_SLOW_ FSEM_UNWOUND_
-static int barge_slow(struct fsem_bstate *s, int dir, clockid_t clock,
-		      const struct timespec *abs)
+static int barge_slow(struct fsem_bstate *s, int dir, uint32_t n,
+		      clockid_t clock, const struct timespec *abs)
 {
-	struct fsem_side sd = dir > 0 ? barge_acquire(s) : barge_release(s);
-	int err = fsem_shared_take(&s->acq, &sd,
+	struct fsem_side sd = barge_side(s, dir);
+	int err = fsem_shared_take(&s->acq, &sd, n,
 				   (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
 				   clock, abs);
 
@@ -122,12 +126,14 @@ static int barge_step(struct fsem_bstate *s, int dir, uint32_t n,
 {
 	uint64_t w = atomic_load_explicit(&s->acq,
 					  memory_order_relaxed); /* hint */
-	uint32_t g = (uint32_t)w & FSEM_V_MASK_;
+	uint32_t g = (uint32_t)w & FSEM_G_MASK_;
 	bool fast = dir > 0 ?
 		g < n && !(w & ((uint64_t)FSEM_AR_MASK_ << FSEM_R_SHIFT_ |
-				FSEM_H_A_ | FSEM_S_B_)) :
+				(uint64_t)FSEM_WB_AR_MASK_ << FSEM_WBR_SHIFT_ |
+				FSEM_H_A_ | FSEM_HB_A_ | FSEM_S_)) :
 		g > 0 && !(w & ((uint64_t)FSEM_AR_MASK_ << FSEM_A_SHIFT_ |
-				FSEM_H_R_ | FSEM_S_B_));
+				(uint64_t)FSEM_WB_AR_MASK_ << FSEM_WBA_SHIFT_ |
+				FSEM_H_R_ | FSEM_HB_R_ | FSEM_S_));
 
 	annotate_release(&s->acq);
 	FSEM_STEP_("step: CAS value");
@@ -139,7 +145,7 @@ static int barge_step(struct fsem_bstate *s, int dir, uint32_t n,
 		annotate_acquire(&s->acq);
 		return 0;
 	}
-	return barge_slow(s, dir, clock, abs);
+	return barge_slow(s, dir, 1, clock, abs);
 }
 
 /* Cancel one uncovered acquire debt (given > N); false if none (I2). */
@@ -316,7 +322,7 @@ int fsem_bounded_init(fsem_bounded_t *b, int flags, unsigned int permits)
 {
 	struct fsem_bstate *s = state(b);
 
-	if (!b || permits == 0 || permits > FSEM_VALUE_MAX ||
+	if (!b || permits == 0 || permits > FSEM_BOUNDED_MAX ||
 	    (flags & ~FSEM_FLAGS_ALL_) ||
 	    ((flags & FSEM_SHARED) && (flags & FSEM_FIFO)))
 		return fail(EINVAL);
@@ -424,7 +430,8 @@ static int64_t given_out(struct fsem_bstate *s)
 	int64_t n = s->permits;
 
 	if (barging(s))
-		return fsem_shared_value(&s->acq);
+		return fsem_shared_value(&s->acq, &(struct fsem_side){
+						 .vmask = FSEM_G_MASK_ });
 
 	return g < 0 ? 0 : g > n ? n : g;	/* I4 */
 }
@@ -460,7 +467,7 @@ int fsem_bounded_shutdown(fsem_bounded_t *b)
 	if (!barging(s))
 		return fail(ENOTSUP);
 	a = barge_acquire(s);
-	fsem_shared_shutdown_(&s->acq, &a, FSEM_S_B_);
+	fsem_shared_shutdown_(&s->acq, &a, FSEM_S_);
 	return 0;
 }
 
@@ -482,11 +489,17 @@ int fsem_bounded_waiters(fsem_bounded_t *b, int *acquirers, int *releasers)
 
 	if (!b || !acquirers || !releasers)
 		return fail(EINVAL);
-	if (barging(s)) {
+	if (barging(s)) {	/* single and weighted (Q1 in shared.c) */
 		w = atomic_load_explicit(&s->acq,
 					 memory_order_relaxed); /* hint */
-		*acquirers = (int)fsem_field_(w, FSEM_A_SHIFT_, FSEM_AR_MASK_);
-		*releasers = (int)fsem_field_(w, FSEM_R_SHIFT_, FSEM_AR_MASK_);
+		*acquirers = (int)(fsem_field_(w, FSEM_A_SHIFT_,
+					       FSEM_AR_MASK_) +
+				   fsem_field_(w, FSEM_WBA_SHIFT_,
+					       FSEM_WB_AR_MASK_));
+		*releasers = (int)(fsem_field_(w, FSEM_R_SHIFT_,
+					       FSEM_AR_MASK_) +
+				   fsem_field_(w, FSEM_WBR_SHIFT_,
+					       FSEM_WB_AR_MASK_));
 		return 0;
 	}
 	n = s->permits;
@@ -496,4 +509,75 @@ int fsem_bounded_waiters(fsem_bounded_t *b, int *acquirers, int *releasers)
 	*acquirers = clamp_int(ta + (g > n ? g - n : 0));
 	*releasers = clamp_int(tr + (g < 0 ? -g : 0));
 	return 0;
+}
+
+_Static_assert(FSEM_BOUNDED_MAX == FSEM_G_MASK_,
+	       "the header's limit is what G holds (shared.c, Word layout)");
+
+/*
+ * The weighted steps: n at once or none, toward @dir. n == 1 is the plain
+ * call (FSEM_FIFO serves it too); more is the barging protocol's weighted
+ * wait (Q1-Q3 in shared.c), which FSEM_FIFO has not: ENOTSUP.
+ */
+static int step_n(fsem_bounded_t *b, int dir, unsigned int n, bool try,
+		  bool timed, clockid_t clock, const struct timespec *abs)
+{
+	struct fsem_bstate *s = state(b);
+	struct fsem_side sd;
+	int err;
+
+	if (!b)
+		return fail(EINVAL);
+	if (n == 0)
+		return 0;
+	if (n > s->permits)
+		return fail(EINVAL);
+	if (timed && (err = fsem_check_deadline(clock, abs)))
+		return fail(err);	/* before any permit moves */
+	if (n == 1 && try)
+		return dir > 0 ? fsem_bounded_tryacquire(b) :
+				 fsem_bounded_tryrelease(b);
+	if (n == 1)
+		return dir > 0 ? acquire(b, clock, timed ? abs : NULL) :
+				 release(b, clock, timed ? abs : NULL);
+	if (!barging(s))
+		return fail(ENOTSUP);
+	if (!try)
+		return barge_slow(s, dir, n, timed ? clock : CLOCK_REALTIME,
+				  timed ? abs : NULL);
+	sd = barge_side(s, dir);
+	err = fsem_shared_try(&s->acq, &sd, n);
+	return err ? fail(err) : 0;
+}
+
+int fsem_bounded_acquire_n(fsem_bounded_t *b, unsigned int n)
+{
+	return step_n(b, +1, n, false, false, CLOCK_REALTIME, NULL);
+}
+
+int fsem_bounded_tryacquire_n(fsem_bounded_t *b, unsigned int n)
+{
+	return step_n(b, +1, n, true, false, CLOCK_REALTIME, NULL);
+}
+
+int fsem_bounded_clockacquire_n(fsem_bounded_t *b, unsigned int n,
+				clockid_t clock, const struct timespec *abs)
+{
+	return step_n(b, +1, n, false, true, clock, abs);
+}
+
+int fsem_bounded_release_n(fsem_bounded_t *b, unsigned int n)
+{
+	return step_n(b, -1, n, false, false, CLOCK_REALTIME, NULL);
+}
+
+int fsem_bounded_tryrelease_n(fsem_bounded_t *b, unsigned int n)
+{
+	return step_n(b, -1, n, true, false, CLOCK_REALTIME, NULL);
+}
+
+int fsem_bounded_clockrelease_n(fsem_bounded_t *b, unsigned int n,
+				clockid_t clock, const struct timespec *abs)
+{
+	return step_n(b, -1, n, false, true, clock, abs);
 }

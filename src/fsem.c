@@ -71,28 +71,30 @@ static inline bool barging(const struct fsem_state *s)
 	return !(s->flags & FSEM_FIFO);
 }
 
+/* fsem_t's waiters, with the policy of shared.c (k, H, HB) or without. */
+#define WAITERS_(policy) {						\
+	.shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,	\
+	.kshift = FSEM_KW_SHIFT_, .kmask = (policy) ? FSEM_KW_MASK_ : 0,	\
+	.handoff = (policy) ? FSEM_H_W_ : 0,				\
+	.bshift = FSEM_WB_SHIFT_, .bmask = FSEM_WB_MASK_, .bigbits = 2,	\
+	.bighand = (policy) ? FSEM_HB_W_ : 0 }
+
 /* The sides of a barging semaphore: [0] private, with the policy of
- * shared.c (k and H); [1] FSEM_SHARED, without. */
+ * shared.c; [1] FSEM_SHARED, without. Nobody waits for a post. */
 static const struct fsem_side wait_sides[2] = {
 	{ .up = false, .pshared = false, .hi = FSEM_VALUE_MAX,
-	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
-	  .kshift = FSEM_KW_SHIFT_, .kmask = FSEM_KW_MASK_,
-	  .handoff = FSEM_H_W_, .shut = FSEM_S_W_ },
+	  .vmask = FSEM_V_MASK_, .self = WAITERS_(1), .shut = FSEM_S_ },
 	{ .up = false, .pshared = true, .hi = FSEM_VALUE_MAX,
-	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
-	  .shut = FSEM_S_W_ },
+	  .vmask = FSEM_V_MASK_, .self = WAITERS_(0), .shut = FSEM_S_ },
 };
 
 static const struct fsem_side post_sides[2] = {
 	{ .up = true, .pshared = false, .hi = FSEM_VALUE_MAX,
-	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
-	  .oshift = FSEM_W_SHIFT_, .omask = FSEM_W_MASK_, .obits = 1,
-	  .okshift = FSEM_KW_SHIFT_, .okmask = FSEM_KW_MASK_,
-	  .shut = FSEM_S_W_, .steps_when_shut = true },
+	  .vmask = FSEM_V_MASK_, .other = WAITERS_(1), .shut = FSEM_S_,
+	  .steps_when_shut = true },
 	{ .up = true, .pshared = true, .hi = FSEM_VALUE_MAX,
-	  .shift = FSEM_W_SHIFT_, .mask = FSEM_W_MASK_, .bits = 1,
-	  .oshift = FSEM_W_SHIFT_, .omask = FSEM_W_MASK_, .obits = 1,
-	  .shut = FSEM_S_W_, .steps_when_shut = true },
+	  .vmask = FSEM_V_MASK_, .other = WAITERS_(0), .shut = FSEM_S_,
+	  .steps_when_shut = true },
 };
 
 static inline const struct fsem_side *wait_side(const struct fsem_state *s)
@@ -103,10 +105,10 @@ static inline const struct fsem_side *wait_side(const struct fsem_state *s)
 /* Its frame, which holds the word a CAS compares, is one a cancelled wait
  * abandons (FSEM_UNWOUND_, handoff.h: not inlined under ASan). */
 FSEM_UNWOUND_
-static int barge_take(struct fsem_state *s, clockid_t clock,
+static int barge_take(struct fsem_state *s, uint32_t n, clockid_t clock,
 		      const struct timespec *abs)
 {
-	int err = fsem_shared_take(&s->word, wait_side(s),
+	int err = fsem_shared_take(&s->word, wait_side(s), n,
 				   (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
 				   clock, abs);
 
@@ -241,7 +243,7 @@ int fsem_wait(fsem_t *sem)
 	if (fsem_unlikely_(!sem))
 		return fail(EINVAL);
 	if (fsem_likely_(barging(s)))
-		return barge_take(s, CLOCK_REALTIME, NULL);
+		return barge_take(s, 1, CLOCK_REALTIME, NULL);
 	FSEM_STEP_("wait: xadd count-1");
 	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
 			memory_order_acquire) > 0)) { /* (A); else a debt */
@@ -299,7 +301,7 @@ int fsem_clockwait(fsem_t *sem, clockid_t clock, const struct timespec *abs)
 	if (err)
 		return fail(err);
 	if (barging(s))
-		return barge_take(s, clock, abs);
+		return barge_take(s, 1, clock, abs);
 	FSEM_STEP_("wait: xadd count-1");
 	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
 			memory_order_acquire) > 0)) { /* (A); else a debt */
@@ -382,7 +384,8 @@ int fsem_getvalue(fsem_t *sem, int *sval)
 	if (!sem || !sval)
 		return fail(EINVAL);
 	if (barging(state(sem))) {
-		*sval = (int)fsem_shared_value(&state(sem)->word);
+		*sval = (int)fsem_shared_value(&state(sem)->word,
+					       wait_side(state(sem)));
 		return 0;
 	}
 	c = atomic_load_explicit(&state(sem)->count,
@@ -418,10 +421,10 @@ _Static_assert(FSEM_STARVE_NS == FSEM_STARVE_MS * 1000000u,
 	       "the header documents the bound that shared.c applies");
 
 /*
- * The barging word is shut down by setting S (bit 63, in the high half
- * that private sleepers wait on) and H (bit 31: the low half that
- * FSEM_SHARED sleepers wait on changes, and the inline wait of fsem.h,
- * which takes only while the low half is positive, comes here).
+ * The barging word is shut down by setting S, bits 31 and 63: one in each
+ * half that a sleeper may wait on, each 0 in every value the word had
+ * before (S1 in shared.c); the inline wait of fsem.h, which takes only
+ * from a word in [1, FSEM_VALUE_MAX], comes here.
  */
 int fsem_shutdown(fsem_t *sem)
 {
@@ -431,6 +434,69 @@ int fsem_shutdown(fsem_t *sem)
 		return fail(EINVAL);
 	if (!barging(s))
 		return fail(ENOTSUP);
-	fsem_shared_shutdown_(&s->word, wait_side(s), FSEM_S_W_ | FSEM_H_W_);
+	fsem_shared_shutdown_(&s->word, wait_side(s), FSEM_S_);
 	return 0;
+}
+
+/*
+ * The weighted waits: n permits at once or none. n == 1 is the plain call
+ * (so FSEM_FIFO serves it too); more is the barging protocol's weighted
+ * wait (Q1-Q3 in shared.c), which FSEM_FIFO has not: ENOTSUP.
+ */
+static int wait_n(fsem_t *sem, unsigned int n, bool timed, clockid_t clock,
+		  const struct timespec *abs)
+{
+	struct fsem_state *s = state(sem);
+	int err;
+
+	if (!sem)
+		return fail(EINVAL);
+	if (n == 0)
+		return 0;
+	if (n > FSEM_VALUE_MAX)
+		return fail(EINVAL);
+	if (n == 1)
+		return timed ? (fsem_clockwait)(sem, clock, abs) :
+			       (fsem_wait)(sem);
+	if (timed && (err = fsem_check_deadline(clock, abs)))
+		return fail(err);	/* before any permit moves */
+	if (!barging(s))
+		return fail(ENOTSUP);
+	return barge_take(s, n, timed ? clock : CLOCK_REALTIME,
+			  timed ? abs : NULL);
+}
+
+int fsem_wait_n(fsem_t *sem, unsigned int n)
+{
+	return wait_n(sem, n, false, CLOCK_REALTIME, NULL);
+}
+
+int fsem_clockwait_n(fsem_t *sem, unsigned int n, clockid_t clock,
+		     const struct timespec *abs)
+{
+	return wait_n(sem, n, true, clock, abs);
+}
+
+int fsem_timedwait_n(fsem_t *sem, unsigned int n, const struct timespec *abs)
+{
+	return wait_n(sem, n, true, CLOCK_REALTIME, abs);
+}
+
+int fsem_trywait_n(fsem_t *sem, unsigned int n)
+{
+	struct fsem_state *s = state(sem);
+	int err;
+
+	if (!sem)
+		return fail(EINVAL);
+	if (n == 0)
+		return 0;
+	if (n > FSEM_VALUE_MAX)
+		return fail(EINVAL);
+	if (n == 1)
+		return (fsem_trywait)(sem);
+	if (!barging(s))
+		return fail(ENOTSUP);
+	err = fsem_shared_try(&s->word, wait_side(s), n);
+	return err ? fail(err) : 0;
 }

@@ -22,30 +22,36 @@
  *
  *   fsem_t (the hand-off word of fsem.h):
  *     bits  0..30 V, the value, 0..FSEM_VALUE_MAX;
- *     bit  31     H, hand-off mode (P3);
- *     bits 32..55 W, registered waiters;
- *     bits 56..62 k, wakes in flight to waiters (P1, P2);
- *     bit  63     S, shut down (S1).
- *     The inline fast paths of fsem.h take when the low half is above 0
- *     (V > 0, H clear) and post when the whole word is below
- *     FSEM_VALUE_MAX (nobody registered, no wake in flight, H clear). The
- *     first word of fsem_t holds FSEM_TRAP_ (shared.h), so that the inline
- *     xadd of builds before 0.3 always enters the library; that xadd is
- *     ignored.
- *   fsem_bounded_t, N permits (the acquire hand-off word):
- *     bits  0..30 G, given out, 0..N;
  *     bit  31     S, shut down (S1), set with bit 63;
- *     bits 32..42 A, registered acquirers (wait while G == N);
- *     bits 43..45 k of the acquirers; bit 46 H of the acquirers;
- *     bits 47..57 R, registered releasers (wait while G == 0);
- *     bits 58..60 k of the releasers; bit 61 H of the releasers;
+ *     bits 32..49 W, registered single waiters (a wait for one);
+ *     bits 50..52 WB, registered weighted waiters (for more, Q1);
+ *     bit  53     H, hand-off mode (P3);
+ *     bit  54     HB, weighted hand-off mode (Q3);
+ *     bits 55..61 k, wakes in flight to single waiters (P1, P2);
  *     bit  62     0; bit 63 S again (S1).
- *     Acquirers and releasers sleep on the same futex word with different
- *     bitsets, so a wake reaches only the kind it is meant for. The counter
- *     and the release hand-off word stay 0.
- *   The futex word is the high half (registrations and k) on private
- *   semaphores, the low half (V or G) on FSEM_SHARED ones, which keep k
- *   and H at 0 (no policy, see Limits).
+ *     The inline fast paths of fsem.h take from a word in [1,
+ *     FSEM_VALUE_MAX] and post to one below FSEM_VALUE_MAX: only while
+ *     every field but V is 0. The first word of fsem_t holds FSEM_TRAP_
+ *     (shared.h), so that the inline xadd of builds before 0.3 always
+ *     enters the library; that xadd is ignored.
+ *   fsem_bounded_t, N permits (the acquire hand-off word):
+ *     bits  0..24 G, given out, 0..N (N <= FSEM_BOUNDED_MAX = 2^25 - 1);
+ *     bits 25..26 WB of the acquirers; bits 27..28 WB of the releasers;
+ *     bits 29..30 0; bit 31 S, set with bit 63;
+ *     bits 32..41 A, registered single acquirers (wait while G == N);
+ *     bits 42..44 k of the acquirers; bit 45 H, bit 46 HB of them;
+ *     bits 47..56 R, registered single releasers (wait while G == 0);
+ *     bits 57..59 k of the releasers; bit 60 H, bit 61 HB of them;
+ *     bit  62     0; bit 63 S again.
+ *     Acquirers and releasers sleep on the same futex words with
+ *     different bitsets, so a wake reaches only the kind it is meant for;
+ *     single and weighted sleepers of a kind have different bitsets too.
+ *     The counter and the release hand-off word stay 0.
+ *   Futex words: single sleepers of a private semaphore wait on the high
+ *   half (registrations, k, H, HB, S: P1); weighted ones on the low half
+ *   (V or G, S: Q2), or on the high half while another's HB holds them
+ *   back (Q3). On FSEM_SHARED semaphores, which keep k, H and HB at 0 (no
+ *   policy, see Limits), every sleeper waits on the low half.
  *
  * Invariants
  *
@@ -116,10 +122,47 @@
  *      try-calls, a blocking call's first try and spin, a waiter that has
  *      registered but not yet slept) steps only if it leaves at least one
  *      step of room: the next permit goes to a waiter that has slept,
- *      which P2 wakes for it. A starving waiter clears H in its success or
+ *      which P2 wakes for it. A registered weighted waiter counts as one
+ *      that has slept (it waits on the low half, where the end of H would
+ *      not show: Q2). A starving waiter clears H in its success or
  *      deregistration (k is untouched: H changes only who may take); one
  *      that is passed over again sets it again. Each direction of the
  *      bounded semaphore has its own k and H.
+ *
+ * Weighted waits (fsem_wait_n, fsem_bounded_acquire_n, ..., n > 1)
+ *
+ *   A step of n is one CAS that moves V (G) by n if n steps of room are
+ *   there (K1, K4), or nothing: never part of it.
+ *   Q1 (registration) A weighted waiter registers in WB, not W: it is
+ *      never counted in k and never woken by P2's wakes, which go to the
+ *      single sleepers' bitset. WB is small (7 on an fsem_t, 3 per
+ *      direction on a bounded semaphore); a weighted waiter that finds it
+ *      full polls, yielding, as any waiter does whose counter is full.
+ *   Q2 (wake) A weighted waiter sleeps on the low half, with its own
+ *      bitset, when it found too little room: the same low half means the
+ *      same V (G), so the same room, and S is in it (there is no ABA to
+ *      fear: a value that comes back is room that is again too little).
+ *      A success that leaves the weighted kind at least 2 steps of room
+ *      while WB > 0 wakes every weighted sleeper of that kind (both
+ *      halves) after its CAS; each re-reads, takes if it fits, else sleeps
+ *      again. So a weighted waiter that fits is never left asleep: the
+ *      room it needs came by a success, whose CAS changed its futex word
+ *      and whose wake reaches it if it already slept. The cost is a wake
+ *      of every weighted sleeper per such success, while one is there.
+ *   Q3 (starvation bound: weighted hand-off mode) A registered weighted
+ *      waiter that has slept, finds too little room and has waited longer
+ *      than FSEM_STARVE_NS sets HB of its kind in the CAS before it sleeps
+ *      again, unless HB is set: it "holds" HB. While HB is set, nobody of
+ *      that kind steps but its holder (plan_: bargers, single waiters,
+ *      other weighted ones): released permits pile up until it fits, so a
+ *      request for many is not starved by requests for one. P2 counts no
+ *      wake for single waiters while HB is set (they could not step), and
+ *      a single waiter that goes to sleep held back by HB takes one wake
+ *      off k (it was used up; P1). A weighted waiter held back by HB
+ *      sleeps on the high half: HB's end changes it. The holder clears HB
+ *      in its success or deregistration, and then, by settle_own, wakes
+ *      single sleepers for the room left (P1) and every weighted sleeper
+ *      (Q2).
  *
  * Shutdown (fsem_shutdown, fsem_bounded_shutdown)
  *
@@ -133,18 +176,16 @@
  *      K1), so no permit is lost or invented: a shutdown only makes waits
  *      fail. The same CAS sets, in each half of the word that sleepers
  *      may wait on, a bit that is 0 in every value that half had before,
- *      so that no sleeper's expected value can match it again: fsem_t
- *      sets S (bit 63, high half) and H (bit 31, low half, which
- *      FSEM_SHARED semaphores, the only ones sleeping on it, never set
- *      before; the inline wait of fsem.h takes only while the low half is
- *      positive, so it comes to the library); the bounded word sets S as
- *      bits 31 and 63. (Flipping a bit of k instead, as a first draft
+ *      so that no sleeper's expected value can match it again: S is
+ *      bits 31 and 63 on both types (the inline wait of fsem.h takes only
+ *      from a word in [1, FSEM_VALUE_MAX], so it comes to the library).
+ *      (Flipping a bit of k instead, as a first draft
  *      did, can restore a high half a sleeper read before k moved: a lost
  *      wake-up the spin model found, S-B1.)
  *   S2 (no policy after) Once S is set, k and H mean nothing: no step
  *      wakes anyone or settles k.
  *   S3 (everyone wakes) After its CAS the shutdown wakes every sleeper of
- *      both kinds (one FUTEX_WAKE, all bitsets). A waiter that read the
+ *      both kinds (one FUTEX_WAKE per half, all bitsets). A waiter that read the
  *      word before the CAS and sleeps after the wake finds its futex word
  *      changed (S1) and returns at once; one that reads it after sees S.
  *      A second shutdown finds S and does nothing: the first one's wake
@@ -168,16 +209,18 @@
  *     CAS when nobody of the other kind is registered and H is clear.
  *   wait / acquire / release: try; spin while none of this kind is
  *     registered (handoff.c's adaptive budget); register (CAS W+1, or
- *     A/R+1); loop: own step (the try above, removing the registration in
- *     the same CAS and settling k and H: P1, P3), else the CAS of P1/P3
- *     if it changes anything, then futex_wait on the low half with this
- *     kind's bitset, re-reading after every return. On EINTR or ETIMEDOUT:
+ *     A/R+1; WB+1 when weighted); loop: own step (the try above, removing
+ *     the registration in the same CAS and settling k, H and HB: P1, P3,
+ *     Q3), else the CAS of P1/P3/Q3 if it changes anything, then
+ *     futex_wait on its half (Word layout) with its bitset, re-reading
+ *     after every return. On EINTR or ETIMEDOUT:
  *     deregister (P1; K3 without policy) and return it. On any other error but EAGAIN the
  *     futex call did not sleep and would not if repeated (a seccomp
  *     filter's ENOSYS or EPERM, EFAULT: futex.h): retrying would spin for
  *     ever, so leave as on a timeout and return that errno.
- *     A registration counter that is full (2^24 - 1 waiters on an fsem_t,
- *     2047 blocked acquirers or releasers on one bounded semaphore) is not
+ *     A registration counter that is full (2^18 - 1 single waiters or 7
+ *     weighted ones on an fsem_t; 1023 single or 3 weighted acquirers or
+ *     releasers on one bounded semaphore) is not
  *     joined: the waiter polls, yielding the CPU, until it succeeds or its
  *     deadline passes.
  *   cancel: only the futex system call runs with asynchronous cancellation
@@ -227,32 +270,31 @@
 #include <pthread.h>
 #include <sched.h>
 
-static inline uint32_t val(uint64_t w)
-{
-	return (uint32_t)w & FSEM_V_MASK_;
-}
-
 static inline uint32_t field(uint64_t w, unsigned int shift, uint32_t mask)
 {
 	return (uint32_t)(w >> shift) & mask;
 }
 
 /*
- * The futex: the high half of the word (waiters, k and, on a bounded
- * semaphore, H) when the side has the policy, so that a sleeper's futex
- * wait fails whenever a wake was counted in k since it last read the word
- * (P1); the low half (V or G) without it (K2).
+ * The futex words: single sleepers of a side with the policy wait on the
+ * high half (single waiters, k, H, HB, S), so that a sleeper's futex wait
+ * fails whenever a wake was counted in k since it last read the word
+ * (P1); without the policy on the low half (V or G, S), as K2 says. A
+ * weighted sleeper waits on the low half (Q2: the same low half means the
+ * same room), except while HB held by another holds it back: then on the
+ * high half (Q3: the same high half means HB is still set). Wakes go to
+ * the half the policy says; a bitset picks the kind.
  */
+static inline uint32_t *high_or_low(bool high, _Atomic uint64_t *w)
+{
+	return high ? fsem_futex_high_half(w) : fsem_futex_low_half(w);
+}
+
+/* Where single sleepers of either kind of @sd wait. */
 static inline uint32_t *futex_word(const struct fsem_side *sd,
 				   _Atomic uint64_t *w)
 {
-	return sd->kmask || sd->okmask ? fsem_futex_high_half(w) :
-					 fsem_futex_low_half(w);
-}
-
-static inline uint32_t futex_value(const struct fsem_side *sd, uint64_t w)
-{
-	return sd->kmask ? (uint32_t)(w >> 32) : (uint32_t)w;
+	return high_or_low(sd->self.kmask || sd->other.kmask, w);
 }
 
 static uint64_t now_ns(void)
@@ -263,13 +305,35 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* K2: wake @n sleepers of the other kind. */
-void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
-		       uint32_t n)
+/* Wake @n single sleepers of kind @k, and every weighted one if @bcast. */
+static void wake_kind(_Atomic uint64_t *word, const struct fsem_side *sd,
+		      const struct fsem_kind *k, uint32_t n, bool bcast)
 {
-	FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), n);
-	fsem_futex_wake_bits(futex_word(sd, word), (int)n, sd->pshared,
-			     sd->obits);
+	if (n) {
+		FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), n);
+		fsem_futex_wake_bits(futex_word(sd, word), (int)n, sd->pshared,
+				     k->bits);
+	}
+	if (bcast) {	/* Q2: on the low half, and the high (Q3) */
+		FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), INT_MAX);
+		fsem_futex_wake_bits(fsem_futex_low_half(word), INT_MAX,
+				     sd->pshared, k->bigbits);
+		if (k->kmask)
+			fsem_futex_wake_bits(fsem_futex_high_half(word),
+					     INT_MAX, sd->pshared, k->bigbits);
+	}
+}
+
+/* K2, Q2: wake sleepers of the other kind. */
+void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
+		       uint32_t n, bool bcast)
+{
+	wake_kind(word, sd, &sd->other, n, bcast);
+}
+
+static inline uint32_t val(const struct fsem_side *sd, uint64_t w)
+{
+	return (uint32_t)w & sd->vmask;
 }
 
 static inline bool room(const struct fsem_side *sd, uint32_t v, uint32_t n)
@@ -280,16 +344,23 @@ static inline bool room(const struct fsem_side *sd, uint32_t v, uint32_t n)
 uint32_t fsem_shared_waiters(_Atomic uint64_t *word,
 			     const struct fsem_side *sd)
 {
-	return field(atomic_load_explicit(word, memory_order_relaxed), /* hint */
-		     sd->shift, sd->mask);
+	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
+
+	return field(w, sd->self.shift, sd->self.mask) +
+	       field(w, sd->self.bshift, sd->self.bmask);
 }
 
-/* A waiter: its word, its kind, its registration (0: none), its policy. */
+/*
+ * A waiter: its word, its kind, how many steps it asks for, its
+ * registration (0: none), its policy.
+ */
 struct waiter {
 	_Atomic uint64_t *word;
 	const struct fsem_side *sd;
+	uint32_t n;
+	bool weighted;	/* n > 1: registered in WB, woken by Q2 */
 	uint64_t unit;
-	bool starving;	/* it turned hand-off mode on (P3) */
+	bool starving;	/* it turned H on (P3), or HB and H (Q3) */
 };
 
 /* How many of this kind could step from V (G) = @v. */
@@ -299,76 +370,91 @@ static inline uint32_t own_room(const struct fsem_side *sd, uint32_t v)
 }
 
 /*
- * P1/P3: this kind's policy fields in @x, the word after a registered
- * waiter's last step (a success or its deregistration). It was awake, so
- * it used up one wake in flight, if any was counted; then enough are woken
- * that every unit of room this kind has left, up to the registered ones,
- * has one on its way. A starving waiter ends hand-off mode. Without the
- * policy (FSEM_SHARED) nothing changes: K3 wakes instead. Sets *@wake,
- * the sleepers of this kind to wake after the CAS.
+ * P1/P3/Q3: this kind's policy fields in @x, the word after a registered
+ * waiter's last step (a success or its deregistration). A single waiter
+ * was awake, so it used up one wake in flight, if any was counted (a
+ * weighted one is never counted in k). Then enough single sleepers are
+ * woken that every unit of room this kind has left, up to the registered
+ * ones, has one on its way, unless another weighted waiter holds HB (it
+ * gets the room; the end of its HB wakes them). A starving waiter ends
+ * its hand-off mode; the end of HB wakes every weighted sleeper too (Q3).
+ * Without the policy (FSEM_SHARED), or after shutdown (S2), nothing
+ * changes: K3 wakes instead. Sets *@wake and *@bcast, what to wake of
+ * this kind after the CAS.
  */
 static uint64_t settle_own(const struct waiter *me, uint64_t x,
-			   uint32_t *wake)
+			   uint32_t *wake, bool *bcast)
 {
-	const struct fsem_side *sd = me->sd;
-	uint32_t k, need, left;
+	const struct fsem_kind *sk = &me->sd->self;
+	uint32_t k, need, left, r;
+	bool ended = false;
 
 	*wake = 0;
-	if (!sd->kmask || (x & sd->shut))	/* S2: no policy after shutdown */
+	*bcast = false;
+	if (!sk->kmask || (x & me->sd->shut))	/* S2: no policy after */
 		return x;
-	if (me->starving)
-		x &= ~sd->handoff;
-	k = fsem_field_(x, sd->kshift, sd->kmask);
-	if (k)
+	if (me->starving && me->weighted) {
+		x &= ~sk->bighand;	/* Q3 */
+		ended = true;
+	} else if (me->starving) {
+		x &= ~sk->handoff;	/* P3 */
+	}
+	k = fsem_field_(x, sk->kshift, sk->kmask);
+	if (k && !me->weighted)
 		k--;
-	left = field(x, sd->shift, sd->mask);
-	need = own_room(sd, val(x));
-	need = need < left ? need : left;
+	left = field(x, sk->shift, sk->mask);
+	r = own_room(me->sd, val(me->sd, x));
+	need = (x & sk->bighand) ? 0 : r < left ? r : left;
 	if (need > k) {
 		*wake = need - k;
-		k = need < sd->kmask ? need : sd->kmask;
+		k = need < sk->kmask ? need : sk->kmask;
 	}
-	return fsem_set_field_(x, sd->kshift, sd->kmask, left ? k : 0);
+	x = fsem_set_field_(x, sk->kshift, sk->kmask, left ? k : 0);
+	/* Q3: the end of HB lets weighted sleepers through: wake them */
+	if (ended && me->weighted && field(x, sk->bshift, sk->bmask))
+		*bcast = true;
+	return x;
 }
 
 /*
  * One spin step: take if there is room and a barger may; stop once one of
- * this kind sleeps. A bounded step may let the other kind through (omask
- * != 0), and a thread let through may destroy the semaphore: then the spin
- * budget must not be written after it (found by the model,
- * tests/model/shared.pml).
+ * this kind sleeps. A bounded step may let the other kind through (its
+ * other kind has waiters), and a thread let through may destroy the
+ * semaphore: then the spin budget must not be written after it (found by
+ * the model, tests/model/shared.pml).
  */
 static int poll_room(void *arg)
 {
 	struct waiter *me = arg;
+	const struct fsem_kind *sk = &me->sd->self;
 	uint64_t w = atomic_load_explicit(me->word,
 					  memory_order_relaxed); /* hint */
-
 	int err;
 
-	if (field(w, me->sd->shift, me->sd->mask) != 0)
+	if (field(w, sk->shift, sk->mask) || field(w, sk->bshift, sk->bmask))
 		return FSEM_SPIN_STOP;
-	err = fsem_shared_step_(me->word, me->sd, &w, 1);
+	err = fsem_shared_step_(me->word, me->sd, &w, me->n);
 	if (err)	/* no room: spin on; shut down: the loop answers (S1) */
 		return err == EAGAIN ? FSEM_SPIN_AGAIN : FSEM_SPIN_STOP;
-	return me->sd->omask ? FSEM_SPIN_HANDED : FSEM_SPIN_TOOK;
+	return me->sd->other.mask ? FSEM_SPIN_HANDED : FSEM_SPIN_TOOK;
 }
 
-/* Deregister (K3, P1): pass on a wake this waiter may have absorbed. */
+/* Deregister (K3, P1, Q1): pass on a wake this waiter may have absorbed. */
 static void leave(struct waiter *me)
 {
 	const struct fsem_side *sd = me->sd;
 	uint64_t w, x;
 	uint32_t wake;
+	bool bcast;
 
 	if (me->unit == 0)
 		return;
 	w = atomic_load_explicit(me->word, memory_order_relaxed); /* hint */
 	do {
-		x = settle_own(me, w - me->unit, &wake);
-		if (!sd->kmask && !(x & sd->shut))	/* K3; S2 */
-			wake = room(sd, val(x), 1) &&
-			       field(x, sd->shift, sd->mask) != 0;
+		x = settle_own(me, w - me->unit, &wake, &bcast);
+		if (!sd->self.kmask && !me->weighted && !(x & sd->shut))
+			wake = room(sd, val(sd, x), 1) &&	/* K3; S2 */
+			       field(x, sd->self.shift, sd->self.mask) != 0;
 		FSEM_STEP_("leave: CAS waiters-1");
 	} while (!atomic_compare_exchange_weak_explicit(me->word, &w, x,
 			memory_order_relaxed, /* publishes nothing; K3 and
@@ -376,10 +462,7 @@ static void leave(struct waiter *me)
 			memory_order_relaxed));
 	me->unit = 0;
 	me->starving = false;
-	FSEM_PROBE_IF_(wake, wake, FSEM_PROBE_SEM_(me->word), wake);
-	if (wake)
-		fsem_futex_wake_bits(futex_word(sd, me->word), (int)wake,
-				     sd->pshared, sd->bits);
+	wake_kind(me->word, sd, &sd->self, wake, bcast);
 }
 
 static void cancel_cleanup(void *arg)
@@ -406,20 +489,25 @@ static int poll_once(clockid_t clock, const struct timespec *abs)
 /*
  * A registered waiter's own step (K1): as a barger's, but it removes the
  * registration in the same CAS, may pass hand-off mode once it has slept
- * (P3), and settles its kind's policy bits (P1). 1: done; 0: the CAS
- * lost (w refreshed); -1: no room for it; -ECANCELED: shut down (S1).
+ * (P3) and weighted hand-off mode if it set it (Q3), and settles its
+ * kind's policy bits (P1, Q1). 1: done; 0: the CAS lost (w refreshed);
+ * -1: no room for it; -ECANCELED: shut down (S1).
  */
 static int own_step(struct waiter *me, uint64_t *w, bool slept)
 {
 	const struct fsem_side *sd = me->sd;
 	struct fsem_plan_ p;
 	uint32_t wake = 0;
-	int err = fsem_shared_plan_(sd, *w, 1, me->unit, slept && me->unit, &p);
+	bool bcast = false;
+	unsigned int pass = ((slept || me->weighted) && me->unit ?
+			     FSEM_PASS_H_ : 0) |	/* P3, Q3 */
+			    (me->starving && me->weighted ? FSEM_PASS_HB_ : 0);
+	int err = fsem_shared_plan_(sd, *w, me->n, me->unit, pass, &p);
 
 	if (err)
 		return err == EAGAIN ? -1 : -err;
 	if (me->unit)
-		p.w = settle_own(me, p.w, &wake);
+		p.w = settle_own(me, p.w, &wake, &bcast);
 	annotate_release(me->word);
 	FSEM_STEP_("take: CAS value, waiters-1");
 	if (!atomic_compare_exchange_weak_explicit(me->word, w, p.w,
@@ -429,28 +517,62 @@ static int own_step(struct waiter *me, uint64_t *w, bool slept)
 	FSEM_STEP_("take: handed over");
 	annotate_acquire(me->word);
 	me->unit = 0;
-	if (p.wake)
-		fsem_shared_wake_(me->word, sd, p.wake);	/* K2 */
-	FSEM_PROBE_IF_(wake, wake, FSEM_PROBE_SEM_(me->word), wake);
-	if (wake)
-		fsem_futex_wake_bits(futex_word(sd, me->word), (int)wake,
-				     sd->pshared, sd->bits);	/* P1 */
+	if (p.wake || p.bcast)
+		fsem_shared_wake_(me->word, sd, p.wake, p.bcast); /* K2, Q2 */
+	wake_kind(me->word, sd, &sd->self, wake, bcast);	/* P1, Q2 */
 	return 1;
+}
+
+/*
+ * P1, P3, Q3: the CAS before sleeping, from @w; the word itself if
+ * nothing changes. A single waiter takes one wake off k and may turn H
+ * on; a weighted one may turn HB on.
+ */
+static uint64_t before_sleep(const struct waiter *me, uint64_t w, bool slept,
+			     uint64_t since)
+{
+	const struct fsem_kind *sk = &me->sd->self;
+	bool passed_over = slept && (me->starving ||
+				     now_ns() - since > FSEM_STARVE_NS);
+	uint64_t x = w;
+	uint32_t k;
+
+	if (!me->unit || !sk->kmask)
+		return w;
+	if (me->weighted) {
+		if (!(w & sk->bighand) && passed_over)
+			x |= sk->bighand;	/* Q3: passed over */
+		return x;
+	}
+	/* P1: awake, about to sleep with no room: it used up one wake in
+	 * flight, if any was counted. Not if only hand-off mode held it
+	 * back (room is left): the wake is for a waiter that has slept (P3;
+	 * a lost wake-up the spin model found, P-B1). HB holds back every
+	 * single waiter, and no wake is counted while it is set (Q3): the
+	 * wake was used up */
+	k = fsem_field_(w, sk->kshift, sk->kmask);
+	if (k && (!room(me->sd, val(me->sd, w), 1) || (w & sk->bighand)))
+		x = fsem_set_field_(x, sk->kshift, sk->kmask, k - 1);
+	if (!(w & sk->handoff) && passed_over)
+		x |= sk->handoff;	/* P3: passed over */
+	return x;
 }
 
 FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 				   const struct timespec *abs)
 {
 	const struct fsem_side *sd = me->sd;
-	uint64_t unit = (uint64_t)1 << sd->shift;
+	const struct fsem_kind *sk = &sd->self;
+	unsigned int shift = me->weighted ? sk->bshift : sk->shift;
+	uint32_t mask = me->weighted ? sk->bmask : sk->mask;
+	uint64_t unit = (uint64_t)1 << shift;
 	uint64_t w = atomic_load_explicit(me->word,
 					  memory_order_relaxed); /* hint */
-	uint64_t since = sd->kmask ? now_ns() : 0, x;
-	bool slept = false;
-	uint32_t k;
+	uint64_t since = sk->kmask ? now_ns() : 0, x;
+	bool slept = false, high;
 	int err, r;
 
-	while (field(w, sd->shift, sd->mask) != sd->mask) {
+	while (field(w, shift, mask) != mask) {
 		if (w & sd->shut)
 			return fsem_shared_cancelled_(me->word); /* S1: never
 						 * registers after it */
@@ -474,44 +596,36 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 			leave(me);
 			return fsem_shared_cancelled_(me->word);
 		}
-		x = w;
-		if (me->unit && sd->kmask) {
-			/* P1: awake, about to sleep with no room: it used
-			 * up one wake in flight, if any was counted. Not if
-			 * only hand-off mode held it back (room is left): the
-			 * wake is for a waiter that has slept (P3; a lost
-			 * wake-up the spin model found, P-B1) */
-			k = fsem_field_(w, sd->kshift, sd->kmask);
-			if (k && !room(sd, val(w), 1))
-				x = fsem_set_field_(x, sd->kshift, sd->kmask,
-						    k - 1);
-			if (!(w & sd->handoff) && slept &&
-			    (me->starving ||
-			     now_ns() - since > FSEM_STARVE_NS))
-				x |= sd->handoff;	/* P3: passed over */
-		}
+		x = before_sleep(me, w, slept, since);
 		if (x != w) {
 			FSEM_STEP_("settle: CAS policy fields");
 			if (!atomic_compare_exchange_weak_explicit(me->word,
 					&w, x, memory_order_relaxed,
 					memory_order_relaxed))
 				continue;
-			if ((x & ~w) & sd->handoff)
+			if ((x & ~w) & (me->weighted ? sk->bighand :
+							 sk->handoff))
 				me->starving = true;
-			FSEM_PROBE_STARVE_(x & ~w & sd->handoff, me->word);
+			FSEM_PROBE_STARVE_(x & ~w & (sk->handoff |
+						     sk->bighand), me->word);
 			w = x;
 		}
 		FSEM_PROBE_IF_(me->unit, block, FSEM_PROBE_SEM_(me->word));
-		err = me->unit ? fsem_sleep_cancelable(futex_word(sd, me->word),
-						       futex_value(sd, w), clock,
-						       abs, sd->pshared,
-						       sd->bits) :
+		high = me->weighted ? (w & sk->bighand) && !me->starving :
+				      sk->kmask != 0;	/* P1, Q2, Q3 */
+		err = me->unit ? fsem_sleep_cancelable(high_or_low(high,
+								   me->word),
+						       high ? (uint32_t)(w >> 32) :
+							      (uint32_t)w,
+						       clock, abs, sd->pshared,
+						       me->weighted ? sk->bigbits :
+								      sk->bits) :
 				 poll_once(clock, abs);
 		slept = true;
 		/* EINTR, ETIMEDOUT or a futex error (Protocol): leave */
 		if (err != 0 && err != EAGAIN) {
-			leave(me);
 			FSEM_PROBE_FAIL_(FSEM_PROBE_SEM_(me->word), err);
+			leave(me);
 			return err;
 		}
 		w = atomic_load_explicit(me->word,
@@ -521,10 +635,11 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 
 FSEM_UNWOUND_
 int fsem_shared_sleep_(_Atomic uint64_t *word, const struct fsem_side *sd,
-		       _Atomic uint32_t *spin, clockid_t clock,
+		       uint32_t n, _Atomic uint32_t *spin, clockid_t clock,
 		       const struct timespec *abs)
 {
-	struct waiter me = { .word = word, .sd = sd, .unit = 0 };
+	struct waiter me = { .word = word, .sd = sd, .n = n,
+			     .weighted = n > 1, .unit = 0 };
 	volatile int ret = 0;
 
 	if (spin && fsem_spin(spin, poll_room, &me, FSEM_PROBE_SEM_(word)))
@@ -549,7 +664,11 @@ void fsem_shared_shutdown_(_Atomic uint64_t *word, const struct fsem_side *sd,
 			 * the caller did before is seen by every ECANCELED */
 			memory_order_relaxed));
 	FSEM_PROBE_SHUTDOWN_(FSEM_PROBE_SEM_(word));
-	/* S3: both kinds; the futex word changed in the CAS */
-	fsem_futex_wake_bits(futex_word(sd, word), INT_MAX, sd->pshared,
+	/* S3: every sleeper of both kinds, on both halves (single ones of a
+	 * private semaphore sleep on the high one, the others on the low
+	 * one); each half changed in the CAS */
+	fsem_futex_wake_bits(fsem_futex_low_half(word), INT_MAX, sd->pshared,
+			     FUTEX_BITSET_MATCH_ANY);
+	fsem_futex_wake_bits(fsem_futex_high_half(word), INT_MAX, sd->pshared,
 			     FUTEX_BITSET_MATCH_ANY);
 }

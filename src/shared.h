@@ -25,54 +25,78 @@
 #define FSEM_TRAP_		(-((int64_t)1 << 62))
 
 /* Fields of the state word (see "Word layout" in shared.c). */
-#define FSEM_V_MASK_	0x7fffffffu	/* V or G: bits 0..30 */
-#define FSEM_W_SHIFT_	32	/* fsem_t: waiters, 24 bits */
-#define FSEM_W_MASK_	0xffffffu
-#define FSEM_KW_SHIFT_	56	/* fsem_t: waiters woken, on their way */
+#define FSEM_V_MASK_	0x7fffffffu	/* fsem_t: V, bits 0..30 */
+#define FSEM_W_SHIFT_	32	/* fsem_t: single waiters, 18 bits */
+#define FSEM_W_MASK_	0x3ffffu
+#define FSEM_WB_SHIFT_	50	/* fsem_t: weighted waiters, 3 bits */
+#define FSEM_WB_MASK_	0x7u
+#define FSEM_H_W_	((uint64_t)1 << 53)	/* fsem_t: hand-off mode */
+#define FSEM_HB_W_	((uint64_t)1 << 54)	/* fsem_t: weighted hand-off */
+#define FSEM_KW_SHIFT_	55	/* fsem_t: single waiters woken, 7 bits */
 #define FSEM_KW_MASK_	0x7fu
-#define FSEM_H_W_	((uint64_t)1 << 31)	/* fsem_t: hand-off mode */
-#define FSEM_A_SHIFT_	32	/* fsem_bounded_t: acquirers, 11 bits */
-#define FSEM_KA_SHIFT_	43	/*   acquirers woken, 3 bits */
-#define FSEM_H_A_	((uint64_t)1 << 46)
-#define FSEM_R_SHIFT_	47	/*   releasers, 11 bits */
-#define FSEM_KR_SHIFT_	58	/*   releasers woken, 3 bits */
-#define FSEM_H_R_	((uint64_t)1 << 61)
-#define FSEM_AR_MASK_	0x7ffu
+
+#define FSEM_G_MASK_	0x1ffffffu	/* fsem_bounded_t: G, bits 0..24 */
+#define FSEM_WBA_SHIFT_	25	/*   weighted acquirers, 2 bits */
+#define FSEM_WBR_SHIFT_	27	/*   weighted releasers, 2 bits */
+#define FSEM_WB_AR_MASK_ 0x3u
+#define FSEM_A_SHIFT_	32	/*   single acquirers, 10 bits */
+#define FSEM_KA_SHIFT_	42	/*   acquirers woken, 3 bits */
+#define FSEM_H_A_	((uint64_t)1 << 45)
+#define FSEM_HB_A_	((uint64_t)1 << 46)
+#define FSEM_R_SHIFT_	47	/*   single releasers, 10 bits */
+#define FSEM_KR_SHIFT_	57	/*   releasers woken, 3 bits */
+#define FSEM_H_R_	((uint64_t)1 << 60)
+#define FSEM_HB_R_	((uint64_t)1 << 61)
+#define FSEM_AR_MASK_	0x3ffu
 #define FSEM_K_AR_MASK_	0x7u
-#define FSEM_S_W_	((uint64_t)1 << 63)	/* fsem_t: shut down */
-#define FSEM_S_B_	((uint64_t)1 << 63 | (uint64_t)1 << 31)	/* fsem_bounded_t:
-						 * shut down, in both halves */
+
+/* Shut down (S1 in shared.c): one bit in each half, both types. */
+#define FSEM_S_		((uint64_t)1 << 63 | (uint64_t)1 << 31)
+
+/*
+ * One kind of waiter on a state word (fsem_t's waiters, a bounded
+ * semaphore's acquirers or releasers): its fields. mask == 0: no kind
+ * (nobody waits for fsem_t's posts); kmask == 0: no policy (FSEM_SHARED,
+ * see "Policy" in shared.c), and then handoff and bighand are 0.
+ */
+struct fsem_kind {
+	unsigned int shift;	/* single waiters W: (w >> shift) & mask */
+	uint32_t mask;
+	uint32_t bits;		/* futex bitset of its single sleepers */
+	unsigned int kshift;	/* k, wakes in flight to single ones (P1) */
+	uint32_t kmask;
+	uint64_t handoff;	/* H (P3) */
+	unsigned int bshift;	/* weighted waiters WB (Q1) */
+	uint32_t bmask;
+	uint32_t bigbits;	/* futex bitset of its weighted sleepers */
+	uint64_t bighand;	/* HB: weighted hand-off mode (Q3) */
+};
 
 /*
  * One kind of operation on a state word: what a success adds to V or G,
- * the range it must stay in, this kind's waiter field, futex bitset and
- * policy fields, and the same for the kind a success may let through.
- * kmask == 0: no policy (FSEM_SHARED, see "Policy" in shared.c).
+ * the range it must stay in, the kind that waits for it (self) and the
+ * kind a success may let through (other).
  */
 struct fsem_side {
 	bool up;		/* a success adds (true) or subtracts */
 	bool pshared;		/* futex calls across processes */
 	uint32_t hi;		/* V or G stays within [0, hi] */
-	unsigned int shift;	/* this kind's waiters: (w >> shift) & mask */
-	uint32_t mask;
-	uint32_t bits;		/* futex bitset of this kind's sleepers */
-	unsigned int kshift;	/* this kind's woken count k (P1) */
-	uint32_t kmask;		/*   0: no policy */
-	uint64_t handoff;	/* this kind's H bit (P3) */
-	unsigned int oshift;	/* the other kind's waiters, woken after a */
-	uint32_t omask;		/* success; omask 0: there is none */
-	uint32_t obits;
-	unsigned int okshift;	/* the other kind's k */
-	uint32_t okmask;
+	uint32_t vmask;		/* V or G in the low half */
+	struct fsem_kind self, other;
 	uint64_t shut;		/* the word's shutdown bit S (S1 in shared.c) */
 	bool steps_when_shut;	/* this kind still steps after shutdown
 				 * (fsem_t's posts); else ECANCELED */
 };
 
+/* What a caller may pass (shared.c: P3, Q3). */
+#define FSEM_PASS_H_	1u	/* a registered waiter that has slept */
+#define FSEM_PASS_HB_	2u	/* the weighted waiter that set HB */
+
 /* A step of a success: its new word and the sleepers it must wake. */
 struct fsem_plan_ {
 	uint64_t w;
-	uint32_t wake;		/* of the other kind */
+	uint32_t wake;		/* single sleepers of the other kind */
+	bool bcast;		/* every weighted sleeper of the other kind */
 };
 
 static inline uint32_t fsem_field_(uint64_t w, unsigned int shift,
@@ -88,9 +112,9 @@ static inline uint64_t fsem_set_field_(uint64_t w, unsigned int shift,
 }
 
 void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
-		       uint32_t n);
+		       uint32_t n, bool bcast);
 int fsem_shared_sleep_(_Atomic uint64_t *word, const struct fsem_side *sd,
-		       _Atomic uint32_t *spin, clockid_t clock,
+		       uint32_t n, _Atomic uint32_t *spin, clockid_t clock,
 		       const struct timespec *abs);
 
 /*
@@ -103,46 +127,66 @@ static inline bool fsem_shared_room_(const struct fsem_side *sd, uint32_t v,
 	return sd->up ? (uint64_t)v + n <= sd->hi : v >= n;
 }
 
+/* Room of the other kind from V (G) = @v: what it could step. */
+static inline uint32_t fsem_shared_oroom_(const struct fsem_side *sd,
+					  uint32_t v)
+{
+	return sd->up ? v : sd->hi - v;
+}
+
 /*
  * Plan a step of @n from @w that removes @also (a waiter's registration):
  * ECANCELED if the semaphore is shut down and this kind stops there (S1 in
- * shared.c); EAGAIN if V (G) would leave its range, or if hand-off mode
- * holds this kind back and the caller may not pass it (@pass_h: a waiter
- * that has slept); else 0. Adds the wakes it makes to the other kind's k
- * (P2 in shared.c); after shutdown it wakes nobody (S2).
+ * shared.c); EAGAIN if V (G) would leave its range, or if a hand-off mode
+ * holds this kind back and the caller may not pass it (@pass: FSEM_PASS_H_
+ * for a waiter that has slept, P3; FSEM_PASS_HB_ for the weighted waiter
+ * that set HB, Q3); else 0. Adds the wakes it makes to the other kind's k
+ * (P2 in shared.c), and says whether to wake every weighted sleeper of
+ * the other kind (Q2); after shutdown it wakes nobody (S2).
  */
 static inline int fsem_shared_plan_(const struct fsem_side *sd, uint64_t w,
-				    uint32_t n, uint64_t also, bool pass_h,
+				    uint32_t n, uint64_t also, unsigned int pass,
 				    struct fsem_plan_ *p)
 {
-	uint32_t others;
+	const struct fsem_kind *o = &sd->other;
+	uint32_t others, v;
 
 	if (fsem_unlikely_((w & sd->shut) && !sd->steps_when_shut))
 		return ECANCELED;	/* S1 */
+	/* Q3: in weighted hand-off mode only its weighted waiter steps */
+	if (fsem_unlikely_((w & sd->self.bighand) && !(pass & FSEM_PASS_HB_)))
+		return EAGAIN;
 	/* P3: in hand-off mode a barger leaves one step for the waiters */
-	if (!fsem_shared_room_(sd, (uint32_t)w & FSEM_V_MASK_,
-			       n + ((w & sd->handoff) && !pass_h)))
+	if (!fsem_shared_room_(sd, (uint32_t)w & sd->vmask,
+			       n + ((w & sd->self.handoff) && !pass)))
 		return EAGAIN;
 	p->w = w + (sd->up ? n : -(uint64_t)n) - also;
 	p->wake = 0;
-	others = w & sd->shut ? 0 : fsem_field_(w, sd->oshift, sd->omask);
-	if (fsem_unlikely_(others)) {
-		uint32_t v = (uint32_t)p->w & FSEM_V_MASK_;
-		uint32_t oroom = sd->up ? v : sd->hi - v;
+	p->bcast = false;
+	if (fsem_unlikely_(w & sd->shut))
+		return 0;	/* S2: no wake after shutdown */
+	v = (uint32_t)p->w & sd->vmask;
+	others = fsem_field_(w, o->shift, o->mask);
+	if (fsem_unlikely_(others) && !(w & o->bighand)) {
 		uint32_t need = n < others ? n : others;
+		uint32_t oroom = fsem_shared_oroom_(sd, v);
 		uint32_t k;
 
-		if (sd->okmask) {
+		if (o->kmask) {
 			/* P2: wake only what no woken one is on its way for */
 			need = oroom < others ? oroom : others;
-			k = fsem_field_(w, sd->okshift, sd->okmask);
+			k = fsem_field_(w, o->kshift, o->kmask);
 			need = need > k ? need - k : 0;
 			k += need;
-			p->w = fsem_set_field_(p->w, sd->okshift, sd->okmask,
-					k < sd->okmask ? k : sd->okmask);
+			p->w = fsem_set_field_(p->w, o->kshift, o->kmask,
+					k < o->kmask ? k : o->kmask);
 		}
 		p->wake = need;	/* K2 */
 	}
+	/* Q2: room a weighted one may fit: wake them all */
+	if (fsem_unlikely_(fsem_field_(w, o->bshift, o->bmask)) &&
+	    fsem_shared_oroom_(sd, v) >= 2)
+		p->bcast = true;
 	return 0;
 }
 
@@ -159,8 +203,9 @@ static inline int fsem_shared_cancelled_(_Atomic uint64_t *word)
 
 /*
  * Step V (G) by @n from the expected word *@w if a barger may; then wake
- * the other kind (K2 in shared.c): 0, or EAGAIN (no room) or ECANCELED
- * (shut down), with nothing changed. *@w is refreshed by a failed CAS.
+ * the other kind (K2, Q2 in shared.c): 0, or EAGAIN (no room) or
+ * ECANCELED (shut down), with nothing changed. *@w is refreshed by a
+ * failed CAS.
  */
 static inline int fsem_shared_step_(_Atomic uint64_t *word,
 				    const struct fsem_side *sd, uint64_t *w,
@@ -169,7 +214,7 @@ static inline int fsem_shared_step_(_Atomic uint64_t *word,
 	struct fsem_plan_ p;
 	int err;
 
-	while ((err = fsem_shared_plan_(sd, *w, n, 0, false, &p)) == 0) {
+	while ((err = fsem_shared_plan_(sd, *w, n, 0, 0, &p)) == 0) {
 		annotate_release(word);
 		FSEM_STEP_("step: CAS value");
 		if (atomic_compare_exchange_weak_explicit(word, w, p.w,
@@ -177,8 +222,9 @@ static inline int fsem_shared_step_(_Atomic uint64_t *word,
 				memory_order_relaxed)) {
 			FSEM_STEP_("step: handed over");
 			annotate_acquire(word);
-			if (fsem_unlikely_(p.wake))
-				fsem_shared_wake_(word, sd, p.wake); /* K2 */
+			if (fsem_unlikely_(p.wake || p.bcast))
+				fsem_shared_wake_(word, sd, p.wake,
+						  p.bcast); /* K2, Q2 */
 			return 0;
 		}
 	}
@@ -195,19 +241,19 @@ static inline int fsem_shared_try(_Atomic uint64_t *word,
 }
 
 /*
- * Step by one, blocking: 0, or ECANCELED (shut down) / EINTR / ETIMEDOUT /
+ * Step by @n, blocking: 0, or ECANCELED (shut down) / EINTR / ETIMEDOUT /
  * the errno of a failed futex call, with nothing taken.
  */
 static inline int fsem_shared_take(_Atomic uint64_t *word,
-				   const struct fsem_side *sd,
+				   const struct fsem_side *sd, uint32_t n,
 				   _Atomic uint32_t *spin, clockid_t clock,
 				   const struct timespec *abs)
 {
-	int err = fsem_shared_try(word, sd, 1);
+	int err = fsem_shared_try(word, sd, n);
 
 	if (fsem_likely_(err != EAGAIN))
 		return err;
-	return fsem_shared_sleep_(word, sd, spin, clock, abs);
+	return fsem_shared_sleep_(word, sd, n, spin, clock, abs);
 }
 
 /*
@@ -218,15 +264,17 @@ static inline int fsem_shared_take(_Atomic uint64_t *word,
 void fsem_shared_shutdown_(_Atomic uint64_t *word, const struct fsem_side *sd,
 			   uint64_t set);
 
-/* This kind's registered waiters in a snapshot of @word (a hint). */
+/* This kind's registered waiters, single and weighted, in a snapshot of
+ * @word (a hint). */
 uint32_t fsem_shared_waiters(_Atomic uint64_t *word,
 			     const struct fsem_side *sd);
 
 /* V (G) in a snapshot of @word (a hint). */
-static inline uint32_t fsem_shared_value(_Atomic uint64_t *word)
+static inline uint32_t fsem_shared_value(_Atomic uint64_t *word,
+					 const struct fsem_side *sd)
 {
 	return (uint32_t)atomic_load_explicit(word,
-			memory_order_relaxed) & FSEM_V_MASK_; /* hint */
+			memory_order_relaxed) & sd->vmask; /* hint */
 }
 
 #endif /* FSEM_SHARED_H */

@@ -172,6 +172,7 @@ static void bad_input_init_out_of_range(void **state)
 	EXPECT_ERR(EINVAL, fsem_init(&s, 0, FSEM_VALUE_MAX + 1u));
 	EXPECT_ERR(EINVAL, fsem_init(&s, 0, UINT_MAX));
 	EXPECT_ERR(EINVAL, fsem_bounded_init(&b, 0, 0));
+	EXPECT_ERR(EINVAL, fsem_bounded_init(&b, 0, FSEM_BOUNDED_MAX + 1u));
 	EXPECT_ERR(EINVAL, fsem_bounded_init(&b, 0, FSEM_VALUE_MAX + 1u));
 	EXPECT_ERR(EINVAL, fsem_bounded_init(&b, 0, UINT_MAX));
 	for (i = 0; i < sizeof(bad_flags) / sizeof(bad_flags[0]); i++) {
@@ -201,14 +202,14 @@ static void bad_input_init_limits_accepted(void **state)
 		assert_int_equal(fsem_destroy(&s), 0);
 
 		assert_int_equal(fsem_bounded_init(&b, flags[i],
-						   FSEM_VALUE_MAX), 0);
+						   FSEM_BOUNDED_MAX), 0);
 		assert_int_equal(fsem_bounded_getvalue(&b, &v), 0);
-		assert_int_equal(v, FSEM_VALUE_MAX);
+		assert_int_equal(v, FSEM_BOUNDED_MAX);
 		assert_int_equal(fsem_bounded_given_out(&b, &v), 0);
 		assert_int_equal(v, 0);
 		assert_int_equal(fsem_bounded_tryacquire(&b), 0);
 		assert_int_equal(fsem_bounded_getvalue(&b, &v), 0);
-		assert_int_equal(v, FSEM_VALUE_MAX - 1);
+		assert_int_equal(v, FSEM_BOUNDED_MAX - 1);
 		assert_int_equal(fsem_bounded_given_out(&b, &v), 0);
 		assert_int_equal(v, 1);
 		assert_int_equal(fsem_bounded_tryrelease(&b), 0);

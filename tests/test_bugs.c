@@ -1670,13 +1670,13 @@ static void bugs_glibc_tst_sem15_post_overflow(void **state)
 
 /*
  * folly saturates, libstdc++ has undefined behaviour, Java throws. fsem's
- * bounded type takes up to FSEM_VALUE_MAX permits; both counters stop at
+ * bounded type takes up to FSEM_BOUNDED_MAX permits; both counters stop at
  * their edges: tryacquire says EAGAIN when all are out, tryrelease when
  * none is, and neither edge moves the count.
  */
 static void bugs_bounded_edges_at_the_maximum(void **state)
 {
-	static const unsigned int ns[] = { FSEM_VALUE_MAX, 1, 3 };
+	static const unsigned int ns[] = { FSEM_BOUNDED_MAX, 1, 3 };
 	fsem_bounded_t b;
 	struct timespec past = { 0, 0 };
 	struct timespec soon;
@@ -1685,7 +1685,7 @@ static void bugs_bounded_edges_at_the_maximum(void **state)
 
 	(void)state;
 	errno = 0;
-	assert_int_equal(fsem_bounded_init(&b, 0, FSEM_VALUE_MAX + 1u), -1);
+	assert_int_equal(fsem_bounded_init(&b, 0, FSEM_BOUNDED_MAX + 1u), -1);
 	assert_int_equal(errno, EINVAL);
 	for (i = 0; i < 3; i++) {
 		unsigned int n = ns[i], out = n < 3 ? n : 3;

@@ -259,8 +259,10 @@ static void *client_main(void *arg)
 		return NULL;
 	}
 	for (int i = 0; i < REQUESTS; i++) {
-		snprintf(req, sizeof(req), "UNITS 1 c%d-r%d", c->id, i);
-		snprintf(want, sizeof(want), "OK 1 c%d-r%d", c->id, i);
+		int n = 1 + (c->id + i) % 3;	/* weighted: 1 to 3 units */
+
+		snprintf(req, sizeof(req), "UNITS %d c%d-r%d", n, c->id, i);
+		snprintf(want, sizeof(want), "OK %d c%d-r%d", n, c->id, i);
 		if (exchange(fd, req, want, got) != 0) {
 			snprintf(c->err, sizeof(c->err),
 				 "client %d: \"%s\" got \"%s\"", c->id, req,
@@ -273,7 +275,7 @@ static void *client_main(void *arg)
 }
 
 /*
- * 8 clients x 50 requests of one unit, and bad requests on another
+ * 8 clients x 50 requests of 1 to 3 units, and bad requests on another
  * connection, each with its answer; then SIGTERM while two clients sit
  * idle on their connections (two workers wait for their next request, the
  * other two have no connection: they are in fsem_wait(), or about to be).
@@ -282,8 +284,9 @@ static void server_answers_every_request_and_stops_with_every_worker_back(
 	void **state)
 {
 	static const char *const bad[][2] = {
-		{ "UNITS 2 two", "ERR units" },	/* until acquire_n lands */
-		{ "UNITS 3 three", "ERR units" },
+		{ "UNITS 2 two", "OK 2 two" },
+		{ "UNITS 8 all", "OK 8 all" },	/* the whole limit */
+		{ "UNITS 9 nine", "ERR units" },	/* more than the limit */
 		{ "UNITS 0 none", "ERR units" },
 		{ "UNITS x", "ERR request" },
 		{ "UNITS -1 x", "ERR request" },
@@ -336,7 +339,7 @@ static void server_answers_every_request_and_stops_with_every_worker_back(
 			fail_msg("\"%s\" got \"%s\"", req, got);
 	}
 	/* 400 + after-errors + 2 idle: every OK; no ERR took a unit. */
-	stop_server(&s, "stopped: workers 4/4 returned, requests 403 served, "
+	stop_server(&s, "stopped: workers 4/4 returned, requests 405 served, "
 		    "queued-unserved 0, conns value 0, limit given_out 0");
 	assert_closed(idle[0]);
 	assert_closed(idle[1]);

@@ -365,7 +365,7 @@ static void hpp_bounded_constructor_gives_n_available(void **)
 	assert_int_equal(p.available(), 4);
 
 	for (std::ptrdiff_t bad : { std::ptrdiff_t(0), std::ptrdiff_t(-1),
-				    std::ptrdiff_t(FSEM_VALUE_MAX) + 1 })
+				    std::ptrdiff_t(FSEM_BOUNDED_MAX) + 1 })
 		assert_int_equal(thrown_errno([=] {
 			fsem::bounded_semaphore b(bad);
 		}), EINVAL);

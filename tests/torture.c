@@ -102,6 +102,7 @@ static int nworkers;
 static _Atomic bool sig_stop;
 static bool no_cancels;	/* -p: handlers may post */
 static bool shut_at_end;	/* not -f: the run ends with shutdowns */
+static bool fifo_run;		/* -f: weighted calls answer ENOTSUP */
 static int nkids, nprocs;	/* children: worker processes, then victims */
 
 static long long now_ns(void)
@@ -152,6 +153,8 @@ static bool ok(int ret, const char *what)
 		A->timeouts++;
 	else if (errno == ECANCELED && A->shut)
 		A->cancelled++;
+	else if (errno == ENOTSUP && fifo_run)
+		A->timeouts++;	/* FSEM_FIFO has no weighted wait */
 	else
 		fail("unexpected errno %lld from an operation (%lld)",
 		     errno, (long long)(intptr_t)what);
@@ -210,7 +213,8 @@ UNWOUND static void *work(void *arg)
 	struct timespec ts;
 
 	while (!A->stop) {
-		uint64_t op = rnd(&w->rng) % 16;
+		uint64_t op = rnd(&w->rng) % 19;
+		unsigned int many = 2 + (unsigned int)(rnd(&w->rng) % 2);
 
 		A->ops++;
 		switch (op) {
@@ -273,6 +277,28 @@ UNWOUND static void *work(void *arg)
 			if (ok(fsem_bounded_clockrelease(&A->b, CLOCK_MONOTONIC,
 							 &ts), "crel"))
 				A->rel++;
+			break;
+		case 14:	/* weighted: n at once or none */
+			ts = soon(CLOCK_MONOTONIC, &w->rng);
+			if (ok(fsem_clockwait_n(&A->c, many, CLOCK_MONOTONIC,
+						&ts), "clockwait_n"))
+				A->took += many;
+			break;
+		case 15:
+			if (ok(fsem_trywait_n(&A->c, many), "trywait_n"))
+				A->took += many;
+			break;
+		case 16:
+			ts = soon(CLOCK_MONOTONIC, &w->rng);
+			if (ok(fsem_bounded_clockacquire_n(&A->b, many,
+					CLOCK_MONOTONIC, &ts), "cacq_n"))
+				A->acq += many;
+			break;
+		case 17:
+			ts = soon(CLOCK_MONOTONIC, &w->rng);
+			if (ok(fsem_bounded_clockrelease_n(&A->b, many,
+					CLOCK_MONOTONIC, &ts), "crel_n"))
+				A->rel += many;
 			break;
 		default:
 			sched_yield();
@@ -760,6 +786,7 @@ int main(int argc, char **argv)
 		return 2;
 	no_cancels = flags != 0;
 	shut_at_end = !fifo;
+	fifo_run = fifo;
 	nprocs = nkids = procs;
 	if (!flags)
 		status = run_process(threads, seconds, seed);

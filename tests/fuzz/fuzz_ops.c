@@ -97,7 +97,39 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 	unsigned int n;
 	clockid_t c;
 
-	switch (take(s) % 9) {
+	switch (take(s) % 11) {
+	case 9:	/* trywait_n: n at once or none */
+		n = take(s) % 5;
+		ret = fsem_trywait_n(sem, n);
+		if (n == 0)
+			expect(ret, 0);
+		else if (n > 1 && c_fifo)
+			expect(ret, ENOTSUP);
+		else if (c_shut)
+			expect(ret, ECANCELED);
+		else if (*model >= n)
+			expect(ret, 0), *model -= n;
+		else
+			expect(ret, EAGAIN);
+		break;
+	case 10: /* clockwait_n: bad deadlines first, then as trywait_n */
+		n = take(s) % 5;
+		c = clock_of(s, &cv);
+		ts = deadline(s, &dv);
+		ret = fsem_clockwait_n(sem, n, c, &ts);
+		if (n == 0)
+			expect(ret, 0);
+		else if (!cv || !dv)
+			expect(ret, EINVAL);
+		else if (n > 1 && c_fifo)
+			expect(ret, ENOTSUP);
+		else if (c_shut)
+			expect(ret, ECANCELED);
+		else if (*model >= n)
+			expect(ret, 0), *model -= n;
+		else
+			expect(ret, ETIMEDOUT);
+		break;
 	case 0:	/* trywait */
 		if (c_shut) {
 			expect(fsem_trywait(sem), ECANCELED);
@@ -187,7 +219,24 @@ static void bounded_step(fsem_bounded_t *b, long long *given, long long n,
 	int v, dv, cv, ret, dir;
 	clockid_t c;
 
-	switch (take(s) % 7) {
+	switch (take(s) % 9) {
+	case 7:	/* tryacquire_n / tryrelease_n: n at once or none */
+	case 8:
+		v = (int)(take(s) % 6);
+		dir = take(s) % 2;
+		ret = dir ? fsem_bounded_tryacquire_n(b, (unsigned int)v) :
+			    fsem_bounded_tryrelease_n(b, (unsigned int)v);
+		if (v == 0)
+			expect(ret, 0);
+		else if (v > n)
+			expect(ret, EINVAL);
+		else if (b_shut)
+			expect(ret, ECANCELED);
+		else if (dir ? *given + v <= n : *given >= v)
+			expect(ret, 0), *given += dir ? v : -v;
+		else
+			expect(ret, EAGAIN);
+		break;
 	case 0:
 		if (b_shut) {
 			expect(fsem_bounded_tryacquire(b), ECANCELED);

@@ -215,6 +215,37 @@ pass|shared_bounded|SHUT|safety|-DVAR_REG_AFTER_S|-O0||shutdown variant s-c1 (as
 neg|shared_fsem|SHUT|safety|-DNEG_PLAN_IGNORES_S|-O0|no_wait_step_after_shutdown|shutdown control s-c2 (plan_ ignores S: a wait after the shutdown takes a posted permit)
 neg|shared_fsem|PSHUT|observable|-DNEG_PLAN_IGNORES_S|-O0|no_wait_step_after_shutdown,call_after_shutdown_ECANCELED|shutdown control s-c2 (as above), private counting
 neg|shared_bounded|SHUTC|safety|-DNEG_PLAN_IGNORES_S|-O0|no_wait_step_after_shutdown|shutdown control s-c2 (as above), shared bounded
+pass|shared_fsem|W|safety||-O0||weighted, shared counting: wait_n(2), wait, trywait_n(2), three posts (K1, K4, WB back to 0, n or nothing)
+pass|shared_fsem|PW|safety||||weighted, private counting (policy): wait_n(2), wait, trywait_n(2), three posts
+pass|shared_fsem|WTIMED|safety||-O0||weighted, shared counting: timed wait_n(2), wait_n(2), two posts
+pass|shared_fsem|PWTIMED|safety||||weighted, private counting (policy): timed wait_n(2) (may hold HB and leave), wait_n(2), two posts
+pass|shared_fsem|PWSINGLE|safety||||weighted, private counting (policy): timed wait_n(2) holding HB against a single wait, three posts
+pass|shared_fsem|WSHUT|safety||-O0||weighted, shared counting: wait_n(2) and wait blocked, a post, a shutdown (every call returns)
+pass|shared_bounded|W|safety||-O0||weighted, shared bounded N=2: acquire_n(2)/release_n(2), acquire/release, timed acquire
+pass|shared_bounded|PW|safety||||weighted, private bounded N=2 (policy): as W
+pass|shared_bounded|WREL|safety||-O0||weighted, shared bounded N=2: timed release_n(2) then release_n(2), two acquires (releasers' WB)
+pass|shared_bounded|PWREL|safety||||weighted, private bounded N=2 (policy): as WREL (releasers' HB)
+pass|shared_bounded|WTIMED|safety||-O0||weighted, shared bounded N=2: timed acquire_n(2), acquire_n(2), two releases
+pass|shared_bounded|PWTIMED|safety||||weighted, private bounded N=2 (policy): as WTIMED (acquirers' HB)
+pass|shared_bounded|WSHUT|safety||-O0||weighted, shared bounded: release_n(2) blocked, a shutdown (every call returns)
+info|shared_fsem|PWLIVE|live:weighted_served||||weighted liveness (policy, Q3): wait_n(2) against a churner; FAILS by a CAS-contention livelock (the waiter loses every CAS to the churner), which weak fairness allows and Q3 does not address: the formula needs a CAS-fairness premise (TODO)
+info|shared_bounded|PWLIVE|live:weighted_served||||weighted liveness (policy, Q3): acquire_n(2) against a churner; same CAS-contention livelock (TODO)
+info|shared_fsem|PWLIVE|live:weighted_served|-DNEG_PLAN_IGNORES_HB|||weighted control w-d, not meaningful until the pass line holds (plan_ ignores HB: the churner starves wait_n(2))
+info|shared_bounded|PWLIVE|live:weighted_served|-DNEG_PLAN_IGNORES_HB|||weighted control w-d, not meaningful until the pass line holds (plan_ ignores HB: the churner starves acquire_n(2))
+neg|shared_fsem|PW|safety|-DNEG_WB_HIGH||no_lost_wakeup_at_end|weighted control w-a (a room-blocked weighted waiter sleeps on the high half: a post makes room after its read, the high half is unchanged, it sleeps with V = 2)
+neg|shared_fsem|W|safety|-DNEG_NO_BCAST|-O0|no_lost_wakeup_at_end|weighted control w-b (no Q2 wake after a success that makes room for a weighted sleeper)
+neg|shared_fsem|PW|safety|-DNEG_NO_BCAST||no_lost_wakeup_at_end|weighted control w-b (as above), private counting
+neg|shared_bounded|PW|safety|-DNEG_NO_BCAST||no_lost_wakeup_at_end|weighted control w-b (as above), private bounded
+neg|shared_fsem|PWTIMED|safety|-DNEG_HBW_LOW||no_lost_wakeup_at_end|weighted control w-c (an HB-blocked weighted waiter sleeps on the low half: the holder's timeout ends HB without changing it)
+neg|shared_fsem|PWTIMED|safety|-DNEG_HB_STAYS||Q3_HB_has_one_holder|weighted control w-e (the holder does not clear HB when it leaves)
+neg|shared_fsem|PWTIMED|observable|-DNEG_HB_STAYS||no_lost_wakeup_at_end,final_state_clean|weighted control w-e (as above): everybody else blocked for ever
+neg|shared_bounded|PWTIMED|observable|-DNEG_HB_STAYS||no_lost_wakeup_at_end,final_state_clean|weighted control w-e (as above), private bounded
+pass|shared_fsem|PWSHUT|safety||-O0||weighted + shutdown, private counting: a wait_n(2) asleep on the low half (Q2) is woken by the shutdown, which wakes both halves (the fix of W-B1)
+pass|shared_fsem|PWSHUT|observable||-O0||weighted + shutdown, private counting (as above, observable)
+pass|shared_bounded|PWSHUT|safety||-O0||weighted + shutdown, private bounded: a release_n(2) asleep on the low half is woken
+neg|shared_fsem|PWSHUT|safety|-DNEG_SHUT_WAKE_ONE_HALF|-O0|no_sleeper_after_shutdown_wake|control W-B1 (the first C: the private shutdown wakes only the high half; a wait_n(2) asleep on the low half is not woken)
+neg|shared_fsem|PWSHUT|observable|-DNEG_SHUT_WAKE_ONE_HALF|-O0|shutdown_every_call_returns|control W-B1 (as above): the wait_n(2) never returns
+neg|shared_bounded|PWSHUT|safety|-DNEG_SHUT_WAKE_ONE_HALF|-O0|no_sleeper_after_shutdown_wake|control W-B1 (as above), private bounded: a release_n(2) asleep on the low half
 EOF
 )
 # CHECK_FILTER=REGEX runs only the check lines it matches (while iterating).

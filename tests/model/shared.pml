@@ -154,8 +154,12 @@
 #ifndef KMASK
 #define KMASK		7	/* k saturates (FSEM_KW_MASK_ 127, FSEM_K_AR_MASK_ 7) */
 #endif
-#ifndef H_HIGH
-#define H_HIGH		0	/* fsem_t: H is bit 31, in the low half */
+/* H, HB and k are in the high half on both types (fsem_t's H moved from
+ * bit 31 to bit 53: Word layout of shared.c); WB is in the high half of
+ * fsem_t (bits 50..52) and in the low half of fsem_bounded_t (bits 25..28):
+ * WB_HIGH, set by the including file */
+#ifndef WB_HIGH
+#define WB_HIGH		0
 #endif
 #ifdef POLICY
 #define POL		1
@@ -176,17 +180,23 @@ short lo = LO0;		/* low half: V or G; the futex word */
 byte reg[2];		/* W; or A (kind 0) and R (kind 1) */
 byte kk[2];		/* P1 k of kind 0, 1 (stays 0 without POLICY) */
 bit  hh[2];		/* P3 H of kind 0, 1 (stays 0 without POLICY) */
-bit  ss;		/* S1 S, shut down (fsem_t bit 63, bounded bit 31) */
-#ifndef S_HIGH
-#define S_HIGH		0	/* S in the low half (bounded) */
-#endif
+bit  ss;		/* S1 S, shut down (bits 31 and 63, both types) */
+byte wb[2];		/* Q1 WB: registered weighted waiters of kind 0, 1 */
+bit  hb[2];		/* Q3 HB of kind 0, 1 (stays 0 without POLICY) */
 #ifndef S_BOTH
-#define S_BOTH		0	/* S in both halves (bounded: bits 31 and 63) */
+#define S_BOTH		1	/* S in both halves (bits 31 and 63); 0: only the
+				 * low half (bounded shutdown controls s-b) */
 #endif
 
-/* The kernel's futex queue: blk[i], thread i sleeps with bitset 1 << bwk[i]. */
+/*
+ * The kernel's futex queue: blk[i], thread i sleeps on half bhf[i] (1: the
+ * high half) with the bitset of kind bwk[i], of its weighted sleepers if
+ * bwt[i] (struct fsem_kind bits, bigbits).
+ */
 bit blk[NT];
 bit bwk[NT];
+bit bwt[NT];
+bit bhf[NT];
 
 /*
  * Timeouts, signals, cancellation requests, spurious wake-ups: as in
@@ -247,6 +257,9 @@ bit tmo[NT];
 bit  rg[NT];		/* thread i's registration is in the word (a dead
 			 * thread's stays: stale) */
 bit  rk[NT];		/* ... of kind rk[i] */
+bit  rw[NT];		/* ... weighted: in WB, not in W (Q1) */
+bit  stvb[NT];		/* thread i holds HB of its kind (Q3) */
+bit  wserved;		/* a weighted wait (acquire, release) returned 0 */
 byte owe[NT];		/* wakes thread i is responsible for: decided by its
 			 * CAS or leave() and not yet issued, or (1) the wake
 			 * that dequeued it, until it takes, sleeps again or
@@ -280,12 +293,24 @@ bit  shwoke;		/* the shutdown's FUTEX_WAKE(all) was made (S3) */
 
 /* registrations of kind k by the ghosts (dead ones' too); live; asleep */
 #define NREG(k)		ALLT(REG_ ## k)
-#define REG_0(i)	(rg[i] && rk[i] == 0)
-#define REG_1(i)	(rg[i] && rk[i] == 1)
-#define LREG_0(i)	(rg[i] && rk[i] == 0 && !dead[i])
-#define LREG_1(i)	(rg[i] && rk[i] == 1 && !dead[i])
-#define BLK_0(i)	(blk[i] && bwk[i] == 0)
-#define BLK_1(i)	(blk[i] && bwk[i] == 1)
+/* (single waiters: W, A, R; weighted ones: WB, the ...B macros) */
+#define REG_0(i)	(rg[i] && rk[i] == 0 && !rw[i])
+#define REG_1(i)	(rg[i] && rk[i] == 1 && !rw[i])
+#define REGB_0(i)	(rg[i] && rk[i] == 0 && rw[i])
+#define REGB_1(i)	(rg[i] && rk[i] == 1 && rw[i])
+#define LREG_0(i)	(rg[i] && rk[i] == 0 && !rw[i] && !dead[i])
+#define LREG_1(i)	(rg[i] && rk[i] == 1 && !rw[i] && !dead[i])
+#define BLK_0(i)	(blk[i] && bwk[i] == 0 && !bwt[i])
+#define BLK_1(i)	(blk[i] && bwk[i] == 1 && !bwt[i])
+#define BLKB_0(i)	(blk[i] && bwk[i] == 0 && bwt[i])
+#define BLKB_1(i)	(blk[i] && bwk[i] == 1 && bwt[i])
+#define BLKA(i)		(blk[i])
+#define STVB_0(i)	(stvb[i] && rk[i] == 0)
+#define STVB_1(i)	(stvb[i] && rk[i] == 1)
+#define NREGB(k)	ALLT(REGB_ ## k)
+#define NBLKB(k)	ALLT(BLKB_ ## k)
+#define NBLKA		ALLT(BLKA)
+#define NSTVB(k)	ALLT(STVB_ ## k)
 #define OWE_0(i)	(owek[i] == 0 -> owe[i] : 0)
 #define OWE_1(i)	(owek[i] == 1 -> owe[i] : 0)
 #define NLREG(k)	ALLT(LREG_ ## k)
@@ -301,50 +326,80 @@ bit  shwoke;		/* the shutdown's FUTEX_WAKE(all) was made (S3) */
 #define ROOM(v, n)	(up -> (v) + (n) <= hi : (v) >= (n))
 #define WREG(k)		((k) == 0 -> w0 : w1)
 
-#ifndef POLICY
-#define LOAD()		wl = lo; w0 = reg[0]; w1 = reg[1]; ws = ss
-/* a CAS compares the whole word */
-#define SAME()		(lo == wl && reg[0] == w0 && reg[1] == w1 && ss == ws)
-/*
- * futex_wait compares the low half (K2). It changes when S is set: on the
- * bounded word S is bit 31 of it; fsem_t's shutdown sets H (bit 31), which
- * an FSEM_SHARED semaphore never sets otherwise (S1).
- */
-#define FUTEX_EQ	(lo == wl && ss == ws)
-#else
-#define LOAD()		wl = lo; w0 = reg[0]; w1 = reg[1]; \
-			wq0 = kk[0]; wq1 = kk[1]; wh0 = hh[0]; wh1 = hh[1]; \
-			ws = ss
-#define SAME()		(lo == wl && reg[0] == w0 && reg[1] == w1 && \
-			 kk[0] == wq0 && kk[1] == wq1 && hh[0] == wh0 && \
-			 hh[1] == wh1 && ss == ws)
-#define KW(k)		((k) == 0 -> wq0 : wq1)	/* k of kind k in w */
-#define HW(k)		((k) == 0 -> wh0 : wh1)	/* H of kind k in w */
+#define WBEQ		(wb[0] == wb0 && wb[1] == wb1)
+#define WBW(k)		((k) == 0 -> wb0 : wb1)	/* WB of kind k in w */
 /* shared.c own_room: how many of this kind could step from v; and the
  * other kind's (shared.h plan_: oroom) */
 #define OWNROOM(v)	(up -> hi - (v) : (v))
 #define OROOM(v)	(up -> (v) : hi - (v))
+/*
+ * futex_wait compares the half the thread sleeps on (hf: 1 high), shared.c
+ * high_or_low: single sleepers wait on the high half with the policy, on
+ * the low half without (K2); weighted ones on the low half, or on the high
+ * half while another's HB holds them back (Q2, Q3). Both halves change
+ * when S is set (bits 31 and 63, S1).
+ */
+#define FUTEX_EQ	(hf -> HIGHEQ : LOWEQ)
+#ifndef POLICY
+#define LOAD()		wl = lo; w0 = reg[0]; w1 = reg[1]; ws = ss; \
+			wb0 = wb[0]; wb1 = wb[1]
+/* a CAS compares the whole word */
+#define SAME()		(lo == wl && reg[0] == w0 && reg[1] == w1 && ss == ws && \
+			 WBEQ)
+#define HBW(k)		0
+#define HIGHEQ		(reg[0] == w0 && reg[1] == w1 && (!WB_HIGH || WBEQ) && \
+			 (!S_BOTH || ss == ws))
+#define LOWEQ		(lo == wl && (WB_HIGH || WBEQ) && ss == ws)
+#else
+#define LOAD()		wl = lo; w0 = reg[0]; w1 = reg[1]; \
+			wq0 = kk[0]; wq1 = kk[1]; wh0 = hh[0]; wh1 = hh[1]; \
+			ws = ss; wb0 = wb[0]; wb1 = wb[1]; whb0 = hb[0]; \
+			whb1 = hb[1]
+#define SAME()		(lo == wl && reg[0] == w0 && reg[1] == w1 && \
+			 kk[0] == wq0 && kk[1] == wq1 && hh[0] == wh0 && \
+			 hh[1] == wh1 && ss == ws && WBEQ && hb[0] == whb0 && \
+			 hb[1] == whb1)
+#define KW(k)		((k) == 0 -> wq0 : wq1)	/* k of kind k in w */
+#define HW(k)		((k) == 0 -> wh0 : wh1)	/* H of kind k in w */
+#define HBW(k)		((k) == 0 -> whb0 : whb1)	/* HB of kind k in w */
 #define SETK(k, v)	if \
 			:: (k) == 0 -> kk[0] = (v) \
 			:: else -> kk[1] = (v) \
 			fi
+/* the high half: W (A, R), k, H, HB (and WB of fsem_t), S; the low
+ * half: V (G), S (and WB of the bounded word) */
 #define HIGHEQ		(reg[0] == w0 && reg[1] == w1 && kk[0] == wq0 && \
-			 kk[1] == wq1 && (!H_HIGH || (hh[0] == wh0 && \
-			 hh[1] == wh1)) && ((!S_HIGH && !S_BOTH) || ss == ws))
-#define LOWEQ		(lo == wl && (H_HIGH || hh[0] == wh0) && \
-			 (S_HIGH || ss == ws))
-#ifndef NEG_FUTEX_LOW
-/* shared.c futex_word, futex_value: the high half (waiters, k) */
-#define FUTEX_EQ	HIGHEQ
-#else
-/*
- * NEGATIVE CONTROL (p-b): the policy's sleepers wait on the low half, as
- * in the draft: a barger's take restores the value a waiter read after a
- * post counted a wake for it in k and woke nobody; it sleeps, and k
- * suppresses the next post's wake.
- */
-#define FUTEX_EQ	LOWEQ
+			 kk[1] == wq1 && hh[0] == wh0 && hh[1] == wh1 && \
+			 hb[0] == whb0 && hb[1] == whb1 && \
+			 (!WB_HIGH || WBEQ) && (!S_BOTH || ss == ws))
+#define LOWEQ		(lo == wl && (WB_HIGH || WBEQ) && ss == ws)
 #endif
+/*
+ * shared.c sleep_loop: the half a registered waiter sleeps on (high_or_low):
+ * single: the high half with the policy (P1), else the low half; weighted:
+ * the high half only while HB that another holds holds it back (Q3).
+ */
+#if defined(NEG_FUTEX_LOW)
+/*
+ * NEGATIVE CONTROL (p-b): the policy's single sleepers wait on the low
+ * half, as in the draft: a barger's take restores the value a waiter read
+ * after a post counted a wake for it in k and woke nobody; it sleeps, and
+ * k suppresses the next post's wake.
+ */
+#define HALF1		0
+#else
+#define HALF1		POL
+#endif
+#if defined(NEG_WB_HIGH)
+/* NEGATIVE CONTROL (w-a): a weighted waiter with too little room sleeps on
+ * the high half, which a success that makes room does not change */
+#define HALFB		1
+#elif defined(NEG_HBW_LOW)
+/* NEGATIVE CONTROL (w-c): a weighted waiter held back by another's HB
+ * sleeps on the low half, which the end of HB does not change */
+#define HALFB		0
+#else
+#define HALFB		(POL && HBW(kd) && !starving)
 #endif
 /* shared.h plan_: hand-off mode holds this step back (P3) */
 #if defined(POLICY) && !defined(NEG_BARGE_IGNORES_H)
@@ -352,6 +407,14 @@ bit  shwoke;		/* the shutdown's FUTEX_WAKE(all) was made (S3) */
 #else
 /* NEGATIVE CONTROL (p-c): bargers ignore H (room for n, not n + 1) */
 #define HOLD(passh)	0
+#endif
+/* shared.h plan_: weighted hand-off mode holds every step of this kind
+ * back but its holder's (Q3) */
+#if defined(POLICY) && !defined(NEG_PLAN_IGNORES_HB)
+#define HBHOLD(passhb)	(pk && HBW(kd) && !(passhb))
+#else
+/* NEGATIVE CONTROL (w-d): plan_ ignores HB */
+#define HBHOLD(passhb)	0
 #endif
 
 /*
@@ -397,7 +460,7 @@ inline die()
 		Dw[rk[me]] = Dw[rk[me]] + owp[me]; owp[me] = 0;
 		dead[me] = 1; handed[me] = 0; ndead++; ndone++;
 		wl = 0; w0 = 0; w1 = 0; wk = 0; err = 0; rounds = 0; unit = 0;
-		stepped = 0; ho = 0
+		stepped = 0; ho = 0; bc = 0; bo = 0
 	}
 }
 
@@ -407,7 +470,7 @@ inline die()
  * up to wk threads sleeping with a matching bitset, any of them (the
  * kernel's choice). A dequeued thread now holds that wake (owe).
  */
-#define WAKE1(i) :: wk > 0 && blk[i] && bwk[i] == k -> \
+#define WAKE1(i) :: wk > 0 && blk[i] && bwk[i] == k && !bwt[i] -> \
 			blk[i] = 0; wk--; OWE(owe[i] = 1; owek[i] = k)
 inline futex_wake(k)
 {
@@ -438,6 +501,30 @@ inline futex_wake_g(k, g)
 }
 
 /*
+ * shared.c wake_kind(..., bcast) (Q2): FUTEX_WAKE(INT_MAX) with the
+ * weighted sleepers' bitset of kind k on the low half and, with the policy
+ * (kmask != 0), on the high half: every weighted sleeper of kind k. (The
+ * two calls are one step here: a thread that sleeps between them is woken
+ * by neither, fewer wakes than in C.)
+ */
+#define BCAST1(i)	if \
+			:: blk[i] && bwk[i] == k && bwt[i] && (!bhf[i] || POL) -> \
+				blk[i] = 0 \
+			:: else -> skip \
+			fi
+inline futex_bcast(k)
+{
+	DP
+	atomic {
+		BCAST1(0); BCAST1(1); BCAST1(2);
+#if NT > 3
+		BCAST1(3);
+#endif
+		skip
+	}
+}
+
+/*
  * shared.c settle_own(me, x, &wake) (P1, P3), inside the CAS of a
  * registered waiter's success (own_step) or deregistration (leave): the
  * word is already x (the step made, the registration removed). A starving
@@ -447,12 +534,20 @@ inline futex_wake_g(k, g)
  */
 inline settle_own()
 {
-	wn = 0;
+	wn = 0; bo = 0;
 #ifdef POLICY
 	if
 	:: pk && !ss ->		/* (x & shut: S2, no policy after shutdown) */
 		if
-		:: starving ->				/* x &= ~handoff */
+		:: starving && wt ->			/* x &= ~bighand (Q3) */
+#ifndef NEG_HB_STAYS
+			hb[kd] = 0;
+#else
+			/* NEGATIVE CONTROL (w-e): HB stays set */
+			skip;
+#endif
+			stvb[me] = 0; starving = 0; bo = 1	/* ended */
+		:: starving && !wt ->			/* x &= ~handoff */
 #ifndef NEG_H_STAYS
 			hh[kd] = 0;
 #else
@@ -473,10 +568,11 @@ inline settle_own()
 		fi;
 		kt = kk[kd];
 		if				/* it used up one wake, if any */
-		:: kt > 0 -> kt--
+		:: kt > 0 && !wt -> kt--	/* (a weighted one: never counted) */
 		:: else -> skip
 		fi;
-		kh = MIN(OWNROOM(lo), reg[kd]);		/* need */
+		kh = (hb[kd] -> 0 : MIN(OWNROOM(lo), reg[kd]));	/* need (0
+						 * while another holds HB) */
 		if
 		:: kh > kt -> wn = kh - kt; kt = MIN(kh, KMASK)
 		:: else -> skip
@@ -489,6 +585,8 @@ inline settle_own()
 		fi;
 #endif
 		kk[kd] = (reg[kd] > 0 -> kt : 0);
+		/* Q3: the end of HB lets weighted sleepers through */
+		bo = (bo && wb[kd] > 0 -> 1 : 0);
 		kt = 0; kh = 0
 	:: else -> skip				/* kmask == 0, or S (S2) */
 	fi
@@ -503,7 +601,7 @@ inline settle_own()
  * own kind). Sets stepped; w keeps the last value seen (the futex compares
  * it).
  */
-inline try_step(also, passh)
+inline try_step(also, passh, passhb)
 {
 	stepped = 0; err = OK;
 #ifdef NEG_WAKE_BEFORE_CAS
@@ -517,11 +615,11 @@ inline try_step(also, passh)
 	do
 #ifndef NEG_PLAN_IGNORES_S
 	:: ws && !sws -> err = ESHUT; break	/* plan_: ECANCELED (S1) */
-	:: !(ws && !sws) && ROOM(wl, sn + HOLD(passh)) ->	/* plan_: room
-						 * for n (+1, P3) */
+	:: !(ws && !sws) && !HBHOLD(passhb) && ROOM(wl, sn + HOLD(passh)) ->
+				/* plan_: not held by HB (Q3), room for n (+1, P3) */
 #else
 	/* NEGATIVE CONTROL (s-c2): plan_ ignores S */
-	:: ROOM(wl, sn + HOLD(passh)) ->
+	:: !HBHOLD(passhb) && ROOM(wl, sn + HOLD(passh)) ->
 #endif
 		DP
 		atomic {	/* step_ / own_step: CAS(word, w, p.w), acq_rel */
@@ -529,7 +627,8 @@ inline try_step(also, passh)
 			:: SAME() ->
 				lo = lo + (up -> sn : -sn);
 				if
-				:: also -> reg[kd]--; rg[me] = 0	/* K2: same CAS */
+				:: also && wt -> wb[kd]--; rg[me] = 0; rw[me] = 0
+				:: also && !wt -> reg[kd]--; rg[me] = 0	/* K2: same CAS */
 				:: else -> skip
 				fi;
 				stepped = 1; STEPPED();
@@ -548,10 +647,22 @@ inline try_step(also, passh)
 #endif
 				/* plan_: min(n, others) of the CAS's old value (K2) */
 				/* (others = 0 after shutdown: S2) */
+				/* (and none while HB holds the other kind: Q3) */
 #ifndef NEG_WAKE_BEFORE_CAS
-				wk = (ok == NOKIND || ss -> 0 : MIN(sn, WREG(ok)));
+				wk = (ok == NOKIND || ss || HBW(ok) -> 0 :
+				      MIN(sn, WREG(ok)));
 #else
-				wk = (ok == NOKIND || ss -> 0 : MIN(sn, ho));
+				wk = (ok == NOKIND || ss || HBW(ok) -> 0 :
+				      MIN(sn, ho));
+#endif
+				/* plan_, Q2: room a weighted one may fit (2 steps)
+				 * while the other kind's WB > 0: wake them all */
+#ifndef NEG_NO_BCAST
+				bc = (ok != NOKIND && !ss && WBW(ok) > 0 &&
+				      OROOM(lo) >= 2 -> 1 : 0);
+#else
+				/* NEGATIVE CONTROL (w-b): no Q2 wake */
+				bc = 0;
 #endif
 #ifdef NEG_WAKE_ONE
 				/* NEGATIVE CONTROL (a'): wake one, whatever n */
@@ -591,9 +702,17 @@ inline try_step(also, passh)
 	:: wk > 0 -> futex_wake(ok)			/* fsem_shared_wake_ (K2) */
 	:: else -> skip					/* others == 0 */
 	fi;
+	if
+	:: bc -> bc = 0; futex_bcast(ok)		/* fsem_shared_wake_ (Q2) */
+	:: else -> skip
+	fi;
 #ifdef POLICY
 	if
 	:: wn > 0 -> wk = wn; wn = 0; futex_wake_g(kd, 1)	/* own_step: P1 */
+	:: else -> skip
+	fi;
+	if
+	:: bo -> bo = 0; futex_bcast(kd)		/* own_step: Q3's end */
 	:: else -> skip
 	fi;
 #endif
@@ -625,7 +744,11 @@ inline leave()
 		 */
 		atomic {
 			LOAD();
-			reg[kd]--; rg[me] = 0;
+			if
+			:: wt -> wb[kd]--; rw[me] = 0
+			:: else -> reg[kd]--
+			fi;
+			rg[me] = 0;
 			settle_own();
 			OWE(owp[me] = wn; owe[me] = 0);
 			unit = 0				/* me->unit = 0 */
@@ -633,21 +756,28 @@ inline leave()
 		if
 		:: wn > 0 -> wk = wn; wn = 0; futex_wake_g(kd, 1)	/* P1 */
 		:: else -> skip
+		fi;
+		if
+		:: bo -> bo = 0; futex_bcast(kd)		/* Q3: HB ended */
+		:: else -> skip
 		fi
 #else
 		atomic {	/* shared.c:206-207 old = fetch_sub(word, unit), relaxed */
 			LOAD();
 #ifndef NEG_NO_DEREG
-			reg[kd]--;
+			if
+			:: wt -> wb[kd]--
+			:: else -> reg[kd]--
+			fi;
 #else
 			/* NEGATIVE CONTROL (c1): the registration stays */
 			skip;
 #endif
-			rg[me] = 0;
+			rg[me] = 0; rw[me] = 0;
 			/* shared.c:209 room(old, 1) && registrations(old) > 1 */
-			/* (not after shutdown: S2) */
+			/* (not after shutdown: S2; a single waiter only) */
 #ifndef NEG_NO_PASS_ON
-			wk = (ROOM(wl, 1) && WREG(kd) > 1 && !ws -> 1 : 0);
+			wk = (!wt && ROOM(wl, 1) && WREG(kd) > 1 && !ws -> 1 : 0);
 #else
 			/* NEGATIVE CONTROL (c2): a wake absorbed is not passed on */
 			wk = 0;
@@ -689,7 +819,8 @@ inline sleep_once()
 		atomic {	/* futex_wait: compare the futex word (the low half;
 				 * the high half with the policy) and enqueue */
 			if
-			:: FUTEX_EQ -> blk[me] = 1; bwk[me] = kd; OWE(owe[me] = 0)
+			:: FUTEX_EQ -> blk[me] = 1; bwk[me] = kd; bwt[me] = wt;
+				bhf[me] = hf; OWE(owe[me] = 0)
 			:: else -> err = EAGAIN
 			fi
 		}
@@ -740,7 +871,7 @@ inline sleep_loop()
 	err = OK;
 	atomic { LOAD() }				/* shared.c:255-256 hint */
 	do
-	:: WREG(kd) != RMASK ->				/* shared.c:259 */
+	:: (wt -> WBW(kd) : WREG(kd)) != RMASK ->	/* shared.c:259 (WB: Q1) */
 #ifndef VAR_REG_AFTER_S
 		if	/* sleep_loop: S1, never registers after it */
 		:: ws -> err = ESHUT; break
@@ -754,11 +885,12 @@ inline sleep_loop()
 		atomic {	/* shared.c:260-262 CAS(word, w, w + unit), relaxed */
 			if
 			:: SAME() ->
-				reg[kd]++; rg[me] = 1; rk[me] = kd;
+				rg[me] = 1; rk[me] = kd; rw[me] = wt;
 				unit = 1;			/* shared.c:263 */
 				if				/* shared.c:264 */
-				:: kd == 0 -> w0++
-				:: else -> w1++
+				:: wt -> wb[kd]++; LOAD()
+				:: !wt && kd == 0 -> reg[kd]++; w0++
+				:: !wt && kd == 1 -> reg[kd]++; w1++
 				fi
 			:: else -> LOAD()
 			fi
@@ -772,7 +904,9 @@ inline sleep_loop()
 	do
 	:: err == ESHUT -> break		/* return fsem_shared_cancelled_() */
 	:: else ->
-		try_step(unit, slept && unit);		/* own_step(me, &w, slept) */
+		/* own_step(me, &w, slept): passes H once slept (a weighted
+		 * one at once, P3), HB if it holds it (Q3) */
+		try_step(unit, (slept || wt) && unit, starving && wt);
 		if
 		:: stepped -> unit = 0; break		/* r > 0: return 0 */
 		:: err == ESHUT -> leave(); break	/* -ECANCELED: S1, leave as
@@ -789,7 +923,30 @@ inline sleep_loop()
 		 */
 		kn = 0;
 		if
-		:: unit && pk ->
+		:: unit && pk && wt ->
+			/* Q3: a weighted one sets HB, unless it is set, once it
+			 * has slept and is past the bound (STARVE_NOW: at once) */
+			if
+			:: !HBW(kd) && slept -> kh = 1
+#ifndef STARVE_NOW
+			:: true -> skip				/* not yet */
+#endif
+			:: else -> skip
+			fi;
+			if
+			:: kh ->				/* x != w */
+				DP
+				atomic {	/* settle: CAS(word, w, x), relaxed */
+					if
+					:: SAME() -> hb[kd] = 1; starving = 1;
+						stvb[me] = 1; LOAD()
+					:: else -> LOAD(); kn = 1	/* continue */
+					fi
+				}
+			:: else -> skip
+			fi;
+			kh = 0
+		:: unit && pk && !wt ->
 			kt = KW(kd);
 			if
 			:: kt > 0 ->
@@ -801,10 +958,11 @@ inline sleep_loop()
 				 * when only hand-off mode holds the step back */
 				kt--
 #else
-				/* shared.c sleep_loop: only if the step has no
-				 * room at all, not if hand-off mode holds it */
+				/* shared.c before_sleep: only if the step has no
+				 * room at all, not if hand-off mode holds it;
+				 * or if HB holds it (Q3) */
 				if
-				:: !ROOM(wl, sn) -> kt--
+				:: !ROOM(wl, sn) || HBW(kd) -> kt--
 				:: else -> skip
 				fi
 #endif
@@ -843,6 +1001,7 @@ inline sleep_loop()
 		:: else -> skip
 		fi;
 #endif
+		hf = (wt -> HALFB : HALF1);		/* high_or_low(high) */
 		if
 		:: unit -> sleep_once()			/* fsem_sleep_cancelable */
 		:: else -> poll_once()			/* poll_once */
@@ -881,6 +1040,7 @@ inline sleep_loop()
 again_:	skip
 #endif
 	od
+	; hf = 0
 #ifdef POLICY
 	; slept = 0; starving = 0
 #endif
@@ -902,9 +1062,9 @@ inline spin_phase()
 		do
 		:: atomic { LOAD() }			/* shared.c:189-190 */
 			if
-			:: WREG(kd) != 0 -> break	/* shared.c:192-193 STOP */
+			:: WREG(kd) != 0 || WBW(kd) != 0 -> break	/* STOP */
 			:: else ->
-				try_step(0, 0);		/* poll_room: step_ */
+				try_step(0, 0, 0);	/* poll_room: step_ */
 				if
 				:: stepped ->
 					/* handoff.c:272-278 store(budget_ns) */
@@ -944,8 +1104,8 @@ inline spin_phase()
  */
 inline take()
 {
-	atomic { LOAD() }				/* shared.c:166 hint */
-	sn = 1; try_step(0, 0);				/* shared.c:168, 291 */
+	atomic { LOAD(); wt = (sn > 1) }		/* shared.c:166 hint */
+	try_step(0, 0, 0);				/* shared.c:168, 291 */
 	if		/* shared.h fsem_shared_take: err != EAGAIN returns */
 	:: !stepped && err != ESHUT -> spin_phase()	/* shared.c:293 */
 	:: else -> skip
@@ -960,16 +1120,27 @@ inline take()
 inline shared_try()
 {
 	atomic { LOAD() }				/* shared.c:166 hint */
-	try_step(0, 0)					/* shared.c:168 */
+	try_step(0, 0, 0)				/* shared.c:168 */
 }
 
 /*
  * shared.c fsem_shared_shutdown_ (fsem.c fsem_shutdown, bounded.c
- * fsem_bounded_shutdown): CAS S (and SHUT_BITS(): fsem_t sets H; the
- * bounded word's S is in both halves) unless S is set; then
- * FUTEX_WAKE(INT_MAX, FUTEX_BITSET_MATCH_ANY) on the side's futex word:
- * every sleeper of both kinds. Uses stepped (0 again at the end).
+ * fsem_bounded_shutdown): CAS S (bits 31 and 63, both halves) unless S is
+ * set; then FUTEX_WAKE(INT_MAX, FUTEX_BITSET_MATCH_ANY) on the low half
+ * and on the high half: every sleeper of both kinds, wherever it sleeps.
+ * Uses stepped (0 again at the end).
  */
+#ifndef NEG_SHUT_WAKE_ONE_HALF
+#define SHWAKE(i)	blk[i] = 0
+#else
+/* NEGATIVE CONTROL (W-B1, the first C of weighted waits): the shutdown
+ * wakes only the side's futex word, the high half under the policy: a
+ * weighted sleeper on the low half (Q2) sleeps on */
+#define SHWAKE(i)	if \
+			:: blk[i] && bhf[i] == POL -> blk[i] = 0 \
+			:: else -> skip \
+			fi
+#endif
 inline shutdown()
 {
 	atomic { LOAD() }				/* shutdown_: hint */
@@ -993,9 +1164,11 @@ inline shutdown()
 		DP
 		atomic {	/* S3: fsem_futex_wake_bits(INT_MAX, all bitsets) */
 #ifndef NEG_SHUT_NO_WAKE
-			blk[0] = 0; blk[1] = 0; blk[2] = 0;
+			/* futex_word(sd): the high half with the policy, else
+			 * the low half; every sleeper on that half */
+			SHWAKE(0); SHWAKE(1); SHWAKE(2);
 #if NT > 3
-			blk[3] = 0;
+			SHWAKE(3);
 #endif
 #else
 			/* NEGATIVE CONTROL (s-a): no wake (the ghost only) */
@@ -1042,8 +1215,10 @@ active proctype Env()
  *              the dead (I3 of handoff.c in this protocol's terms); with
  *              the policy P2's weaker promise (below).
  */
-#define REG_OK(k)	(reg[k] == NREG(k) && reg[k] <= RMASK)
-#define Q_OK(i)		(!blk[i] || (!dead[i] && rg[i] && rk[i] == bwk[i]))
+#define REG_OK(k)	(reg[k] == NREG(k) && reg[k] <= RMASK && \
+			 wb[k] == NREGB(k) && wb[k] <= RMASK)
+#define Q_OK(i)		(!blk[i] || (!dead[i] && rg[i] && rk[i] == bwk[i] && \
+			 rw[i] == bwt[i]))
 #ifndef POLICY
 #define K2(k)		(MIN(ROOMK(k), NLREG(k)) <= \
 			 NLREG(k) - NBLK(k) + NOWE(k) + Dw[k])
@@ -1054,16 +1229,23 @@ active proctype Env()
  * k later (P1). What P2 promises: room is never left while every live
  * registered waiter of the kind sleeps and no wake is on its way.
  */
-#define K2(k)		(!(ROOMK(k) > 0 && NLREG(k) > 0 && \
+#define K2(k)		(hb[k] || !(ROOMK(k) > 0 && NLREG(k) > 0 && \
 			   NBLK(k) == NLREG(k) && NOWE(k) == 0))
 #endif
 /* at a global deadlock: sleepers that could go on, at most the wakes lost */
 #define STRANDED(k)	MIN(ROOMK(k), NBLK(k))
+/* (single sleepers held back by HB that a live registered weighted waiter
+ * holds are not stranded: Q3; a weighted sleeper of 2 with 2 steps of room
+ * is) */
+#define HBLIVE(k)	(hb[k] && NSTVB(k) > 0)
+#define END_OKB(k)	(!(ROOMK(k) >= 2 && NBLKB(k) > 0))
 #ifndef STRICT_END
-#define END_OK(k)	(STRANDED(k) <= Dw[k])
+#define END_OK(k)	((HBLIVE(k) || STRANDED(k) <= Dw[k]) && END_OKB(k))
 #else
-#define END_OK(k)	(STRANDED(k) == 0)
+#define END_OK(k)	((HBLIVE(k) || STRANDED(k) == 0) && END_OKB(k))
 #endif
+/* Q3: HB set iff one live weighted waiter of its kind holds it */
+#define P3_HB(k)	(hb[k] == (NSTVB(k) > 0) && NSTVB(k) <= 1)
 /*
  * Liveness (ltl formulas; min(a, b) > c written without a conditional
  * expression, whose "->" the ltl parser would take for an implication):

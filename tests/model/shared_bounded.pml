@@ -21,6 +21,10 @@
 #define OP_TRYREL	8	/* fsem_bounded_tryrelease */
 #define OP_CHURN	9	/* forever: tryacquire, and if it did, tryrelease */
 #define OP_SHUT		10	/* fsem_bounded_shutdown */
+#define OP_ACQ2		11	/* fsem_bounded_acquire_n(s, 2) (Q1-Q3) */
+#define OP_REL2		12	/* fsem_bounded_release_n(s, 2) */
+#define OP_TACQ2	13	/* fsem_bounded_clockacquire_n(s, 2, ...) */
+#define OP_TREL2	14	/* fsem_bounded_clockrelease_n(s, 2, ...) */
 #define IFOK		16	/* flag: only if the previous operation returned 0 */
 #define IFFAIL		32	/* flag: only if the previous operation failed */
 
@@ -274,8 +278,68 @@
 #define THREADS	run Thread(0, OP_TREL, OP_ACQ, OP_NONE); \
 		run Thread(1, OP_ACQ, OP_ACQ, OP_NONE); \
 		run Thread(2, OP_SHUT, OP_NONE, OP_NONE)
+/* ---- weighted steps (Q1-Q3 of shared.c) ---------------------------- */
+#elif defined(CFG_W) || defined(CFG_PW)
+/* N 2: an acquire_n(2) then release_n(2), an acquire/release pair, a timed
+ * acquire and a release if it got one */
+#ifdef CFG_PW
+#define POLICY
+#endif
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ2, OP_REL2 | IFOK, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(2, OP_TACQ, OP_REL | IFOK, OP_NONE)
+#elif defined(CFG_WREL) || defined(CFG_PWREL)
+/* N 2, none given out: a timed release_n(2) then release_n(2) if it
+ * failed, two acquires (releasers' WB and HB) */
+#ifdef CFG_PWREL
+#define POLICY
+#endif
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_TREL2, OP_REL2 | IFFAIL, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_NONE, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_NONE, OP_NONE)
+#elif defined(CFG_WTIMED) || defined(CFG_PWTIMED)
+/* N 2, both given out: a timed acquire_n(2) (may hold HB and leave), an
+ * acquire_n(2), two releases; the timed one gives its 2 back */
+#ifdef CFG_PWTIMED
+#define POLICY
+#endif
+#define OUT0	2
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_TACQ2, OP_REL2 | IFOK, OP_NONE); \
+		run Thread(1, OP_ACQ2, OP_NONE, OP_NONE); \
+		run Thread(2, OP_REL, OP_REL, OP_NONE)
+#elif defined(CFG_WSHUT) || defined(CFG_PWSHUT)
+/* N 2, none given out: a release_n(2) blocked, a shutdown */
+#ifdef CFG_PWSHUT
+#define POLICY
+#endif
+#define SHUTDOWN
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_REL2, OP_NONE, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_NONE, OP_NONE); \
+		run Thread(2, OP_SHUT, OP_NONE, OP_NONE)
+#elif defined(CFG_PWLIVE)
+/* liveness (policy): an acquire_n(2) against a churner (tryacquire,
+ * tryrelease if it got one); the bound of Q3 passes at once */
+#define POLICY
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define STARVE_NOW
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ2, OP_NONE, OP_NONE); \
+		run Thread(1, OP_CHURN, OP_NONE, OP_NONE); \
+		run Thread(2, OP_NONE, OP_NONE, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL, FERR, FERR_REL, FBROKEN, PPAIRED, PPC, PREL, PHAND, PTIMED, PLIVE, PLIVE3, PSTOP, SHUT, PSHUT, SHUTC, PSHUTC, SHUT0, PSHUT0, SHUTLIVE, PSHUTLIVE"
+#error "choose a configuration: W, PW, WREL, PWREL, WTIMED, PWTIMED, WSHUT, PWSHUT, PWLIVE, -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL, FERR, FERR_REL, FBROKEN, PPAIRED, PPC, PREL, PHAND, PTIMED, PLIVE, PLIVE3, PSTOP, SHUT, PSHUT, SHUTC, PSHUTC, SHUT0, PSHUT0, SHUTLIVE, PSHUTLIVE"
 #endif
 #ifndef OUT0
 #define OUT0	0	/* permits given out at the start (G) */
@@ -296,7 +360,7 @@ byte holders;		/* threads between a returned acquire and a release */
 #endif
 
 /* the one successful CAS of an operation (K1) */
-#define STEPPED()	USER(effsum = effsum + (up -> 1 : -1))
+#define STEPPED()	USER(effsum = effsum + (up -> sn : -sn))
 /* acquirers (kind 0) and releasers (kind 1) that G lets through */
 #define ROOMK(k)	ROOM_ ## k
 #define ROOM_0		(N - lo)
@@ -306,12 +370,14 @@ byte holders;		/* threads between a returned acquire and a release */
 /* (bounded.c barge_acquire, barge_release: both sides have the policy on
  * a private semaphore, kmask and okmask != 0) */
 /* (.shut = FSEM_S_B_; neither kind steps after it: sws 0) */
-#define SIDE(d)		up = ((d) > 0); hi = N; kd = ((d) < 0); \
-			ok = ((d) > 0 -> 1 : 0); sn = 1; pk = POL; sws = 0
+#define SIDE(d)		SIDEN(d, 1)
+#define SIDEN(d, n)	up = ((d) > 0); hi = N; kd = ((d) < 0); \
+			ok = ((d) > 0 -> 1 : 0); sn = (n); pk = POL; sws = 0
 #define RESET()		wl = 0; w0 = 0; w1 = 0; up = 0; hi = 0; kd = 0; \
 			ok = 0; sn = 0; wk = 0; err = 0; stepped = 0; \
 			wq0 = 0; wq1 = 0; wh0 = 0; wh1 = 0; pk = 0; wn = 0; \
-			ws = 0; sws = 0; sat = 0
+			ws = 0; sws = 0; sat = 0; wt = 0; hf = 0; bc = 0; bo = 0; \
+			wb0 = 0; wb1 = 0; whb0 = 0; whb1 = 0
 /* bounded.c fsem_bounded_shutdown: S in both halves (bits 31 and 63),
  * each 0 in every earlier value of its half */
 #if defined(NEG_SHUT_FLIP)
@@ -329,7 +395,8 @@ byte holders;		/* threads between a returned acquire and a release */
 #define SHUT_BITS()	skip
 #define S_BOTH		1
 #endif
-#define S_HIGH		0
+/* WBA, WBR (bits 25..28) are in the low half of the bounded word */
+#define WB_HIGH		0
 
 /* constant-false bits: their names are what spin prints when one fails */
 bit K1_conservation, K4_bounds, registrations_match, queue_valid, K2_wake;
@@ -340,11 +407,10 @@ bit timed_call_returns;
 bit no_wait_step_after_shutdown, ECANCELED_only_after_S_took_nothing;
 bit call_after_shutdown_ECANCELED;
 bit no_sleeper_after_shutdown_wake, shutdown_every_call_returns;
+bit Q3_HB_has_one_holder;
 
 /* Every bounded step may let the other kind through (shared.c poll_room). */
 #define SPIN_HANDS_OVER
-/* H_A, H_R are bits 47 and 63: in the high half, the policy's futex word */
-#define H_HIGH	1
 #include "shared.pml"
 
 /*
@@ -370,6 +436,8 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 	byte wq0, wq1, wn, kt, kh;		/* the policy (shared.pml) */
 	bit wh0, wh1, pk, kn, slept, starving;
 	bit ws, sws, sat;			/* S in w; steps_when_shut; S at call */
+	byte wb0, wb1;				/* WB in w (Q1) */
+	bit whb0, whb1, wt, hf, bc, bo;		/* HB in w; weighted; half; bcasts */
 
 	do
 	:: k < 3 ->
@@ -406,13 +474,17 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			/* bounded.c:208-218 acquire, bounded.c:228-238 release ->
 			 * bounded.c:77-86 shared_step */
 			atomic {
-				ik[me] = (op == OP_TACQ || op == OP_TREL -> IK_TMO :
+				/* (the _n calls: bounded.c step_n -> barge_slow(n)) */
+				ik[me] = (op == OP_TACQ || op == OP_TREL ||
+					  op == OP_TACQ2 || op == OP_TREL2 -> IK_TMO :
 					  (op == OP_CACQ || op == OP_CREL ->
 					   IK_CANCEL : IK_NONE));
 #ifdef PAIRED
 				holders = holders - (op >= OP_REL -> 1 : 0);
 #endif
-				SIDE(op <= OP_TRYACQ -> 1 : -1); sat = ss
+				SIDEN(op <= OP_TRYACQ || op == OP_ACQ2 ||
+				      op == OP_TACQ2 -> 1 : -1,
+				      op >= OP_ACQ2 -> 2 : 1); sat = ss
 			}
 			take();
 			if
@@ -422,7 +494,8 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 		fi;
 		atomic {
 			shut_result();
-			USER(retsum = retsum + (stepped -> (up -> 1 : -1) : 0));
+			USER(retsum = retsum + (stepped -> (up -> sn : -sn) : 0));
+			wserved = wserved || (stepped && sn > 1);
 #ifdef PAIRED
 			holders = holders + (stepped && up -> 1 : 0);
 #endif
@@ -469,8 +542,9 @@ done_:	skip
 #else
 /* (k and H are 0 too: nobody is registered, nobody starves; unless shut
  * down: S2, and the shutdown flipped a bit of k) */
-#define FINAL	(reg[0] == 0 && reg[1] == 0 && lo == retsum && (ss || \
-		 (kk[0] == 0 && kk[1] == 0 && hh[0] == 0 && hh[1] == 0)))
+#define FINAL	(reg[0] == 0 && reg[1] == 0 && wb[0] == 0 && wb[1] == 0 && \
+		 lo == retsum && (ss || (kk[0] == 0 && kk[1] == 0 && \
+		 hh[0] == 0 && hh[1] == 0 && hb[0] == 0 && hb[1] == 0)))
 #endif
 /* the policy: k <= registered of its kind (P1); H set iff one (live)
  * waiter of its kind is starving (P3) */
@@ -500,10 +574,11 @@ end_monitor:
 	:: atomic { !ss && !(P1_K(0) && P1_K(1)) -> assert(P1_k_le_registered) }
 	:: atomic { !ss && !(P3_H(0) && P3_H(1)) ->
 		assert(P3_H_has_one_starving_owner) }
+	:: atomic { !ss && !(P3_HB(0) && P3_HB(1)) -> assert(Q3_HB_has_one_holder) }
 #endif
 #ifdef SHUTDOWN
 	/* S3: once the shutdown has woken every sleeper, nobody sleeps */
-	:: atomic { shwoke && NBLK(0) + NBLK(1) > 0 ->
+	:: atomic { shwoke && NBLKA > 0 ->
 		assert(no_sleeper_after_shutdown_wake) }
 #endif
 #endif
@@ -538,6 +613,8 @@ init
 ltl no_lost_wakeup { []<> !ASLEEP_XS(0) && []<> !ASLEEP_XS(1) }
 ltl waiters_go_on { []<> !REG_XS(0) && []<> !REG_XS(1) }
 ltl strict_no_lost_wakeup { []<> !ASLEEP_ANY(0) && []<> !ASLEEP_ANY(1) }
+/* A weighted step of 2 is made (Q3: not starved by a churner). */
+ltl weighted_served { <> wserved }
 #endif
 #if defined(FUTEX_BROKEN) || (defined(SHUTDOWN) && defined(LIVE))
 /* With every futex wait failing (a seccomp filter), every call returns.

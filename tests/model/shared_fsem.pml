@@ -19,6 +19,9 @@
 #define OP_POST2	6	/* fsem_post_n(sem, 2) */
 #define OP_CHURN	7	/* forever: trywait, and post what it took */
 #define OP_SHUT		8	/* fsem_shutdown */
+#define OP_WAIT2	9	/* fsem_wait_n(sem, 2) (Q1-Q3) */
+#define OP_TWAIT2	10	/* fsem_timedwait_n(sem, 2) */
+#define OP_TRY2		11	/* fsem_trywait_n(sem, 2) */
 #define IFOK		16	/* flag: only if the previous operation returned 0 */
 
 /* ---- configurations ------------------------------------------------ */
@@ -238,8 +241,65 @@
 #define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
 		run Thread(1, OP_TWAIT, OP_WAIT, OP_NONE); \
 		run Thread(2, OP_POST, OP_SHUT, OP_NONE)
+/* ---- weighted waits (Q1-Q3 of shared.c) ---------------------------- */
+#elif defined(CFG_W) || defined(CFG_PW)
+/* a wait_n(2), a wait then a trywait_n(2), three posts */
+#ifdef CFG_PW
+#define POLICY
+#endif
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT2, OP_NONE, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_TRY2, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST, OP_POST)
+#elif defined(CFG_WTIMED) || defined(CFG_PWTIMED)
+/* a timed wait_n(2) (it may hold HB and leave), a wait_n(2), two posts;
+ * the timed one posts its 2 back if it got them */
+#ifdef CFG_PWTIMED
+#define POLICY
+#endif
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_TWAIT2, OP_POST2 | IFOK, OP_NONE); \
+		run Thread(1, OP_WAIT2, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST, OP_NONE)
+#elif defined(CFG_PWSINGLE)
+/* HB and single waiters: a timed wait_n(2), a wait, a post_n(2) and a
+ * post (the wait is held back while HB is set) */
+#define POLICY
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_TWAIT2, OP_NONE, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST, OP_POST)
+#elif defined(CFG_WSHUT) || defined(CFG_PWSHUT)
+/* a wait_n(2) and a wait blocked, a post, a shutdown */
+#ifdef CFG_PWSHUT
+#define POLICY
+#endif
+#define SHUTDOWN
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT2, OP_NONE, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_POST, OP_SHUT, OP_NONE)
+#elif defined(CFG_PWLIVE)
+/* liveness (policy): a wait_n(2) against a single-permit churner (trywait,
+ * post what it took) that holds one of the two permits now and then; the
+ * bound of Q3 passes at once (STARVE_NOW) */
+#define POLICY
+#define LIVE
+#define ENV_EVENTS
+#define NOSPIN
+#define MAXSPUR	0
+#define STARVE_NOW
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT2, OP_NONE, OP_NONE); \
+		run Thread(1, OP_POST2, OP_CHURN, OP_NONE); \
+		run Thread(2, OP_NONE, OP_NONE, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_BASIC, TIMED, CANCEL, MIXED, FULL, KILL, KILL2, LIVE, LIVEKILL, FBROKEN, PBASIC, PHAND, PTIMED, PCANCEL, PKSAT, PLIVE, PLIVE3, PSTOP, SHUT, PSHUT, SHUTC, PSHUTC, SHUTLIVE, PSHUTLIVE"
+#error "choose a configuration: W, PW, WTIMED, PWTIMED, PWSINGLE, WSHUT, PWSHUT, PWLIVE, -DCFG_BASIC, TIMED, CANCEL, MIXED, FULL, KILL, KILL2, LIVE, LIVEKILL, FBROKEN, PBASIC, PHAND, PTIMED, PCANCEL, PKSAT, PLIVE, PLIVE3, PSTOP, SHUT, PSHUT, SHUTC, PSHUTC, SHUTLIVE, PSHUTLIVE"
 #endif
 
 #ifndef VMAX
@@ -264,7 +324,7 @@ short nwok;		/* waits (wait, timedwait, trywait) that returned 0 */
 #ifndef LIVE
 #define STEPPED()	if \
 			:: up -> nposted = nposted + sn \
-			:: else -> ntaken++ \
+			:: else -> ntaken = ntaken + sn \
 			fi
 #else
 #define STEPPED()	skip	/* the churner would make these unbounded */
@@ -277,18 +337,20 @@ short nwok;		/* waits (wait, timedwait, trywait) that returned 0 */
 /* fsem.c wait_sides[], post_sides[]: [0] private, with the policy (a
  * post side has none of its own: kmask 0, okmask != 0); [1] FSEM_SHARED */
 /* (.shut = FSEM_S_W_; posts: .steps_when_shut, sws) */
-#define WAIT_SIDE()	up = 0; hi = VMAX; kd = 0; ok = NOKIND; sn = 1; pk = POL; \
+#define WAIT_SIDE(n)	up = 0; hi = VMAX; kd = 0; ok = NOKIND; sn = (n); pk = POL; \
 			sws = 0
 #define POST_SIDE(n)	up = 1; hi = VMAX; kd = 0; ok = 0; sn = (n); pk = 0; \
 			sws = 1
 #define RESET()		wl = 0; w0 = 0; w1 = 0; up = 0; hi = 0; kd = 0; \
 			ok = 0; sn = 0; wk = 0; err = 0; stepped = 0; \
 			wq0 = 0; wq1 = 0; wh0 = 0; wh1 = 0; pk = 0; wn = 0; \
-			ws = 0; sws = 0; sat = 0
-/* fsem.c fsem_shutdown: S (bit 63, the high half) and H (bit 31, the low
- * half; the inline wait of fsem.h comes to the library) */
-#define SHUT_BITS()	hh[0] = 1
-#define S_HIGH		1
+			ws = 0; sws = 0; sat = 0; wt = 0; hf = 0; bc = 0; bo = 0; \
+			wb0 = 0; wb1 = 0; whb0 = 0; whb1 = 0
+/* fsem.c fsem_shutdown: S, bits 31 and 63 (one in each half; the inline
+ * wait of fsem.h takes only from a word in [1, FSEM_VALUE_MAX]) */
+#define SHUT_BITS()	skip
+/* WB (bits 50..52) is in the high half of fsem_t's word */
+#define WB_HIGH		1
 
 /* constant-false bits: their names are what spin prints when one fails */
 bit K1_conservation, K4_bounds, registrations_match, queue_valid, K2_wake;
@@ -299,6 +361,7 @@ bit timed_call_returns;
 bit no_wait_step_after_shutdown, ECANCELED_only_after_S_took_nothing;
 bit call_after_shutdown_ECANCELED, post_after_shutdown_counts;
 bit no_sleeper_after_shutdown_wake, shutdown_every_call_returns;
+bit Q3_HB_has_one_holder;
 
 #include "shared.pml"
 
@@ -326,6 +389,8 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 	byte wq0, wq1, wn, kt, kh;		/* the policy (shared.pml) */
 	bit wh0, wh1, pk, kn, slept, starving;
 	bit ws, sws, sat;			/* S in w; steps_when_shut; S at call */
+	byte wb0, wb1;				/* WB in w (Q1) */
+	bit whb0, whb1, wt, hf, bc, bo;		/* HB in w; weighted; half; bcasts */
 
 	do
 	:: k < 3 ->
@@ -335,14 +400,17 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 		:: else -> op = op & 15
 		fi;
 		if
-		:: op == OP_WAIT || op == OP_TWAIT || op == OP_CWAIT ->
+		:: op == OP_WAIT || op == OP_TWAIT || op == OP_CWAIT ||
+		   op == OP_WAIT2 || op == OP_TWAIT2 ->
 			/* fsem.c:201-202 fsem_wait, fsem.c:219-220 fsem_wait_slow_
 			 * (the trap, fsem.h:224), fsem.c:255-256 fsem_clockwait ->
 			 * fsem.c:71-79 shared_take */
 			atomic {
-				ik[me] = (op == OP_TWAIT -> IK_TMO :
+				/* (fsem_wait_n, fsem_timedwait_n: fsem.c wait_n
+				 * -> barge_take(s, n)) */
+				ik[me] = (op == OP_TWAIT || op == OP_TWAIT2 -> IK_TMO :
 					  (op == OP_CWAIT -> IK_CANCEL : IK_NONE));
-				WAIT_SIDE(); sat = ss
+				WAIT_SIDE(op >= OP_WAIT2 -> 2 : 1); sat = ss
 			}
 			take();
 			if
@@ -351,16 +419,19 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			fi;
 			atomic {
 				shut_result(1);
-				USER(nwok = nwok + stepped);
+				USER(nwok = nwok + (stepped -> sn : 0));
+				wserved = wserved || (stepped && sn > 1);
 				prevok = stepped; ik[me] = IK_NONE; CLEAR_EV(me);
 				RESET()
 			}
-		:: op == OP_TRY ->
-			atomic { WAIT_SIDE(); sat = ss };	/* fsem.c:231-233 */
+		:: op == OP_TRY || op == OP_TRY2 ->
+			/* fsem.c:231-233; fsem_trywait_n: fsem_shared_try(n) */
+			atomic { WAIT_SIDE(op == OP_TRY2 -> 2 : 1); sat = ss };
 			shared_try();
 			atomic {
 				shut_result(1);
-				USER(nwok = nwok + stepped); prevok = stepped; RESET()
+				USER(nwok = nwok + (stepped -> sn : 0));
+				prevok = stepped; RESET()
 			}
 		:: op == OP_POST || op == OP_POST2 ->
 			/* fsem.c:277-278 fsem_post, fsem.c:294-295 fsem_post_slow_
@@ -375,7 +446,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			}
 		:: op == OP_CHURN ->
 			do
-			:: atomic { WAIT_SIDE() };
+			:: atomic { WAIT_SIDE(1) };
 				shared_try();
 				if
 				:: stepped -> atomic { POST_SIDE(1) }; shared_try()
@@ -384,7 +455,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 				atomic { HANDED(handed[me] = 0); RESET() }
 			od
 		:: op == OP_SHUT ->
-			atomic { WAIT_SIDE() };		/* fsem.c fsem_shutdown */
+			atomic { WAIT_SIDE(1) };	/* fsem.c fsem_shutdown */
 			shutdown();
 			atomic { prevok = 1; RESET() }
 		:: op == OP_NONE -> skip
@@ -436,8 +507,8 @@ done_:	skip
 #else
 /* (k and H are 0 too: nobody is registered, nobody starves; unless shut
  * down: S2, and the shutdown set H) */
-#define FINAL	(reg[0] == 0 && lo == INIT + npok - nwok && \
-		 (ss || (kk[0] == 0 && hh[0] == 0)))
+#define FINAL	(reg[0] == 0 && wb[0] == 0 && lo == INIT + npok - nwok && \
+		 (ss || (kk[0] == 0 && hh[0] == 0 && hb[0] == 0)))
 #endif
 /* the policy: k <= registered of its kind (P1); H set iff one (live)
  * waiter of its kind is starving (P3) */
@@ -466,10 +537,11 @@ end_monitor:
 	/* (S2: k and H mean nothing after S) */
 	:: atomic { !ss && !P1_K(0) -> assert(P1_k_le_registered) }
 	:: atomic { !ss && !P3_H(0) -> assert(P3_H_has_one_starving_owner) }
+	:: atomic { !ss && !P3_HB(0) -> assert(Q3_HB_has_one_holder) }
 #endif
 #ifdef SHUTDOWN
 	/* S3: once the shutdown has woken every sleeper, nobody sleeps */
-	:: atomic { shwoke && NBLK(0) > 0 -> assert(no_sleeper_after_shutdown_wake) }
+	:: atomic { shwoke && NBLKA > 0 -> assert(no_sleeper_after_shutdown_wake) }
 #endif
 #endif
 #if defined(SHUTDOWN) && !defined(LIVE)
@@ -511,6 +583,8 @@ ltl no_lost_wakeup { []<> !ASLEEP_XS(0) }
 ltl waiters_go_on { []<> !REG_XS(0) }
 /* No lost wake-up whatever died: fails after a death in a wake window. */
 ltl strict_no_lost_wakeup { []<> !ASLEEP_ANY(0) }
+/* A weighted wait of 2 is served (Q3: not starved by a churner). */
+ltl weighted_served { <> wserved }
 #endif
 #if defined(FUTEX_BROKEN) || (defined(SHUTDOWN) && defined(LIVE))
 /* With every futex wait failing (a seccomp filter), every call returns.
