@@ -14,6 +14,8 @@
  *
  *   block(sem)		a thread is about to sleep in FUTEX_WAIT.
  *   wake(sem, n)	a FUTEX_WAKE for up to n sleepers is issued.
+ *   wake_all(sem)	every weighted sleeper of a kind is woken to re-check
+ *			(Q2, Q3 in shared.c).
  *   spin_won(sem)	a spin before sleeping ended with a permit.
  *   spin_lost(sem)	a spin was given up (budget spent, or one of its
  *			kind sleeps); the thread goes on to sleep.

@@ -315,7 +315,7 @@ static void wake_kind(_Atomic uint64_t *word, const struct fsem_side *sd,
 				     k->bits);
 	}
 	if (bcast) {	/* Q2: on the low half, and the high (Q3) */
-		FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), INT_MAX);
+		FSEM_PROBE_(wake_all, FSEM_PROBE_SEM_(word));
 		fsem_futex_wake_bits(fsem_futex_low_half(word), INT_MAX,
 				     sd->pshared, k->bigbits);
 		if (k->kmask)
