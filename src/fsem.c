@@ -443,8 +443,8 @@ int fsem_shutdown(fsem_t *sem)
  * (so FSEM_FIFO serves it too); more is the barging protocol's weighted
  * wait (Q1-Q3 in shared.c), which FSEM_FIFO has not: ENOTSUP.
  */
-static int wait_n(fsem_t *sem, unsigned int n, bool timed, clockid_t clock,
-		  const struct timespec *abs)
+static int wait_n(fsem_t *sem, unsigned int n, bool try, bool timed,
+		  clockid_t clock, const struct timespec *abs)
 {
 	struct fsem_state *s = state(sem);
 	int err;
@@ -456,47 +456,38 @@ static int wait_n(fsem_t *sem, unsigned int n, bool timed, clockid_t clock,
 	if (n > FSEM_VALUE_MAX)
 		return fail(EINVAL);
 	if (n == 1)
-		return timed ? (fsem_clockwait)(sem, clock, abs) :
+		return try ? (fsem_trywait)(sem) :
+		       timed ? (fsem_clockwait)(sem, clock, abs) :
 			       (fsem_wait)(sem);
 	if (timed && (err = fsem_check_deadline(clock, abs)))
 		return fail(err);	/* before any permit moves */
 	if (!barging(s))
 		return fail(ENOTSUP);
+	if (try) {
+		err = fsem_shared_try(&s->word, wait_side(s), n);
+		return err ? fail(err) : 0;
+	}
 	return barge_take(s, n, timed ? clock : CLOCK_REALTIME,
 			  timed ? abs : NULL);
 }
 
 int fsem_wait_n(fsem_t *sem, unsigned int n)
 {
-	return wait_n(sem, n, false, CLOCK_REALTIME, NULL);
+	return wait_n(sem, n, false, false, CLOCK_REALTIME, NULL);
+}
+
+int fsem_trywait_n(fsem_t *sem, unsigned int n)
+{
+	return wait_n(sem, n, true, false, CLOCK_REALTIME, NULL);
 }
 
 int fsem_clockwait_n(fsem_t *sem, unsigned int n, clockid_t clock,
 		     const struct timespec *abs)
 {
-	return wait_n(sem, n, true, clock, abs);
+	return wait_n(sem, n, false, true, clock, abs);
 }
 
 int fsem_timedwait_n(fsem_t *sem, unsigned int n, const struct timespec *abs)
 {
-	return wait_n(sem, n, true, CLOCK_REALTIME, abs);
-}
-
-int fsem_trywait_n(fsem_t *sem, unsigned int n)
-{
-	struct fsem_state *s = state(sem);
-	int err;
-
-	if (!sem)
-		return fail(EINVAL);
-	if (n == 0)
-		return 0;
-	if (n > FSEM_VALUE_MAX)
-		return fail(EINVAL);
-	if (n == 1)
-		return (fsem_trywait)(sem);
-	if (!barging(s))
-		return fail(ENOTSUP);
-	err = fsem_shared_try(&s->word, wait_side(s), n);
-	return err ? fail(err) : 0;
+	return wait_n(sem, n, false, true, CLOCK_REALTIME, abs);
 }

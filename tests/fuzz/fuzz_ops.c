@@ -90,6 +90,28 @@ static void expect(int ret, int err)
 /* The model's state besides the values: shut down, and FSEM_FIFO. */
 static bool c_shut, c_fifo, b_shut;
 
+/*
+ * A weighted wait's answer @ret for @n: 0 at once for n == 0, then EINVAL
+ * for a bad deadline (@ok false), ENOTSUP for n > 1 on FSEM_FIFO,
+ * ECANCELED after shutdown, else n taken or @none.
+ */
+static void take_n(int ret, unsigned int n, bool ok, int none,
+		   long long *model)
+{
+	if (n == 0)
+		expect(ret, 0);
+	else if (!ok)
+		expect(ret, EINVAL);
+	else if (n > 1 && c_fifo)
+		expect(ret, ENOTSUP);
+	else if (c_shut)
+		expect(ret, ECANCELED);
+	else if (*model >= n)
+		expect(ret, 0), *model -= n;
+	else
+		expect(ret, none);
+}
+
 static void counting_step(fsem_t *sem, long long *model, struct script *s)
 {
 	struct timespec ts;
@@ -100,35 +122,14 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 	switch (take(s) % 11) {
 	case 9:	/* trywait_n: n at once or none */
 		n = take(s) % 5;
-		ret = fsem_trywait_n(sem, n);
-		if (n == 0)
-			expect(ret, 0);
-		else if (n > 1 && c_fifo)
-			expect(ret, ENOTSUP);
-		else if (c_shut)
-			expect(ret, ECANCELED);
-		else if (*model >= n)
-			expect(ret, 0), *model -= n;
-		else
-			expect(ret, EAGAIN);
+		take_n(fsem_trywait_n(sem, n), n, 1, EAGAIN, model);
 		break;
 	case 10: /* clockwait_n: bad deadlines first, then as trywait_n */
 		n = take(s) % 5;
 		c = clock_of(s, &cv);
 		ts = deadline(s, &dv);
-		ret = fsem_clockwait_n(sem, n, c, &ts);
-		if (n == 0)
-			expect(ret, 0);
-		else if (!cv || !dv)
-			expect(ret, EINVAL);
-		else if (n > 1 && c_fifo)
-			expect(ret, ENOTSUP);
-		else if (c_shut)
-			expect(ret, ECANCELED);
-		else if (*model >= n)
-			expect(ret, 0), *model -= n;
-		else
-			expect(ret, ETIMEDOUT);
+		take_n(fsem_clockwait_n(sem, n, c, &ts), n, cv && dv,
+		       ETIMEDOUT, model);
 		break;
 	case 0:	/* trywait */
 		if (c_shut) {
