@@ -269,8 +269,9 @@ FSEM_API_ int fsem_waiters(fsem_t *sem, int *blocked);
 /**
  * fsem_shutdown() - fail every current and future wait on @sem: each thread
  * blocked in fsem_wait(), fsem_timedwait() or fsem_clockwait() returns
- * -1/ECANCELED (one system call wakes them all), and from then on every
- * wait, trywait, timed or clock wait returns -1/ECANCELED at once, taking
+ * -1/ECANCELED (two system calls wake them all, one per half of the state
+ * word), and from then on every wait, trywait, timed or clock wait returns
+ * -1/ECANCELED at once, taking
  * nothing, whether or not permits are free. Posts still add permits and
  * return 0, and fsem_getvalue() still tells the truth, so no permit is
  * lost. For a graceful stop without "poison pill" posts. Works across
