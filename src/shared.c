@@ -666,9 +666,11 @@ void fsem_shared_shutdown_(_Atomic uint64_t *word, const struct fsem_side *sd,
 	FSEM_PROBE_SHUTDOWN_(FSEM_PROBE_SEM_(word));
 	/* S3: every sleeper of both kinds, on both halves (single ones of a
 	 * private semaphore sleep on the high one, the others on the low
-	 * one); each half changed in the CAS */
+	 * one); each half changed in the CAS. Without the policy nobody
+	 * sleeps on the high half (Word layout): no wake there */
 	fsem_futex_wake_bits(fsem_futex_low_half(word), INT_MAX, sd->pshared,
 			     FUTEX_BITSET_MATCH_ANY);
-	fsem_futex_wake_bits(fsem_futex_high_half(word), INT_MAX, sd->pshared,
-			     FUTEX_BITSET_MATCH_ANY);
+	if (sd->self.kmask || sd->other.kmask)
+		fsem_futex_wake_bits(fsem_futex_high_half(word), INT_MAX,
+				     sd->pshared, FUTEX_BITSET_MATCH_ANY);
 }
