@@ -391,12 +391,16 @@ FSEM_API_ int fsem_post_slow_(fsem_t *sem, long long old);
  * sanitizer could leave poisoned (a false report at thread exit). The
  * word: bits 0..30, the value; every other bit is 0 unless a thread is
  * blocked, a wake is in flight, a hand-off mode is on or the semaphore is
- * shut down. A wait takes from a word in [1, FSEM_VALUE_MAX], a post adds
- * to one below FSEM_VALUE_MAX. Under FSEM_FIFO the word is the signed
+ * shut down. A wait takes from a word in [1, FSEM_VALUE_MAX]; a post adds
+ * to a word in [0, FSEM_POST_INLINE_MAX_] (2^30 - 1), found by its CAS,
+ * not by a test, and leaves posts to a larger count, up to
+ * FSEM_VALUE_MAX, to the library. Under FSEM_FIFO the word is the signed
  * count: permits if positive, blocked waiters owed one if negative (never
  * more than there are threads, so it is then far above FSEM_VALUE_MAX as
  * an unsigned number). Anything else goes to the library.
  */
+#define FSEM_POST_INLINE_MAX_ 0x3fffffffULL	/* bits 0..29 */
+
 static __inline__ __attribute__((always_inline))
 int fsem_wait_inline_(fsem_t *sem)
 {
@@ -419,9 +423,16 @@ int fsem_post_inline_(fsem_t *sem)
 
 	if (__builtin_expect(!sem, 0))
 		return (fsem_post)(sem);	/* -1, EINVAL */
-	w = __atomic_load_n(&sem->handoff_, __ATOMIC_RELAXED);
-	if (__builtin_expect(w < FSEM_VALUE_MAX, 1) &&
-	    FSEM_CAS_(&sem->handoff_, w, w + 1, __ATOMIC_RELEASE))
+	/*
+	 * No test: the CAS expects the word with every bit from 30 up
+	 * cleared, so it fails unless the word is a bare count below
+	 * FSEM_POST_INLINE_MAX_ (then w + 1 cannot reach any other field).
+	 * The library then posts, whatever made it fail.
+	 */
+	w = __atomic_load_n(&sem->handoff_, __ATOMIC_RELAXED) &
+	    FSEM_POST_INLINE_MAX_;
+	if (__builtin_expect(FSEM_CAS_(&sem->handoff_, w, w + 1,
+				       __ATOMIC_RELEASE), 1))
 		return 0;			/* freed a permit, no waiter */
 	return (fsem_post)(sem);		/* wake a waiter, or overflow */
 }

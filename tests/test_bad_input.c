@@ -387,6 +387,27 @@ static void bad_input_post_overflow(void **state)
 	assert_int_equal(value_of(&s), FSEM_VALUE_MAX);
 	assert_int_equal(fsem_destroy(&s), 0);
 
+	/*
+	 * Across 2^30, where the inline post hands over to the library:
+	 * every post adds exactly one under either policy, and so does
+	 * the library's own.
+	 */
+	for (int fifo = 0; fifo < 2; fifo++) {
+		unsigned int start = (1u << 30) - 3;
+
+		assert_int_equal(fsem_init(&s, fifo ? FSEM_FIFO : 0, start),
+				 0);
+		for (unsigned int i = 1; i <= 6; i++) {
+			assert_int_equal(i % 2 ? fsem_post(&s)
+					       : (fsem_post)(&s), 0);
+			assert_int_equal(value_of(&s), (int)(start + i));
+		}
+		for (unsigned int i = 6; i > 0; i--) {
+			assert_int_equal(fsem_wait(&s), 0);
+			assert_int_equal(value_of(&s), (int)(start + i - 1));
+		}
+		assert_int_equal(fsem_destroy(&s), 0);
+	}
 }
 
 /* A thread blocked in one call; done once it returned. */
