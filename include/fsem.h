@@ -269,17 +269,23 @@ FSEM_API_ int fsem_waiters(fsem_t *sem, int *blocked);
 /**
  * fsem_shutdown() - fail every current and future wait on @sem: each thread
  * blocked in fsem_wait(), fsem_timedwait() or fsem_clockwait() returns
- * -1/ECANCELED (two system calls wake them all, one per half of the state
- * word), and from then on every wait, trywait, timed or clock wait returns
- * -1/ECANCELED at once, taking
- * nothing, whether or not permits are free. Posts still add permits and
- * return 0, and fsem_getvalue() still tells the truth, so no permit is
- * lost. For a graceful stop without "poison pill" posts. Works across
- * processes for FSEM_SHARED semaphores. fsem_init() on a shut-down
- * semaphore that no thread is blocked on re-arms it.
- * Return: 0, or -1 with errno EINVAL (NULL) or ENOTSUP (FSEM_FIFO: not
- * built yet). Idempotent; async-signal-safe (a SIGTERM handler may call
- * it); not a cancellation point.
+ * -1/ECANCELED (at most two system calls wake them all: one per half of
+ * the state word, or under FSEM_FIFO one for its hand-off word; one that
+ * a post served just before the shutdown may return 0 instead), and from
+ * then on every wait, trywait, timed or clock wait returns -1/ECANCELED
+ * at once, taking nothing, whether or not permits are free. Posts still
+ * add permits and return 0, and fsem_getvalue() still tells the truth,
+ * so no permit is lost (a blocked FSEM_FIFO waiter that a post had
+ * already chosen gives that permit back, or, if the count has meanwhile
+ * reached FSEM_VALUE_MAX, keeps it and returns 0). For a graceful stop
+ * without "poison pill" posts. Works across processes for FSEM_SHARED
+ * semaphores. fsem_init() on a shut-down semaphore that no thread is
+ * blocked on re-arms it. Under FSEM_FIFO the shutdown is two atomic
+ * steps, and a waiter may return ECANCELED before the second is done:
+ * do not destroy or re-initialize the semaphore before fsem_shutdown()
+ * has returned.
+ * Return: 0, or -1 with errno EINVAL (NULL). Idempotent; async-signal-safe
+ * (a SIGTERM handler may call it); not a cancellation point.
  */
 FSEM_API_ int fsem_shutdown(fsem_t *sem);
 
@@ -528,9 +534,11 @@ FSEM_API_ int fsem_bounded_waiters(fsem_bounded_t *s, int *acquirers,
  * thread blocked in an acquire or a release returns -1/ECANCELED, and from
  * then on every acquire and release (try, timed and clock forms too)
  * returns -1/ECANCELED at once, changing nothing. getvalue and given_out
- * still tell the truth. fsem_bounded_init() re-arms it.
- * Return: 0, or -1 with errno EINVAL (NULL) or ENOTSUP (FSEM_FIFO: not
- * built yet). Idempotent; async-signal-safe; not a cancellation point.
+ * still tell the truth. fsem_bounded_init() re-arms it. As for
+ * fsem_shutdown(), an FSEM_FIFO semaphore must not be destroyed or
+ * re-initialized before the call has returned.
+ * Return: 0, or -1 with errno EINVAL (NULL). Idempotent; async-signal-safe;
+ * not a cancellation point.
  */
 FSEM_API_ int fsem_bounded_shutdown(fsem_bounded_t *s);
 

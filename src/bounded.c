@@ -9,6 +9,7 @@
 #include "annotate.h"
 #include "handoff.h"
 #include "shared.h"
+#include "probe.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -155,7 +156,7 @@ static bool withdraw_acquire(void *obj)
 	int64_t g = atomic_load_explicit(&s->given,
 					 memory_order_relaxed); /* hint */
 
-	while (g > (int64_t)s->permits) {
+	while (fsem_count_of(g) > (int64_t)s->permits) {
 		FSEM_STEP_("withdraw acquire: CAS given-1");
 		if (atomic_compare_exchange_weak_explicit(&s->given, &g, g - 1,
 				memory_order_relaxed, memory_order_relaxed))
@@ -171,7 +172,7 @@ static bool withdraw_release(void *obj)
 	int64_t g = atomic_load_explicit(&s->given,
 					 memory_order_relaxed); /* hint */
 
-	while (g < 0) {
+	while (fsem_count_of(g) < 0) {
 		FSEM_STEP_("withdraw release: CAS given+1");
 		if (atomic_compare_exchange_weak_explicit(&s->given, &g, g + 1,
 				memory_order_relaxed, memory_order_relaxed))
@@ -184,11 +185,12 @@ static bool withdraw_release(void *obj)
  * Non-blocking steps shared by try-calls and cancellation: move given one
  * step toward @dir (+1 acquire, -1 release) if a permit allows it, paying a
  * debtor of the other direction when the step covers one (I5: no new debt).
- * 0, or EAGAIN, or ECANCELED (shut down).
+ * A give-back (@back) steps on a shut-down counter too (X2), a try-call
+ * does not. 0, or EAGAIN, or ECANCELED (shut down).
  */
-static int try_step(struct fsem_bstate *s, int dir)
+static int try_step(struct fsem_bstate *s, int dir, bool back)
 {
-	int64_t n = s->permits, g;
+	int64_t n = s->permits, g, v;
 	bool sh = shared(s);	/* read before the hand-over */
 	struct fsem_side sd;
 
@@ -197,7 +199,15 @@ static int try_step(struct fsem_bstate *s, int dir)
 		return fsem_shared_try(&s->acq, &sd, 1);
 	}
 	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
-	while (dir > 0 ? g < n : g > 0) {
+	for (;;) {
+		if (fsem_count_shut(g) && !back) {	/* X2 */
+			(void)atomic_load_explicit(&s->given,
+					memory_order_acquire); /* X5 */
+			return ECANCELED;
+		}
+		v = fsem_count_of(g);
+		if (dir > 0 ? v >= n : v <= 0)
+			return EAGAIN;	/* I5: never into debt */
 		annotate_release(&s->given);
 		FSEM_STEP_("try: CAS given+-1");
 		if (!atomic_compare_exchange_weak_explicit(&s->given, &g,
@@ -205,13 +215,12 @@ static int try_step(struct fsem_bstate *s, int dir)
 				memory_order_relaxed))
 			continue;
 		annotate_acquire(&s->given);
-		if (dir > 0 && g < 0)
+		if (dir > 0 && v < 0)
 			fsem_handoff_give(&s->rel, 1, sh);
-		else if (dir < 0 && g > n)
+		else if (dir < 0 && v > n)
 			fsem_handoff_give(&s->acq, 1, sh);
 		return 0;
 	}
-	return EAGAIN;
 }
 
 /*
@@ -221,13 +230,45 @@ static int try_step(struct fsem_bstate *s, int dir)
  */
 static bool give_back_acquire(void *obj)
 {
-	return try_step(obj, -1) == 0;
+	return try_step(obj, -1, true) == 0;
 }
 
 /* A leaving releaser takes its permit back if one is free (see fsem.h). */
 static bool give_back_release(void *obj)
 {
-	return try_step(obj, +1) == 0;
+	return try_step(obj, +1, true) == 0;
+}
+
+/* A call refused by the counter's mark (X2): ECANCELED after X5. */
+FSEM_SLOW_ static int refused(struct fsem_bstate *s)
+{
+	(void)atomic_load_explicit(&s->given, memory_order_acquire); /* X5 */
+	return fail(ECANCELED);
+}
+
+/*
+ * The blocking step of an acquire (@dir +1) or a release (-1): given +
+ * @dir, which makes a debt if the step had no room (I5), refused once the
+ * counter is marked (X2). True with *@old the count before it; false if
+ * refused.
+ */
+static bool fifo_step(struct fsem_bstate *s, int dir, int64_t *old)
+{
+	int64_t g = atomic_load_explicit(&s->given,
+					 memory_order_relaxed); /* hint */
+
+	do {
+		if (fsem_unlikely_(fsem_count_shut(g)))
+			return false;
+		annotate_release(&s->given);
+		FSEM_STEP_("fifo step: CAS given+-1");
+	} while (!atomic_compare_exchange_weak_explicit(&s->given, &g,
+			g + dir, memory_order_acq_rel, /* (A), hand-over */
+			memory_order_relaxed));
+	FSEM_STEP_("fifo step: handed over");
+	annotate_acquire(&s->given);
+	*old = g;
+	return true;
 }
 
 FSEM_SLOW_ FSEM_UNWOUND_
@@ -236,6 +277,8 @@ static int acquire_slow(struct fsem_bstate *s, int64_t old, bool sh,
 {
 	struct fsem_handoff h = {
 		.word = &s->acq,
+		.counter = &s->given,
+		.other = &s->rel,
 		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
 		.shared = sh,
 		.withdraw = withdraw_acquire,
@@ -258,6 +301,8 @@ static int release_slow(struct fsem_bstate *s, int64_t old, int64_t n,
 {
 	struct fsem_handoff h = {
 		.word = &s->rel,
+		.counter = &s->given,
+		.other = &s->acq,
 		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
 		.shared = sh,
 		.withdraw = withdraw_release,
@@ -285,12 +330,8 @@ static int acquire(fsem_bounded_t *b, clockid_t clock,
 	sh = shared(s);
 	if (barging(s))
 		return barge_step(s, +1, (uint32_t)n, clock, abs);
-	annotate_release(&s->given);
-	FSEM_STEP_("acquire: xadd given+1");
-	old = atomic_fetch_add_explicit(&s->given, 1,
-					memory_order_acq_rel); /* (A) */
-	FSEM_STEP_("acquire: handed over");
-	annotate_acquire(&s->given);
+	if (!fifo_step(s, +1, &old))
+		return refused(s);
 	if (fsem_likely_(old >= 0 && old < n))
 		return 0;
 	return acquire_slow(s, old, sh, clock, abs);
@@ -307,12 +348,8 @@ static int release(fsem_bounded_t *b, clockid_t clock,
 	sh = shared(s);
 	if (barging(s))
 		return barge_step(s, -1, (uint32_t)n, clock, abs);
-	annotate_release(&s->given);
-	FSEM_STEP_("release: xadd given-1");
-	old = atomic_fetch_sub_explicit(&s->given, 1,
-					memory_order_acq_rel); /* (A), hand-over */
-	FSEM_STEP_("release: handed over");
-	annotate_acquire(&s->given);
+	if (!fifo_step(s, -1, &old))
+		return refused(s);
 	if (fsem_likely_(old > 0 && old <= n))
 		return 0;
 	return release_slow(s, old, n, sh, clock, abs);
@@ -349,10 +386,13 @@ int fsem_bounded_destroy(fsem_bounded_t *b)
 		return fsem_shared_waiters(&s->acq, &a) ||
 		       fsem_shared_waiters(&s->acq, &r) ? fail(EBUSY) : 0;
 	}
-	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
+	g = fsem_count_of(atomic_load_explicit(&s->given,
+					       memory_order_relaxed)); /* hint */
 	if (g < 0 || g > (int64_t)s->permits ||
-	    atomic_load_explicit(&s->acq, memory_order_relaxed) != FSEM_MARK_ ||
-	    atomic_load_explicit(&s->rel, memory_order_relaxed) != FSEM_MARK_)
+	    (atomic_load_explicit(&s->acq, memory_order_relaxed) &
+	     ~FSEM_SHUT_TOKEN_) != FSEM_MARK_ ||
+	    (atomic_load_explicit(&s->rel, memory_order_relaxed) &
+	     ~FSEM_SHUT_TOKEN_) != FSEM_MARK_)
 		return fail(EBUSY);	/* a debtor is still waiting */
 	return 0;
 }
@@ -377,7 +417,7 @@ int fsem_bounded_tryacquire(fsem_bounded_t *b)
 
 	if (!b)
 		return fail(EINVAL);
-	err = try_step(state(b), +1);
+	err = try_step(state(b), +1, false);
 	return err ? fail(err) : 0;
 }
 
@@ -387,7 +427,7 @@ int fsem_bounded_tryrelease(fsem_bounded_t *b)
 
 	if (!b)
 		return fail(EINVAL);
-	err = try_step(state(b), -1);
+	err = try_step(state(b), -1, false);
 	return err ? fail(err) : 0;
 }
 
@@ -425,8 +465,8 @@ int fsem_bounded_timedrelease(fsem_bounded_t *b, const struct timespec *abs)
 
 static int64_t given_out(struct fsem_bstate *s)
 {
-	int64_t g = atomic_load_explicit(&s->given,
-					 memory_order_relaxed); /* hint */
+	int64_t g = fsem_count_of(atomic_load_explicit(&s->given,
+					memory_order_relaxed)); /* hint */
 	int64_t n = s->permits;
 
 	if (barging(s))
@@ -455,7 +495,8 @@ int fsem_bounded_given_out(fsem_bounded_t *b, int *out)
 /*
  * The barging word is shut down by setting S, bits 31 and 63: one in each
  * half that a sleeper may wait on (FSEM_SHARED: low, private: high), and
- * each 0 in every value the word had before (S1 in shared.c).
+ * each 0 in every value the word had before (S1 in shared.c). FSEM_FIFO:
+ * X in both hand-off words, then the counter's mark (X1 in handoff.c).
  */
 int fsem_bounded_shutdown(fsem_bounded_t *b)
 {
@@ -464,10 +505,15 @@ int fsem_bounded_shutdown(fsem_bounded_t *b)
 
 	if (!b)
 		return fail(EINVAL);
-	if (!barging(s))
-		return fail(ENOTSUP);
-	a = barge_acquire(s);
-	fsem_shared_shutdown_(&s->acq, &a, FSEM_S_);
+	if (barging(s)) {
+		a = barge_acquire(s);
+		fsem_shared_shutdown_(&s->acq, &a, FSEM_S_);
+		return 0;
+	}
+	if (fsem_handoff_shutdown(&s->given,
+				  (_Atomic uint64_t *const[]){ &s->acq,
+							       &s->rel }, 2))
+		FSEM_PROBE_SHUTDOWN_(b);
 	return 0;
 }
 
@@ -505,7 +551,8 @@ int fsem_bounded_waiters(fsem_bounded_t *b, int *acquirers, int *releasers)
 	n = s->permits;
 	ta = fsem_handoff_tokens(&s->acq);
 	tr = fsem_handoff_tokens(&s->rel);
-	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
+	g = fsem_count_of(atomic_load_explicit(&s->given,
+					       memory_order_relaxed)); /* hint */
 	*acquirers = clamp_int(ta + (g > n ? g - n : 0));
 	*releasers = clamp_int(tr + (g < 0 ? -g : 0));
 	return 0;

@@ -9,6 +9,7 @@
 #include "annotate.h"
 #include "handoff.h"
 #include "shared.h"
+#include "probe.h"
 
 #include <errno.h>
 #include <semaphore.h>
@@ -130,7 +131,7 @@ static bool withdraw(void *obj)
 	int64_t c = atomic_load_explicit(&s->count,
 					 memory_order_relaxed); /* hint */
 
-	while (c < 0) {
+	while (fsem_count_of(c) < 0) {
 		FSEM_STEP_("withdraw: CAS count+1");
 		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c + 1,
 				memory_order_relaxed, memory_order_relaxed))
@@ -139,9 +140,15 @@ static bool withdraw(void *obj)
 	return false;
 }
 
-/* Overflow or covered debts after a post's xadd: 0, or EOVERFLOW. */
+/*
+ * After a post's xadd of @n found @old (marked or not): 0, or EOVERFLOW;
+ * covered debts get their tokens.
+ */
 FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 {
+	old = fsem_count_of(old);
+	if (old >= 0 && old <= FSEM_VALUE_MAX - (int64_t)n)
+		return 0;	/* a free permit on a shut-down counter */
 	if (old >= 0) {
 		/*
 		 * Overflow of fsem_post (n == 1; fsem_post_n never adds past
@@ -174,8 +181,36 @@ static bool give_back(void *obj)
 	old = atomic_fetch_add_explicit(&s->count, 1,
 					memory_order_release); /* (A) */
 
-	if (old < 0 || old >= FSEM_VALUE_MAX)
+	if ((uint64_t)old >= FSEM_VALUE_MAX)	/* debts, the limit, a mark */
 		return post_slow(s, old, 1) == 0;
+	return true;
+}
+
+/* A call refused by the counter's mark (X2): ECANCELED after X5. */
+FSEM_SLOW_ static int refused(struct fsem_state *s)
+{
+	(void)atomic_load_explicit(&s->count, memory_order_acquire); /* X5 */
+	return fail(ECANCELED);
+}
+
+/*
+ * The wait's step on the counter: count - 1, which makes a debt if no
+ * permit was free (I5), refused once the counter is marked (X2). True
+ * with *@old the count before it; false if refused.
+ */
+static bool wait_step(struct fsem_state *s, int64_t *old)
+{
+	int64_t c = atomic_load_explicit(&s->count,
+					 memory_order_relaxed); /* hint */
+
+	do {
+		if (fsem_unlikely_(fsem_count_shut(c)))
+			return false;
+		FSEM_STEP_("wait: CAS count-1");
+	} while (!atomic_compare_exchange_weak_explicit(&s->count, &c, c - 1,
+			memory_order_acquire, /* (A) */
+			memory_order_relaxed));
+	*old = c;
 	return true;
 }
 
@@ -190,6 +225,7 @@ static int wait_slow(struct fsem_state *s, clockid_t clock,
 	annotate_acquire(&s->count);	/* the debtor's xadd was (A) too */
 	h = (struct fsem_handoff){
 		.word = &s->token,
+		.counter = &s->count,
 		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
 		.shared = false,
 		.withdraw = withdraw,
@@ -199,6 +235,21 @@ static int wait_slow(struct fsem_state *s, clockid_t clock,
 	err = fsem_handoff_take(&h, clock, abs);
 
 	return err ? fail(err) : 0;
+}
+
+/* An FSEM_FIFO wait: a free permit, or a debt and its token. */
+static int fifo_wait(struct fsem_state *s, clockid_t clock,
+		     const struct timespec *abs)
+{
+	int64_t old;
+
+	if (!wait_step(s, &old))
+		return refused(s);
+	if (fsem_likely_(old > 0)) {	/* else a debt */
+		annotate_acquire(&s->count);
+		return 0;
+	}
+	return wait_slow(s, clock, abs);
 }
 
 int fsem_init(fsem_t *sem, int flags, unsigned int value)
@@ -229,9 +280,10 @@ int fsem_destroy(fsem_t *sem)
 	if (barging(s))
 		return fsem_shared_waiters(&s->word, wait_side(s)) ?
 			fail(EBUSY) : 0;	/* a waiter, or a dead one's */
-	if (atomic_load_explicit(&s->count, memory_order_relaxed) < 0 ||
-	    atomic_load_explicit(&s->token,
-				 memory_order_relaxed) != FSEM_MARK_) /* hint */
+	if (fsem_count_of(atomic_load_explicit(&s->count,
+					       memory_order_relaxed)) < 0 ||
+	    (atomic_load_explicit(&s->token, memory_order_relaxed) &
+	     ~FSEM_SHUT_TOKEN_) != FSEM_MARK_) /* hint */
 		return fail(EBUSY);	/* a debtor is still waiting */
 	return 0;
 }
@@ -244,13 +296,7 @@ int fsem_wait(fsem_t *sem)
 		return fail(EINVAL);
 	if (fsem_likely_(barging(s)))
 		return barge_take(s, 1, CLOCK_REALTIME, NULL);
-	FSEM_STEP_("wait: xadd count-1");
-	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
-			memory_order_acquire) > 0)) { /* (A); else a debt */
-		annotate_acquire(&s->count);
-		return 0;
-	}
-	return wait_slow(s, CLOCK_REALTIME, NULL);
+	return fifo_wait(s, CLOCK_REALTIME, NULL);
 }
 
 /*
@@ -278,7 +324,11 @@ int fsem_trywait(fsem_t *sem)
 		return err ? fail(err) : 0;	/* EAGAIN, or ECANCELED */
 	}
 	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
-	while (c > 0) {	/* I5: never into debt */
+	for (;;) {
+		if (fsem_count_shut(c))	/* X2 */
+			return refused(s);
+		if (c <= 0)
+			break;	/* I5: never into debt */
 		FSEM_STEP_("trywait: CAS count-1");
 		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c - 1,
 				memory_order_acquire, /* (A) */
@@ -302,13 +352,7 @@ int fsem_clockwait(fsem_t *sem, clockid_t clock, const struct timespec *abs)
 		return fail(err);
 	if (barging(s))
 		return barge_take(s, 1, clock, abs);
-	FSEM_STEP_("wait: xadd count-1");
-	if (fsem_likely_(atomic_fetch_sub_explicit(&s->count, 1,
-			memory_order_acquire) > 0)) { /* (A); else a debt */
-		annotate_acquire(&s->count);
-		return 0;
-	}
-	return wait_slow(s, clock, abs);
+	return fifo_wait(s, clock, abs);
 }
 
 int fsem_timedwait(fsem_t *sem, const struct timespec *abs)
@@ -362,7 +406,7 @@ int fsem_post_n(fsem_t *sem, unsigned int n)
 	 */
 	old = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
 	do {
-		if (old >= 0 && old > FSEM_VALUE_MAX - (int64_t)n)
+		if (fsem_count_of(old) > FSEM_VALUE_MAX - (int64_t)n)
 			return fail(EOVERFLOW);
 		annotate_release(&s->count);
 		FSEM_STEP_("post_n: CAS count+n");
@@ -371,7 +415,7 @@ int fsem_post_n(fsem_t *sem, unsigned int n)
 			memory_order_relaxed)); /* a failure only refreshes
 			 * old, which the loop checks again */
 	FSEM_STEP_("post_n: handed over");
-	if (old >= 0)
+	if (fsem_count_of(old) >= 0)
 		return 0;
 	(void)post_slow(s, old, n);	/* debts: gives tokens, never fails */
 	return 0;
@@ -388,8 +432,8 @@ int fsem_getvalue(fsem_t *sem, int *sval)
 					       wait_side(state(sem)));
 		return 0;
 	}
-	c = atomic_load_explicit(&state(sem)->count,
-				 memory_order_relaxed); /* hint */
+	c = fsem_count_of(atomic_load_explicit(&state(sem)->count,
+					       memory_order_relaxed)); /* hint */
 	*sval = c < 0 ? 0 : c > FSEM_VALUE_MAX ? FSEM_VALUE_MAX : (int)c;
 	return 0;
 }
@@ -411,7 +455,8 @@ int fsem_waiters(fsem_t *sem, int *blocked)
 		return 0;
 	}
 	n = fsem_handoff_tokens(&s->token);
-	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
+	c = fsem_count_of(atomic_load_explicit(&s->count,
+					       memory_order_relaxed)); /* hint */
 	n += c < 0 ? -c : 0;
 	*blocked = n > FSEM_VALUE_MAX ? FSEM_VALUE_MAX : (int)n;
 	return 0;
@@ -423,8 +468,9 @@ _Static_assert(FSEM_STARVE_NS == FSEM_STARVE_MS * 1000000u,
 /*
  * The barging word is shut down by setting S, bits 31 and 63: one in each
  * half that a sleeper may wait on, each 0 in every value the word had
- * before (S1 in shared.c); the inline wait of fsem.h, which takes only
- * from a word in [1, FSEM_VALUE_MAX], comes here.
+ * before (S1 in shared.c). FSEM_FIFO: X in the hand-off word, then the
+ * counter's mark (X1 in handoff.c). Either way the state word leaves
+ * [1, FSEM_VALUE_MAX], so the inline wait of fsem.h comes here.
  */
 int fsem_shutdown(fsem_t *sem)
 {
@@ -432,9 +478,13 @@ int fsem_shutdown(fsem_t *sem)
 
 	if (!sem)
 		return fail(EINVAL);
-	if (!barging(s))
-		return fail(ENOTSUP);
-	fsem_shared_shutdown_(&s->word, wait_side(s), FSEM_S_);
+	if (barging(s)) {
+		fsem_shared_shutdown_(&s->word, wait_side(s), FSEM_S_);
+		return 0;
+	}
+	if (fsem_handoff_shutdown(&s->count,
+				  (_Atomic uint64_t *const[]){ &s->token }, 1))
+		FSEM_PROBE_SHUTDOWN_(sem);
 	return 0;
 }
 

@@ -39,11 +39,17 @@
  *     0 <= given <= N: given permits are out; no debtor.
  *     given > N: N are out, and given - N acquirers are uncovered debtors.
  *     given < 0: none is out, and -given releasers are uncovered debtors.
+ *   Either counter, once shut down (X1 below), holds that value plus
+ *   FSEM_SHUT_COUNT_ = 2^62: the value is always within 2^33 of 0, so
+ *   the counter is shut iff it is at least 2^61, and every addition and
+ *   comparison below is made on the value (fsem_count_of()).
  *   hand-off word, uint64 (one per blocking direction):
- *     bits  0..30 T, tokens: debts covered whose debtor has not yet taken
+ *     bits  0..29 T, tokens: debts covered whose debtor has not yet taken
  *                 its token. Set by the covering operation (give), cleared
  *                 one by one by debtors (take). This 32-bit half is the
- *                 futex word; sleepers wait while T is 0.
+ *                 futex word; sleepers wait while T is 0 and X is 0.
+ *     bit  30     X, shut down (FSEM_SHUT_TOKEN_, handoff.h): set once by
+ *                 a shutdown, never cleared but by init (X1).
  *     bit  31     FSEM_MARK_ (handoff.h), always set, never moved: a
  *                 hand-off word is never mistaken for a barging state
  *                 word (destroy and the bounded semaphore's words).
@@ -71,9 +77,11 @@
  *      every registered sleeper sleeps: no lost wake-up. tests/model
  *      checks I1 to I4 with spin.
  *   I4 (bounds) Bounded: 0 <= given_out = clamp(given, 0, N) <= N.
- *   I5 (debts only by xadd) A debt is created only by the blocking call's
- *      own xadd; try-calls move the counter with a CAS that never crosses
- *      into debt, so they cannot block or owe.
+ *   I5 (debts only by the blocking step) A debt is created only by the
+ *      blocking call's own step on the counter (an xadd, or the CAS of
+ *      X2 where a shutdown must be able to refuse it); try-calls move the
+ *      counter with a CAS that never crosses into debt, so they cannot
+ *      block or owe.
  *
  * Protocol
  *
@@ -98,10 +106,11 @@
  *     deadline. A leaver that ends up with a token gives the permit back (a
  *     post, which hands it to the next debtor) and still reports its error,
  *     as glibc does when a post races with the timeout or with the signal
- *     handler itself. Only a bounded call whose give-back finds no room stands,
- *     and returns 0: a release when every permit was taken again
- *     meanwhile, an acquire when every permit was released again (its
- *     permit among them: permits have no owner). A cancelled call that
+ *     handler itself. Only a call whose give-back fails stands, and returns
+ *     0: a bounded release when every permit was taken again meanwhile,
+ *     an acquire when every permit was released again (its permit among
+ *     them: permits have no owner), an fsem_t wait when the count has
+ *     reached FSEM_VALUE_MAX meanwhile. A cancelled call that
  *     stands has taken effect although its caller never returns.
  *   signal: a futex wait without deadline is restarted by the kernel after
  *     an SA_RESTART handler (-ERESTARTSYS); with a deadline it returns EINTR
@@ -114,6 +123,58 @@
  *   cancel: only the futex system call runs with asynchronous cancellation
  *     enabled; the cleanup handler runs leave() and gives back a permit it
  *     took, so a cancelled waiter leaves no phantom sleeper or debt.
+ *
+ * Shutdown (fsem_shutdown, fsem_bounded_shutdown: fsem_handoff_shutdown)
+ *
+ *   X1 (marks) A shutdown sets X in every hand-off word of the semaphore
+ *      (one RMW each, release, then FUTEX_WAKE of all its sleepers), and
+ *      then adds FSEM_SHUT_COUNT_ to the counter, by a CAS that does so
+ *      only if it is not shut yet (release). Neither mark is ever taken
+ *      off but by init. A shutdown that finds the counter marked does
+ *      nothing: whoever marked it had set every X and woken every word.
+ *   X2 (refusal) Every step that can make a debt or take a permit for a
+ *      waiting call (the wait's and the bounded acquire's and release's
+ *      step, the try-calls' CAS) is a CAS that fails the call with
+ *      ECANCELED when it finds the counter marked, so from the mark on no
+ *      call takes a permit or owes one. Posts of fsem_t still add 1 (the
+ *      mark does not change the value: posts go on, and so do
+ *      give-backs and withdrawals, on the value).
+ *   X3 (debtors leave) A debtor reads X in every word it loads: a spinner
+ *      stops, and a sleeper, or one about to sleep, leaves as on a
+ *      timeout (leave(): it gives back a token it took, and withdraws or
+ *      is covered) and fails with ECANCELED. It takes no token while X is
+ *      set (try_take compares the whole word), so every token taken
+ *      outside leave() was taken before X. A sleeper that read the word
+ *      before X sleeps on a futex word X has changed, or is woken by the
+ *      wake that follows X.
+ *   X4 (one instant) Before it fails, a debtor that saw X makes the
+ *      whole shutdown itself (X1: X in every word of the semaphore, the
+ *      wakes, the mark), which finds the counter marked at once unless
+ *      the shutting-down thread is still on its way. So X is in every
+ *      word before the mark, every ECANCELED comes after the mark, and
+ *      every success before it (a take is before X of its word, hence
+ *      before the mark; a counter step is before the mark by X2): the
+ *      counter's mark is the instant of the shutdown. One exception: a
+ *      leaver that took a token and cannot give it back (a bounded call
+ *      whose give-back finds no room, or an fsem_t post that finds the
+ *      count at FSEM_VALUE_MAX) keeps the permit and returns 0, as after
+ *      a timeout.
+ *   X5 (order) The marks are release and every call that fails with
+ *      ECANCELED loads the word that told it with acquire first (the
+ *      counter, or the hand-off word whose X it saw, and then the
+ *      counter's mark, which it may set itself): it sees what the
+ *      shutdown's caller did before the call.
+ *   X6 (nobody held) A shutdown stopped between its steps holds nobody:
+ *      a debtor that sees X completes the shutdown (X4), and every X is
+ *      followed by a wake from each thread that sets or re-sets it, so a
+ *      debtor asleep on a word with X is woken by whichever of them runs;
+ *      until some X is set, debtors sleep for a permit as before.
+ *   A failing debtor marks the counter before its give-back, which may
+ *   hand a permit over (Destruction safety). But unlike the barging
+ *   word's one CAS (S1 in shared.c), a shutdown here touches the
+ *   semaphore after a waiter may have failed (X4): it must not be
+ *   destroyed, nor re-initialized, until fsem_shutdown() has returned
+ *   (fsem.h). The steps are RMWs and FUTEX_WAKE only: async-signal-safe.
  *
  * Destruction safety
  *
@@ -158,8 +219,8 @@
  *   cancellation) whose debt a give has covered polls until that give's
  *   hand-off xadd: a give stopped between its two steps (preempted, or
  *   stopped in a debugger) holds it past its deadline for that long
- *   (tests/test_stall.c finds exactly these places). Sleepers and
- *   tokens are 32-bit: at most 2^32 - 1 threads may block on one
+ *   (tests/test_stall.c finds exactly these places). Sleepers are
+ *   32-bit and tokens 30-bit: at most 2^30 - 1 threads may block on one
  *   semaphore. A debt cannot be withdrawn by a process that was killed
  *   while blocked, so this protocol serves private semaphores only (all
  *   threads of a process die together); FSEM_SHARED semaphores use the
@@ -178,6 +239,7 @@
 #include "probe.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 
@@ -197,7 +259,12 @@ fsem_step_hook_fn *_Atomic fsem_seam_step;
 
 static inline uint32_t tokens(uint64_t w)
 {
-	return (uint32_t)w & ~(uint32_t)FSEM_MARK_;
+	return (uint32_t)w & (uint32_t)(FSEM_SHUT_TOKEN_ - 1);
+}
+
+static inline bool shut(uint64_t w)
+{
+	return w & FSEM_SHUT_TOKEN_;
 }
 
 static inline uint32_t sleepers(uint64_t w)
@@ -253,6 +320,48 @@ void fsem_handoff_give(_Atomic uint64_t *word, uint32_t n, bool shared)
 	owed = sleepers(w) - tokens(w);
 	FSEM_PROBE_(wake, word, owed < n ? owed : n);
 	fsem_futex_wake(futex_word(word), (int)(owed < n ? owed : n), shared);
+}
+
+bool fsem_handoff_shutdown(_Atomic int64_t *counter,
+			   _Atomic uint64_t *const *words, int n)
+{
+	int64_t c = atomic_load_explicit(counter,
+					 memory_order_acquire); /* X5 */
+
+	if (fsem_count_shut(c))
+		return false;	/* X1: its marker set every X and woke first */
+	for (int i = 0; i < n; i++) {
+		FSEM_STEP_("shutdown: or X");
+		atomic_fetch_or_explicit(words[i], FSEM_SHUT_TOKEN_,
+					 memory_order_release); /* X1, X5 */
+		/* every time, even if X was set: its setter may be stopped
+		 * before its own wake (X6) */
+		fsem_futex_wake(futex_word(words[i]), INT_MAX, false);
+	}
+	while (!fsem_count_shut(c)) {
+		FSEM_STEP_("shutdown: CAS counter mark");
+		if (atomic_compare_exchange_weak_explicit(counter, &c,
+				c + FSEM_SHUT_COUNT_,
+				memory_order_acq_rel, /* X5: release for
+				 * later readers, acquire from earlier marks */
+				memory_order_acquire))
+			break;	/* X1: the instant of the shutdown */
+	}
+	return true;
+}
+
+/*
+ * A debtor that saw X fails (X4, X5, X6): it makes the whole shutdown
+ * itself (X in every word, wakes, the mark), which finds the counter
+ * marked at once unless the shutting-down thread is still on its way.
+ */
+static void cancelled(const struct fsem_handoff *h)
+{
+	(void)atomic_load_explicit(h->word, memory_order_acquire); /* X5 */
+	(void)fsem_handoff_shutdown(h->counter,
+				    (_Atomic uint64_t *const[]){ h->word,
+								 h->other },
+				    h->other ? 2 : 1);
 }
 
 /* Take a token if one is in @w; false if there is none or the CAS lost. */
@@ -324,7 +433,7 @@ static int poll_token(void *arg)
 	_Atomic uint64_t *word = arg;
 	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
 
-	while (sleepers(w) == 0) {
+	while (sleepers(w) == 0 && !shut(w)) {	/* X3: no take after X */
 		if (try_take(word, &w, 0))
 			return FSEM_SPIN_TOOK;
 		if (tokens(w) == 0)
@@ -412,12 +521,17 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 				   const struct timespec *abs)
 {
 	uint64_t w;
+	bool took;
 	int err;
 
 	FSEM_STEP_("register: xadd sleepers+1");
 	w = atomic_fetch_add_explicit(h->word, SLEEPER,
 				      memory_order_relaxed) + SLEEPER;
 	for (;;) {
+		if (shut(w)) {
+			err = ECANCELED;	/* X3: leave, taking nothing */
+			break;
+		}
 		if (try_take(h->word, &w, SLEEPER))
 			return 0;
 		if (tokens(w) != 0)
@@ -428,15 +542,18 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 					    abs, h->shared,
 					    FUTEX_BITSET_MATCH_ANY);
 		/* EINTR, ETIMEDOUT or a futex error (Protocol): leave */
-		if (err != 0 && err != EAGAIN) {
-			if (leave(h, err) == 0 && !h->give_back(h->obj))
-				return 0;	/* a bounded call that stands */
-			FSEM_PROBE_FAIL_(h->obj, err);
-			return err;
-		}
+		if (err != 0 && err != EAGAIN)
+			break;
 		w = atomic_load_explicit(h->word,
 					 memory_order_relaxed); /* hint */
 	}
+	took = leave(h, err) == 0;
+	if (err == ECANCELED)
+		cancelled(h);	/* X4; before the give-back hands over */
+	if (took && !h->give_back(h->obj))
+		return 0;	/* the call stands (Protocol: leave) */
+	FSEM_PROBE_FAIL_(h->obj, err);
+	return err;
 }
 
 FSEM_UNWOUND_

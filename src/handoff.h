@@ -23,6 +23,25 @@
  */
 #define FSEM_MARK_ ((uint64_t)1 << 31)
 
+/*
+ * Shutdown of the debt protocol (X1-X5 in handoff.c): X, bit 30 of every
+ * hand-off word, and the counter's mark, FSEM_SHUT_COUNT_ added to its
+ * value (which stays within 2^33 of 0, so the two ranges never meet).
+ */
+#define FSEM_SHUT_TOKEN_ ((uint64_t)1 << 30)
+#define FSEM_SHUT_COUNT_ ((int64_t)1 << 62)
+
+static inline bool fsem_count_shut(int64_t c)
+{
+	return c >= FSEM_SHUT_COUNT_ / 2;
+}
+
+/* The counter's value, with or without the mark. */
+static inline int64_t fsem_count_of(int64_t c)
+{
+	return fsem_count_shut(c) ? c - FSEM_SHUT_COUNT_ : c;
+}
+
 /* A waiter passed over this long (ns) turns on hand-off mode (handoff.c). */
 #define FSEM_STARVE_NS 1000000u
 
@@ -46,6 +65,8 @@
  */
 struct fsem_handoff {
 	_Atomic uint64_t *word;
+	_Atomic int64_t *counter;	/* marked by a debtor that sees X (X4) */
+	_Atomic uint64_t *other;	/* the other hand-off word, or NULL */
 	_Atomic uint32_t *spin;	/* adaptive spin budget in ns; NULL: no spin */
 	bool shared;
 	bool (*withdraw)(void *obj);
@@ -108,13 +129,21 @@ int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 void fsem_handoff_give(_Atomic uint64_t *word, uint32_t n, bool shared);
 
 /*
+ * Shut down (X1): unless @counter is marked, X in each of the @n hand-off
+ * words @words (@n <= 2) and a wake of their sleepers, then the mark of
+ * @counter. True if it found the counter unmarked.
+ */
+bool fsem_handoff_shutdown(_Atomic int64_t *counter,
+			   _Atomic uint64_t *const *words, int n);
+
+/*
  * T of the hand-off word @word in a snapshot (a hint): debtors whose debt
  * a give has covered and that have not yet taken their token.
  */
 static inline uint32_t fsem_handoff_tokens(_Atomic uint64_t *word)
 {
-	return (uint32_t)atomic_load_explicit(word,
-			memory_order_relaxed) & ~(uint32_t)FSEM_MARK_; /* hint */
+	return (uint32_t)atomic_load_explicit(word, memory_order_relaxed) &
+	       (uint32_t)(FSEM_SHUT_TOKEN_ - 1); /* hint */
 }
 
 /* 0, or EINVAL for a clock or deadline that fsem_*wait must refuse. */

@@ -23,7 +23,8 @@
  *   interrupted(sem)	a blocking call is about to fail with EINTR.
  *   starve(sem)	a waiter passed over too long turned hand-off mode
  *			on (P3 in shared.c).
- *   shutdown(sem)	a semaphore shut down (its first shutdown only).
+ *   shutdown(sem)	a semaphore shut down (its first shutdown only; two
+ *			first calls racing on an FSEM_FIFO one may both fire).
  */
 #ifndef FSEM_PROBE_H
 #define FSEM_PROBE_H

@@ -31,9 +31,9 @@
  *     bit  62     0; bit 63 S again (S1).
  *     The inline fast paths of fsem.h take from a word in [1,
  *     FSEM_VALUE_MAX] and post to one in [0, 2^30 - 1] (the library
- *     posts above): only while every field but V is 0. The first word of fsem_t holds FSEM_TRAP_
- *     (shared.h), so that the inline xadd of builds before 0.3 always
- *     enters the library; that xadd is ignored.
+ *     posts above): only while every field but V is 0. The first word
+ *     of fsem_t holds FSEM_TRAP_ (shared.h), so that the inline xadd of
+ *     builds before 0.3 always enters the library; that xadd is ignored.
  *   fsem_bounded_t, N permits (the acquire hand-off word):
  *     bits  0..24 G, given out, 0..N (N <= FSEM_BOUNDED_MAX = 2^25 - 1);
  *     bits 25..26 WB of the acquirers; bits 27..28 WB of the releasers;

@@ -20,7 +20,9 @@
 #define FAR_NS		(3600 * 1000000000LL)	/* a deadline never reached */
 #define BLOCKED		3	/* threads blocked in each kind of call */
 
-static const int flag_sets[] = { 0, FSEM_NOSPIN, FSEM_SHARED };
+static const int flag_sets[] = {
+	0, FSEM_NOSPIN, FSEM_SHARED, FSEM_FIFO, FSEM_FIFO | FSEM_NOSPIN,
+};
 
 /* Each kind of blocking call: fsem_t waits, then the bounded calls. */
 enum call {
@@ -180,19 +182,69 @@ static void test_after_shutdown(void **state)
 /* The limit still holds after a shutdown: a post past it changes nothing. */
 static void test_post_limit_after_shutdown(void **state)
 {
-	fsem_t sem;
-
 	(void)state;
-	assert_int_equal(fsem_init(&sem, 0, FSEM_VALUE_MAX - 1), 0);
-	assert_int_equal(fsem_shutdown(&sem), 0);
-	assert_int_equal(fsem_post(&sem), 0);
-	errno = 0;
-	assert_int_equal(fsem_post(&sem), -1);
-	assert_int_equal(errno, EOVERFLOW);
-	assert_value(&sem, FSEM_VALUE_MAX);
-	errno = 0;
-	assert_int_equal(fsem_trywait(&sem), -1);
-	assert_int_equal(errno, ECANCELED);
+	for (size_t f = 0; f < sizeof(flag_sets) / sizeof(*flag_sets); f++) {
+		fsem_t sem;
+
+		assert_int_equal(fsem_init(&sem, flag_sets[f],
+					   FSEM_VALUE_MAX - 2), 0);
+		assert_int_equal(fsem_shutdown(&sem), 0);
+		assert_int_equal(fsem_post(&sem), 0);
+		errno = 0;
+		assert_int_equal(fsem_post_n(&sem, 2), -1);
+		assert_int_equal(errno, EOVERFLOW);
+		assert_int_equal((fsem_post)(&sem), 0);
+		errno = 0;
+		assert_int_equal(fsem_post(&sem), -1);
+		assert_int_equal(errno, EOVERFLOW);
+		assert_value(&sem, FSEM_VALUE_MAX);
+		errno = 0;
+		assert_int_equal(fsem_trywait(&sem), -1);
+		assert_int_equal(errno, ECANCELED);
+	}
+}
+
+/*
+ * Posts just before a shutdown, to threads blocked in waits: each permit
+ * ends either with a wait that returned 0 or in the count, never lost
+ * (under FSEM_FIFO a debtor woken for its token may see the shutdown
+ * first, and gives the token back).
+ */
+static void test_posts_racing_shutdown(void **state)
+{
+	(void)state;
+	for (size_t f = 0; f < sizeof(flag_sets) / sizeof(*flag_sets); f++) {
+		for (int posts = 1; posts <= BLOCKED; posts++) {
+			struct blocked t[BLOCKED];
+			int taken = 0, v = -1, blocked = -1;
+			fsem_t sem;
+			int i;
+
+			assert_int_equal(fsem_init(&sem, flag_sets[f], 0), 0);
+			for (i = 0; i < BLOCKED; i++)
+				start(&t[i], WAIT, &sem, NULL);
+			assert_int_equal(fsem_post_n(&sem, (unsigned)posts),
+					 0);
+			assert_int_equal(fsem_shutdown(&sem), 0);
+			for (i = 0; i < BLOCKED; i++) {
+				struct timespec abs = test_deadline(
+					CLOCK_REALTIME, HANDSHAKE_NS);
+
+				if (test_timedjoin(t[i].thread, NULL,
+						   &abs) != 0)
+					fail_msg("a wait is still blocked");
+				if (t[i].ret == 0)
+					taken++;
+				else
+					assert_int_equal(t[i].err, ECANCELED);
+			}
+			assert_int_equal(fsem_getvalue(&sem, &v), 0);
+			assert_int_equal(taken + v, posts);
+			assert_int_equal(fsem_waiters(&sem, &blocked), 0);
+			assert_int_equal(blocked, 0);
+			assert_int_equal(fsem_destroy(&sem), 0);
+		}
+	}
 }
 
 static void assert_bounded_cancelled(fsem_bounded_t *b)
@@ -274,18 +326,22 @@ static void on_term(int sig)
 static void test_shutdown_from_handler(void **state)
 {
 	struct sigaction sa = { .sa_handler = on_term }, old;
-	struct blocked t;
 
 	(void)state;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	assert_int_equal(sigaction(SIGTERM, &sa, &old), 0);
-	assert_int_equal(fsem_init(&handler_sem, 0, 0), 0);
-	start(&t, WAIT, &handler_sem, NULL);
-	assert_int_equal(pthread_kill(pthread_self(), SIGTERM), 0);
-	join_cancelled(&t);
+	for (int fifo = 0; fifo < 2; fifo++) {
+		struct blocked t;
+
+		assert_int_equal(fsem_init(&handler_sem,
+					   fifo ? FSEM_FIFO : 0, 0), 0);
+		start(&t, WAIT, &handler_sem, NULL);
+		assert_int_equal(pthread_kill(pthread_self(), SIGTERM), 0);
+		join_cancelled(&t);
+		assert_int_equal(fsem_destroy(&handler_sem), 0);
+	}
 	assert_int_equal(sigaction(SIGTERM, &old, NULL), 0);
-	assert_int_equal(fsem_destroy(&handler_sem), 0);
 }
 
 /* True if process @pid sleeps in the futex system call. */
@@ -341,28 +397,6 @@ static void test_across_processes(void **state)
 	munmap(m, sizeof(*m));
 }
 
-/* FSEM_FIFO has no shutdown yet: ENOTSUP, and the semaphore is intact. */
-static void test_fifo_not_supported(void **state)
-{
-	fsem_bounded_t b;
-	fsem_t sem;
-
-	(void)state;
-	assert_int_equal(fsem_init(&sem, FSEM_FIFO, 1), 0);
-	errno = 0;
-	assert_int_equal(fsem_shutdown(&sem), -1);
-	assert_int_equal(errno, ENOTSUP);
-	assert_int_equal(fsem_wait(&sem), 0);
-	assert_int_equal(fsem_post(&sem), 0);
-	assert_value(&sem, 1);
-	assert_int_equal(fsem_bounded_init(&b, FSEM_FIFO, 1), 0);
-	errno = 0;
-	assert_int_equal(fsem_bounded_shutdown(&b), -1);
-	assert_int_equal(errno, ENOTSUP);
-	assert_int_equal(fsem_bounded_acquire(&b), 0);
-	assert_int_equal(fsem_bounded_release(&b), 0);
-}
-
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -383,7 +417,7 @@ int main(void)
 		cmocka_unit_test(test_bounded_blocked_return),
 		cmocka_unit_test(test_shutdown_from_handler),
 		cmocka_unit_test(test_across_processes),
-		cmocka_unit_test(test_fifo_not_supported),
+		cmocka_unit_test(test_posts_racing_shutdown),
 		cmocka_unit_test(test_bad_input),
 	};
 

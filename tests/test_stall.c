@@ -90,7 +90,7 @@ static const struct scenario scenarios[] = {
 	{ true, GIVEN_N, TIMEDACQ, NONE, TIMEDREL, TRYREL, 1, false },
 	{ true, 1, TRYREL, NONE, TIMEDACQ, TRYACQ, 2, false },
 	{ true, 0, TIMEDREL, NONE, TIMEDACQ, NONE, 0, false },
-	/* shutdown (FSEM_FIFO answers ENOTSUP: it runs as a plain check) */
+	/* shutdown */
 	{ false, 0, SHUTDOWN, TIMEDWAIT, TIMEDWAIT, POST, 1, false },
 	{ true, 0, BSHUTDOWN, TIMEDREL, TIMEDACQ, TRYACQ, 1, false },
 	{ true, GIVEN_N, BSHUTDOWN, TIMEDACQ, TIMEDREL, TRYREL, 1, false },
@@ -574,7 +574,7 @@ static bool documented_hostage(const char *site)
 {
 	static const char *const between[] = {
 		"post: handed over", "post_n: handed over",
-		"acquire: handed over", "release: handed over",
+		"fifo step: handed over",
 		"give: xadd tokens+n",
 	};
 

@@ -5,10 +5,9 @@
  * cancel blocked waiters, and deadlines run out. Checked all the time:
  * the counting value is never negative and 0 <= given_out <= N; a watchdog
  * fails the run if a thread stays in an untimed wait while a permit it
- * could take is free. Without -f the run ends with fsem_shutdown() and
+ * could take is free. The run ends with fsem_shutdown() and
  * fsem_bounded_shutdown(), which must free every blocked caller with
- * ECANCELED and lose nothing (with -f, FSEM_FIFO has no shutdown: blocked
- * callers are freed by posts). At the end every permit is accounted for
+ * ECANCELED and lose nothing. At the end every permit is accounted for
  * exactly: the values, that a shut-down semaphore takes nothing, and,
  * once re-armed by init with the same values, what trywait, tryacquire
  * and tryrelease can still take.
@@ -101,7 +100,7 @@ static struct worker W[MAX_WORKERS];
 static int nworkers;
 static _Atomic bool sig_stop;
 static bool no_cancels;	/* -p: handlers may post */
-static bool shut_at_end;	/* not -f: the run ends with shutdowns */
+static bool shut_at_end;	/* the run ends with shutdowns */
 static bool fifo_run;		/* -f: weighted calls answer ENOTSUP */
 static int nkids, nprocs;	/* children: worker processes, then victims */
 
@@ -398,7 +397,7 @@ static void unblock(int st)
 }
 
 /*
- * End the run by shutting both semaphores down (not -f): every blocked
+ * End the run by shutting both semaphores down: every blocked
  * caller returns ECANCELED, every later one at once. A->shut is set first,
  * so that no ECANCELED is seen before it.
  */
@@ -785,7 +784,7 @@ int main(int argc, char **argv)
 	    fsem_bounded_init(&A->b, flags | (fifo ? FSEM_FIFO : 0), PERMITS))
 		return 2;
 	no_cancels = flags != 0;
-	shut_at_end = !fifo;
+	shut_at_end = true;
 	fifo_run = fifo;
 	nprocs = nkids = procs;
 	if (!flags)
@@ -816,5 +815,5 @@ int main(int argc, char **argv)
 		printf("torture: FAIL: no victim was seen asleep to kill\n");
 		return 1;
 	}
-	return check(init, kills > 0, flags);
+	return check(init, kills > 0, flags | (fifo ? FSEM_FIFO : 0));
 }

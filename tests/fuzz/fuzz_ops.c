@@ -88,7 +88,7 @@ static void expect(int ret, int err)
 /* ---- sequential mode: every answer against the model ---- */
 
 /* The model's state besides the values: shut down, and FSEM_FIFO. */
-static bool c_shut, c_fifo, b_shut;
+static bool c_shut, c_fifo, b_shut, b_fifo;
 
 /*
  * A weighted wait's answer @ret for @n: 0 at once for n == 0, then EINVAL
@@ -192,8 +192,8 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 		expect(fsem_shutdown(NULL), EINVAL);
 		break;
 	case 7:	/* shutdown: waits fail from now on, posts still count */
-		expect(fsem_shutdown(sem), c_fifo ? ENOTSUP : 0);
-		c_shut = !c_fifo;
+		expect(fsem_shutdown(sem), 0);
+		c_shut = true;
 		break;
 	default: /* re-init, huge values, every flag set and bad ones */
 		n = take(s) % 2 ? take32(s) : take(s);
@@ -231,6 +231,8 @@ static void bounded_step(fsem_bounded_t *b, long long *given, long long n,
 			expect(ret, 0);
 		else if (v > n)
 			expect(ret, EINVAL);
+		else if (v > 1 && b_fifo)
+			expect(ret, ENOTSUP);
 		else if (b_shut)
 			expect(ret, ECANCELED);
 		else if (dir ? *given + v <= n : *given >= v)
@@ -304,7 +306,9 @@ static void sequential(struct script *s)
 	CHECK(fsem_init(&sem, FSEM_NOSPIN, (unsigned int)model) == 0);
 	c_shut = c_fifo = b_shut = false;
 	n = take(s) % 8 + 1;
-	CHECK(fsem_bounded_init(&b, 0, (unsigned int)n) == 0);
+	b_fifo = n % 2;	/* either protocol, from the script */
+	CHECK(fsem_bounded_init(&b, b_fifo ? FSEM_FIFO : 0,
+				(unsigned int)n) == 0);
 	expect(fsem_bounded_init(&b, 0, 0), EINVAL);
 	while (s->n) {
 		if (take(s) % 2)
@@ -378,9 +382,11 @@ static void threaded(struct script *s)
 	unsigned int init = take(s);
 	int v;
 
+	int flags = init % 2 ? FSEM_FIFO : 0;	/* either protocol */
+
 	memset(&r, 0, sizeof(r));
-	CHECK(fsem_init(&r.sem, 0, init) == 0);
-	CHECK(fsem_bounded_init(&r.b, 0, 4) == 0);
+	CHECK(fsem_init(&r.sem, flags, init) == 0);
+	CHECK(fsem_bounded_init(&r.b, flags, 4) == 0);
 	r.script = *s;
 	for (int i = 0; i < 3; i++)
 		CHECK(pthread_create(&th[i], NULL, runner, &r) == 0);

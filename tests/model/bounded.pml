@@ -23,6 +23,7 @@
 #define OP_CREL		7	/* fsem_bounded_release, cancelled */
 #define OP_TRYREL	8	/* fsem_bounded_tryrelease */
 #define OP_CHURN	9	/* forever: tryacquire, and if it did, release */
+#define OP_SHUT		10	/* fsem_bounded_shutdown (FSEM_FIFO: X1-X5) */
 #define IFOK		16	/* flag: only if the previous operation returned 0 */
 #define IFFAIL		32	/* flag: only if the previous operation failed */
 
@@ -99,8 +100,53 @@
 #define THREADS	run Thread(0, OP_ACQ, OP_ACQ, OP_NONE); \
 		run Thread(1, OP_CACQ, OP_NONE, OP_NONE); \
 		run Thread(2, OP_REL, OP_TREL, OP_NONE)
+/* ---- shutdown (X1-X5 of handoff.c) -------------------------------- */
+#elif defined(CFG_XSHUT)
+/* both directions blocked at the shutdown: a release blocked while none
+ * is given out (and covered by the first acquire), an acquire blocked
+ * while the permit is out; no call that could satisfy it follows. Finding
+ * X-B1 (README.md): the acquirer that sees X on acq marks the counter
+ * before the shutdown sets X on rel, and the releaser then takes its
+ * token: a success after the mark (PROBE_PREMARK: its debt was covered
+ * before the mark) */
+#define SHUTDOWN
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_REL, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_ACQ, OP_ACQ); \
+		run Thread(2, OP_SHUT, OP_NONE, OP_NONE)
+#elif defined(CFG_XPC)
+/* producer / consumer racing with the shutdown: acquires blocked, a timed
+ * release (retried if it failed), a release and a tryacquire after the
+ * shutdown */
+#define SHUTDOWN
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_TREL, OP_REL | IFFAIL, OP_NONE); \
+		run Thread(2, OP_SHUT, OP_REL, OP_TRYACQ)
+#elif defined(CFG_XREL)
+/* releases blocked (every permit back), a cancellable one among them, an
+ * acquire racing with the shutdown, and a second shutdown */
+#define SHUTDOWN
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_REL, OP_REL, OP_NONE); \
+		run Thread(1, OP_CREL, OP_SHUT, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_SHUT, OP_NONE)
+#elif defined(CFG_XLIVE)
+/* liveness: both directions blocked, a shutdown: every call returns
+ * (ltl calls_return, weak fairness) */
+#define SHUTDOWN
+#define LIVE
+#define ENV_EVENTS
+#define N	1
+#define NT	3
+#define THREADS	run Thread(0, OP_REL, OP_TACQ, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_ACQ, OP_ACQ); \
+		run Thread(2, OP_SHUT, OP_NONE, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_PAIRED, CFG_PC, CFG_PC2, CFG_TIMED1, CFG_LIVE, CFG_FERR, CFG_FERR_REL, CFG_FBROKEN"
+#error "choose a configuration: -DCFG_PAIRED, CFG_PC, CFG_PC2, CFG_TIMED1, CFG_LIVE, CFG_FERR, CFG_FERR_REL, CFG_FBROKEN, CFG_XSHUT, CFG_XPC, CFG_XREL, CFG_XLIVE"
 #endif
 #ifndef OUT0
 #define OUT0	0	/* permits given out at the start */
@@ -128,25 +174,35 @@ byte holders;		/* threads between a successful acquire and release */
 #include "handoff.pml"
 
 /*
- * bounded.c:81-99 try_step(s, sdir): tryacquire (+1), tryrelease (-1),
- * give_back_acquire (-1), give_back_release (+1). Sets tok if it stepped.
+ * bounded.c:81-99 try_step(s, sdir, back): tryacquire (+1), tryrelease
+ * (-1), give_back_acquire (-1, back), give_back_release (+1, back). Sets
+ * tok if it stepped, err = ESHUT if a try-call found the counter marked
+ * (X2: a give-back steps on the value whatever the mark). lm: the mark in
+ * the thread's g (the CAS compares the whole int64).
  */
-inline try_step()
+inline try_step(back)
 {
-	atomic { lc = given }			/* bounded.c:86 */
+	atomic { lc = given; lm = cmark }	/* bounded.c:86 */
 	do
-	:: (sdir > 0 && lc < N) || (sdir < 0 && lc > 0) ->	/* bounded.c:87 */
+	:: lm && !back ->	/* bounded.c try_step: fsem_count_shut(g) && !back */
+		err = ESHUT; break	/* fsem_handoff_mark (set); ECANCELED */
+	:: (!lm || back) &&
+	   ((sdir > 0 && lc < N) || (sdir < 0 && lc > 0)) ->	/* bounded.c:87 */
 		atomic {	/* bounded.c:88-90 CAS(given, g, g + dir) */
 			if
-			:: given == lc ->
+			:: given == lc && cmark == lm ->
 				given = given + sdir; tok = 1;
+				if
+				:: !back -> CHECK_TAKE
+				:: else -> skip
+				fi;
 				if
 				:: sdir > 0 && lc < 0 -> G[REL]++	/* covers a releaser */
 				:: sdir < 0 && lc > N -> G[ACQ]++	/* covers an acquirer */
 				:: else -> V = V + sdir
 				fi;
 				eff = eff + sdir; effsum = effsum + sdir
-			:: else -> lc = given
+			:: else -> lc = given; lm = cmark
 			fi
 		}
 		if
@@ -161,9 +217,9 @@ inline try_step()
 			break				/* bounded.c:96 return true */
 		:: else -> skip				/* bounded.c:91 continue */
 		fi
-	:: else -> break				/* bounded.c:98 return false */
+	:: else -> break		/* bounded.c:98 EAGAIN: I5, never into debt */
 	od;
-	lc = 0
+	lc = 0; lm = 0
 }
 
 /* bounded.c:50-61 withdraw_acquire, bounded.c:63-74 withdraw_release */
@@ -193,49 +249,68 @@ inline withdraw(h)
 inline give_back(h)
 {
 	sdir = (h == ACQ -> -1 : 1);
-	try_step();
+	try_step(1);
 	gb = tok; tok = 0; sdir = 0
 }
 
 /*
  * bounded.c:161-175 acquire (dir = +1) and bounded.c:177-191 release
  * (dir = -1), with bounded.c:117-137 acquire_slow and bounded.c:139-159
- * release_slow. Sets res (0 while owed a token) and eff.
+ * release_slow. Sets res (0 while owed a token, R_SHUT when refused) and
+ * eff. The step on given is now bounded.c fifo_step: a CAS loop that
+ * refuses a marked counter (X2) and otherwise makes the old xadd's given
+ * + dir: one atomic step, as fsem.pml's wait.
  */
+#ifndef NEG_STEP_IGNORES_MARK
+#define STEP_REFUSED	cmark	/* bounded.c fifo_step: fsem_count_shut(g) */
+#else
+/* NEGATIVE CONTROL x-c: the old xadd, which does not look at the mark */
+#define STEP_REFUSED	false
+#endif
 inline blocking_op()
 {
-	atomic {	/* bounded.c:170 fetch_add(given, 1) / bounded.c:186 fetch_sub(given, 1) */
+	atomic {	/* bounded.c fifo_step: CAS(given, g, g + dir), acq_rel */
 		ik[me] = (op == OP_TACQ || op == OP_TREL -> IK_TMO :
 			  (op == OP_CACQ || op == OP_CREL -> IK_CANCEL : IK_NONE));
-#ifdef PAIRED
-		holders = holders - (dir < 0 -> 1 : 0);
-#endif
-		lc = given; given = given + dir;
+		sat = seen;
 		if
-#ifndef NEG_BOUND_OFF_BY_ONE
-		:: dir > 0 && lc >= 0 && lc < N ->	/* bounded.c:172 */
-#else
-		/* NEGATIVE CONTROL 4: acquire's fast path test off by one */
-		:: dir > 0 && lc >= 0 && lc <= N ->
+		:: STEP_REFUSED -> res = R_SHUT	/* fsem_handoff_mark (set) */
+		:: else ->
+#ifdef PAIRED
+			holders = holders - (dir < 0 -> 1 : 0);
 #endif
-			V++; eff = 1; effsum++; res = R_OK
-		:: dir > 0 && lc < 0 ->			/* bounded.c:131 covers a releaser */
-			G[REL]++; eff = 1; effsum++; res = R_OK
+			lc = given; given = given + dir;
+			if
 #ifndef NEG_BOUND_OFF_BY_ONE
-		:: dir > 0 && lc >= N ->		/* an acquire debt */
+			:: dir > 0 && lc >= 0 && lc < N ->	/* bounded.c:172 */
 #else
-		:: dir > 0 && lc > N ->
+			/* NEGATIVE CONTROL 4: acquire's fast path test off by one */
+			:: dir > 0 && lc >= 0 && lc <= N ->
 #endif
-			D[ACQ]++
-		:: dir < 0 && lc > 0 && lc <= N ->	/* bounded.c:188 */
-			V--; eff = -1; effsum--; res = R_OK
-		:: dir < 0 && lc > N ->			/* bounded.c:153 covers an acquirer */
-			G[ACQ]++; eff = -1; effsum--; res = R_OK
-		:: dir < 0 && lc <= 0 ->		/* a release debt */
-			D[REL]++
+				V++; eff = 1; effsum++; res = R_OK
+			:: dir > 0 && lc < 0 ->			/* bounded.c:131 covers a releaser */
+				G[REL]++; eff = 1; effsum++; res = R_OK
+#ifndef NEG_BOUND_OFF_BY_ONE
+			:: dir > 0 && lc >= N ->		/* an acquire debt */
+#else
+			:: dir > 0 && lc > N ->
+#endif
+				D[ACQ]++
+			:: dir < 0 && lc > 0 && lc <= N ->	/* bounded.c:188 */
+				V--; eff = -1; effsum--; res = R_OK
+			:: dir < 0 && lc > N ->			/* bounded.c:153 covers an acquirer */
+				G[ACQ]++; eff = -1; effsum--; res = R_OK
+			:: dir < 0 && lc <= 0 ->		/* a release debt */
+				D[REL]++
+			fi;
+			if
+			:: res == R_OK -> CHECK_TAKE	/* took a step: a success */
+			:: else -> skip
+			fi
 		fi
 	}
 	if
+	:: res == R_SHUT -> skip		/* bounded.c acquire: fail(ECANCELED) */
 	:: dir > 0 && lc < 0 -> lc = 0; handoff_give(REL, 1)	/* bounded.c:131-133 */
 	:: dir < 0 && lc > N -> lc = 0; handoff_give(ACQ, 1)	/* bounded.c:153-155 */
 	:: res == 0 ->					/* bounded.c:135 / bounded.c:157 */
@@ -255,8 +330,9 @@ bit acquire_never_stands;
 proctype Thread(byte me; byte op0; byte op1; byte op2)
 {
 	short lT, lS, lc, dir, sdir, eff;
-	byte err, res, wk, rounds, why, k, op, hw;
+	byte err, res, wk, rounds, why, k, op, hw, hs;
 	bit took, dereg, wd, gb, inleave, intr, tok, prevok;
+	bit lX, lm, sat;	/* X in w; the mark in g; a shutdown seen at the call */
 
 	do
 	:: k < 3 ->
@@ -269,25 +345,31 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 		dir = (op >= OP_ACQ && op <= OP_TRYACQ -> 1 : -1);
 		if
 		:: op == OP_NONE -> skip
+		:: op == OP_SHUT ->
+			handoff_shutdown();	/* bounded.c fsem_bounded_shutdown */
+			atomic { seen = 1; prevok = 1 }
 		:: op == OP_CHURN ->
 			do
-			:: sdir = 1; try_step();	/* bounded.c:243 */
+			:: sdir = 1; try_step(0);	/* bounded.c:243 */
 				if
 				:: tok -> tok = 0; sdir = 0; eff = 0;
 					dir = -1; op = OP_REL; blocking_op();
 					eff = 0; res = 0; op = OP_CHURN
-				:: else -> sdir = 0
+				:: else -> sdir = 0; err = 0
 				fi
 			od
-		:: op != OP_NONE && op != OP_CHURN ->
+		:: op != OP_NONE && op != OP_CHURN && op != OP_SHUT ->
 			if
 			:: op == OP_TRYACQ || op == OP_TRYREL ->
 				/* bounded.c:243 / bounded.c:250 */
-				sdir = dir; try_step(); sdir = 0;
-				res = (tok -> R_OK : R_ERR); tok = 0
+				atomic { sat = seen; sdir = dir };
+				try_step(0); sdir = 0;
+				res = (tok -> R_OK : (err == ESHUT -> R_SHUT : R_ERR));
+				tok = 0; err = 0
 			:: else -> blocking_op()
 			fi;
 			atomic {
+				shut_result();
 				prevok = (res == R_OK || res == R_STAND);
 				/* returned 0 iff it took effect, exactly once */
 				if
@@ -325,7 +407,7 @@ cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
 		fi;
 #endif
 		ndone++; k = 0; op = 0; res = 0; why = 0; eff = 0; dir = 0;
-		prevok = 0
+		prevok = 0; sat = 0
 	}
 }
 
@@ -375,6 +457,10 @@ end_monitor:
 	:: atomic { holders > N -> assert(at_most_N_holders) }
 #endif
 	:: atomic { ndone == NT && !FINAL -> assert(final_state_clean) }
+#if defined(SHUTDOWN) && !defined(OBSERVABLE_ONLY)
+	:: atomic { !(XWOKE_OK(ACQ) && XWOKE_OK(REL)) ->
+		assert(no_sleeper_after_shutdown_wake) }
+#endif
 	fi
 }
 
@@ -399,7 +485,9 @@ ltl no_lost_wakeup { []<> !STARVE(0) && []<> !STARVE(1) && []<> !STARVE(2) }
  */
 ltl timed_acquire_returns { [] (tmo[0] -> <> !tmo[0]) }
 #endif
-#ifdef FUTEX_BROKEN
-/* As in fsem.pml: with every futex wait failing, every call returns. */
+#if defined(FUTEX_BROKEN) || (defined(SHUTDOWN) && defined(LIVE))
+/* As in fsem.pml: with every futex wait failing, every call returns;
+ * with a shutdown, every call returns, both directions' blocked calls
+ * included. */
 ltl calls_return { <> (ndone == NT) }
 #endif

@@ -5,7 +5,8 @@
 # and of shared_fsem.pml and shared_bounded.pml (the barging protocol of
 # shared.c: FSEM_SHARED without policy, with killed processes; private
 # semaphores with the policy P1-P3, configurations P*), that must verify,
-# shutdown configurations (SHUT*, S1-S4 of shared.c), every negative control
+# shutdown configurations (SHUT*, S1-S4 of shared.c; X*, X1-X5 of handoff.c
+# for FSEM_FIFO), every negative control
 # (a deliberately broken variant that spin must reject, for the reason
 # given), the known bugs of the current C code and the documented limits
 # (expected failures) and one informational probe. Prints one line per check
@@ -91,6 +92,39 @@ pass|bounded|FERR_REL|safety|-DFUTEX_FAILS|-O0||bounded N=1 all given out, any f
 pass|bounded|FBROKEN|safety|-DFUTEX_BROKEN|-O0||bounded, every futex wait fails: nothing lost
 pass|bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN|-O0||bounded, every futex wait fails: every call returns
 neg|bounded|FBROKEN|live:calls_return|-DFUTEX_BROKEN -DNEG_FUTEX_RETRY|-O0|acceptance cycle|control 6 (a failed futex wait retried as EAGAIN: the old futex.h)
+pass|fsem|XSHUT|safety||-O0||FIFO shutdown, counting: two waits blocked, a post racing with the shutdown, a post after it; a wait and a trywait before, during or after it
+pass|fsem|XSHUT|observable||-O0||FIFO shutdown, counting (as above, observable)
+pass|fsem|XTIMED|safety||-O0||FIFO shutdown, counting: a timed wait (timeout racing with the shutdown), a wait, a poster that goes on posting after it
+pass|fsem|XCANCEL|safety||-O0||FIFO shutdown, counting: a cancellable wait, a wait, a post, two shutdowns (the second changes nothing)
+pass|fsem|XLIVE|live:calls_return||||FIFO shutdown, counting liveness: every call returns, the waits blocked at the shutdown included
+pass|bounded|XPC|safety||-O0||FIFO shutdown, bounded N=1: acquires blocked, a timed release racing with the shutdown, a release and a tryacquire after it
+pass|bounded|XPC|observable||-O0||FIFO shutdown, bounded N=1 (as above, observable)
+pass|bounded|XREL|safety||-O0||FIFO shutdown, bounded N=1 all given back: releases blocked, a cancellable one, an acquire racing with the shutdown, two shutdowns
+pass|bounded|XSHUT|safety||-O0||FIFO shutdown, bounded N=1, both directions blocked: no success after the mark (cancelled() completes the shutdown: X in every word, then the mark; finding X-B1)
+neg|bounded|XSHUT|safety|-DNEG_HELPER_MARK_ONLY|-O0|no_success_after_shutdown|FIFO shutdown control x-e, finding X-B1 (the first C code: cancelled() sets the mark only; a release blocked on rel, which has no X yet, takes its token after the mark)
+pass|bounded|XSHUT|safety|-DNEG_HELPER_MARK_ONLY -DPROBE_PREMARK|-O0||FIFO shutdown control x-e kept one promise: every success after the mark claims a debt covered before it (the linearization form of X4)
+pass|bounded|XSHUT|observable||-O0||FIFO shutdown, bounded N=1, both directions blocked (observable)
+pass|bounded|XLIVE|live:calls_return||||FIFO shutdown, bounded liveness: every call returns, both directions blocked
+neg|fsem|XSHUT|safety|-DNEG_SHUT_NO_WAKE|-O0|no_sleeper_after_shutdown_wake|FIFO shutdown control x-a (X set, no FUTEX_WAKE: a sleeper queued before X sleeps on)
+neg|fsem|XCANCEL|observable|-DNEG_SHUT_NO_WAKE|-O0|invalid end state|FIFO shutdown control x-a (as above): a wait never returns
+neg|fsem|XLIVE|live:calls_return|-DNEG_SHUT_NO_WAKE|-O0|acceptance cycle|FIFO shutdown control x-a (as above): liveness
+neg|bounded|XREL|safety|-DNEG_SHUT_NO_WAKE|-O0|no_sleeper_after_shutdown_wake|FIFO shutdown control x-a (as above), bounded
+neg|bounded|XPC|observable|-DNEG_SHUT_NO_WAKE|-O0|invalid end state|FIFO shutdown control x-a (as above), bounded: an acquire never returns
+neg|fsem|XSHUT|safety|-DNEG_SLEEP_IGNORES_X|-O0|no_success_after_shutdown|FIFO shutdown control x-b1 (sleep_loop ignores X: a debtor takes the token of a post made after the mark)
+neg|fsem|XTIMED|observable|-DNEG_SLEEP_IGNORES_X|-O0|posts_after_shutdown_kept|FIFO shutdown control x-b1 (as above): a permit posted after the shutdown is taken
+neg|fsem|XLIVE|live:calls_return|-DNEG_SLEEP_IGNORES_X|-O0|acceptance cycle|FIFO shutdown control x-b1 (as above): a debtor polls EAGAIN for ever
+neg|bounded|XREL|safety|-DNEG_SLEEP_IGNORES_X|-O0|no_success_after_shutdown|FIFO shutdown control x-b1 (as above), bounded: a releaser takes a token that a give-back covered after the mark
+neg|fsem|XSHUT|safety|-DNEG_SPIN_IGNORES_X|-O0|no_success_after_shutdown|FIFO shutdown control x-b2 (poll_token ignores X: a spinner takes the token of a post made after the mark)
+neg|fsem|XSHUT|observable|-DNEG_SPIN_IGNORES_X|-O0|posts_after_shutdown_kept|FIFO shutdown control x-b2 (as above): a permit posted after the shutdown is taken
+neg|bounded|XREL|safety|-DNEG_SPIN_IGNORES_X|-O0|no_success_after_shutdown|FIFO shutdown control x-b2 (as above), bounded
+neg|fsem|XSHUT|safety|-DNEG_STEP_IGNORES_MARK|-O0|no_success_after_shutdown|FIFO shutdown control x-c (wait step is the old xadd: a wait after the mark takes a free permit)
+neg|fsem|XTIMED|observable|-DNEG_STEP_IGNORES_MARK|-O0|call_after_shutdown_ECANCELED|FIFO shutdown control x-c (as above): a wait begun after the shutdown returned succeeds
+neg|bounded|XPC|safety|-DNEG_STEP_IGNORES_MARK|-O0|no_success_after_shutdown|FIFO shutdown control x-c (as above), bounded: fifo_step is the old xadd
+neg|bounded|XREL|observable|-DNEG_STEP_IGNORES_MARK|-O0|call_after_shutdown_ECANCELED|FIFO shutdown control x-c (as above), bounded
+neg|fsem|XSHUT|safety|-DNEG_NO_HELPER_MARK|-O0|ECANCELED_only_after_mark|FIFO shutdown control x-d (cancelled() does not mark: ECANCELED before the shutdown instant)
+neg|fsem|XCANCEL|observable|-DNEG_NO_HELPER_MARK|-O0|call_after_shutdown_ECANCELED|FIFO shutdown control x-d (as above): a call begun after an ECANCELED succeeds
+neg|bounded|XPC|safety|-DNEG_NO_HELPER_MARK|-O0|ECANCELED_only_after_mark|FIFO shutdown control x-d (as above), bounded
+neg|bounded|XREL|observable|-DNEG_NO_HELPER_MARK|-O0|call_after_shutdown_ECANCELED|FIFO shutdown control x-d (as above), bounded
 pass|shared_fsem|BASIC|safety||-O0||shared counting: wait x3, trywait, post, post_n(2) with EOVERFLOW (VMAX 2); nothing touched after a hand-over
 pass|shared_fsem|TIMED|safety||-O0||shared counting: timed wait (timeout/EINTR), waits, post, post_n(2)
 pass|shared_fsem|CANCEL|safety||-O0||shared counting: cancellable wait (absorbed wake), wait, post

@@ -17,6 +17,7 @@
 #define OP_POST		5	/* fsem_post */
 #define OP_POST2	6	/* fsem_post_n(sem, 2) */
 #define OP_CHURN	7	/* forever: trywait, and post what it took */
+#define OP_SHUT		8	/* fsem_shutdown (FSEM_FIFO: X1-X5 of handoff.c) */
 #define IFOK		16	/* flag: only if the previous operation returned 0 */
 
 /* ---- configurations: NT threads, three operations each ----------- */
@@ -77,8 +78,48 @@
 #define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
 		run Thread(1, OP_CWAIT, OP_NONE, OP_NONE); \
 		run Thread(2, OP_POST, OP_NONE, OP_NONE)
+/* ---- shutdown (X1-X5 of handoff.c) -------------------------------- */
+#elif defined(CFG_XSHUT)
+/* two waits blocked, a post racing with the shutdown, a post after it
+ * (which covers a debt of a waiter on its way out); the second wait and
+ * the trywait may begin before, during or after the shutdown */
+#define SHUTDOWN
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_TRY, OP_NONE); \
+		run Thread(2, OP_POST, OP_SHUT, OP_POST)
+#elif defined(CFG_XTIMED)
+/* a timed wait (timeout or EINTR at any moment, racing with the
+ * shutdown), a plain wait, and a poster that goes on posting after it */
+#define SHUTDOWN
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_TWAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_NONE, OP_NONE); \
+		run Thread(2, OP_SHUT, OP_POST, OP_POST2)
+#elif defined(CFG_XCANCEL)
+/* a cancellable wait, a plain one, a post and two shutdowns (the second
+ * changes nothing and wakes nobody) */
+#define SHUTDOWN
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_CWAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_SHUT, OP_NONE); \
+		run Thread(2, OP_POST, OP_SHUT, OP_NONE)
+#elif defined(CFG_XLIVE)
+/* liveness: waits that no post can satisfy, a post, a shutdown: every
+ * call returns (ltl calls_return, weak fairness) */
+#define SHUTDOWN
+#define LIVE
+#define ENV_EVENTS
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_TWAIT, OP_WAIT, OP_NONE); \
+		run Thread(2, OP_POST, OP_SHUT, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_BASIC, CFG_TIMED, CFG_TIMED1, CFG_CANCEL, CFG_MIXED, CFG_LIVE, CFG_FBROKEN"
+#error "choose a configuration: -DCFG_BASIC, CFG_TIMED, CFG_TIMED1, CFG_CANCEL, CFG_MIXED, CFG_LIVE, CFG_FBROKEN, CFG_XSHUT, CFG_XTIMED, CFG_XCANCEL, CFG_XLIVE"
 #endif
 
 #define NW	1
@@ -90,6 +131,8 @@ short avail = INIT;	/* initial + posts - permits taken (I1) */
 #ifndef LIVE
 byte nposts;		/* permits posted by fsem_post / fsem_post_n */
 byte nwok;		/* waits (wait, timedwait, trywait) that returned 0 */
+byte npafter;		/* permits posted by posts whose xadd came after
+			 * seen (after the mark, X4): none is ever taken */
 #define USER(stmt)	stmt
 #else
 #define USER(stmt)	skip	/* the churner would make these unbounded */
@@ -132,6 +175,7 @@ inline post(n)
 	atomic {	/* fsem.c:199 / fsem.c:223 / fsem.h:237 old = fetch_add(count, n) */
 		lc = count; count = count + n; avail = avail + n;
 		USER(nposts = nposts + n);
+		USER(npafter = npafter + (seen -> n : 0));
 		G[0] = G[0] + (lc < 0 -> MIN(n, -lc) : 0)
 	}
 	if
@@ -156,54 +200,83 @@ inline give_back(h)
 	gb = 1					/* fsem.c:93 return true */
 }
 
-/* fsem.c:137-147 fsem_wait, fsem.c:171-185 fsem_clockwait, fsem.h:224-227 */
+/*
+ * fsem.c:137-147 fsem_wait, fsem.c:171-185 fsem_clockwait, fsem.h:224-227,
+ * now fsem.c fifo_wait and wait_step: the step on the count is a CAS loop
+ * that refuses a marked counter (X2) and otherwise makes exactly the old
+ * xadd's count - 1; every path of the loop is one of these two outcomes
+ * at the instant of its last load or CAS, so the loop is one atomic step.
+ * The inline wait of fsem.h takes only from a count in [1, VALUE_MAX]:
+ * never from a marked one (2^62 + value).
+ */
+#ifndef NEG_STEP_IGNORES_MARK
+#define STEP_REFUSED	cmark	/* fsem.c wait_step: if (fsem_count_shut(c)) */
+#else
+/* NEGATIVE CONTROL x-c: the old xadd, which does not look at the mark */
+#define STEP_REFUSED	false
+#endif
 inline wait()
 {
-	atomic {	/* fsem.c:143 / fsem.c:181 / fsem.h:224 old = fetch_sub(count, 1) */
+	atomic {	/* fsem.c wait_step: CAS(count, c, c - 1), acquire */
 		ik[me] = (op == OP_TWAIT -> IK_TMO :
 			  (op == OP_CWAIT -> IK_CANCEL : IK_NONE));
-		lc = count; count--;
+		sat = seen;
 		if
-		:: lc > 0 -> avail--; eff = 1; res = R_OK	/* fsem.c:145 */
-		:: else -> D[0]++				/* a debt */
+		:: STEP_REFUSED ->
+			/* fsem_handoff_mark: set already; return ECANCELED */
+			res = R_SHUT
+		:: else ->
+			lc = count; count--;
+			if
+			:: lc > 0 ->				/* fsem.c fifo_wait */
+				avail--; eff = 1; res = R_OK; CHECK_TAKE
+			:: else -> D[0]++			/* a debt */
+			fi
 		fi
 	}
 	if
-	:: lc > 0 -> lc = 0
-	:: else -> lc = 0; handoff_take(0)	/* fsem.c:146 -> fsem.c:107 */
+	:: res == R_SHUT -> skip		/* fsem.c fifo_wait: fail(err) */
+	:: res != R_SHUT && lc > 0 -> lc = 0
+	:: res != R_SHUT && lc <= 0 ->
+		lc = 0; handoff_take(0)		/* fsem.c:146 -> fsem.c:107 */
 	fi
 }
 
-/* fsem.c:155-169 fsem_trywait; sets eff and res */
+/* fsem.c:155-169 fsem_trywait; sets eff and res. lm: the mark of the
+ * counter in the thread's c (the CAS compares the whole int64). */
 inline trywait()
 {
-	atomic { lc = count }				/* fsem.c:162 */
+	atomic { sat = seen; lc = count; lm = cmark }	/* fsem.c:162 */
 	do
-	:: lc > 0 ->					/* fsem.c:163 */
+	:: lm -> res = R_SHUT; break	/* fsem.c fsem_trywait: X2, ECANCELED */
+	:: !lm && lc > 0 ->				/* fsem.c:163 */
 		atomic {	/* fsem.c:164 CAS(count, c, c - 1) */
 			if
-			:: count == lc -> count--; avail--; eff = 1
-			:: else -> lc = count
+			:: count == lc && cmark == lm ->
+				count--; avail--; eff = 1; CHECK_TAKE
+			:: else -> lc = count; lm = cmark
 			fi
 		}
 		if
 		:: eff -> break				/* fsem.c:167 return 0 */
 		:: else -> skip
 		fi
-	:: else -> break				/* fsem.c:168 EAGAIN */
+	:: !lm && lc <= 0 -> break			/* fsem.c:168 EAGAIN */
 	od;
-	lc = 0; res = (eff -> R_OK : R_ERR)
+	lc = 0; lm = 0; res = (eff -> R_OK : (res == R_SHUT -> R_SHUT : R_ERR))
 }
 
 /* constant-false bits: their names are what spin prints when one fails */
 bit I1_conservation, debts_match_debtors, word_fields_valid, I3_wake;
 bit final_state_clean, op_result_matches_permit, no_permit_invented;
+bit posts_after_shutdown_kept;
 
 proctype Thread(byte me; byte op0; byte op1; byte op2)
 {
 	short lT, lS, lc;
-	byte err, res, wk, gn, rounds, why, k, op;
+	byte err, res, wk, gn, rounds, why, k, op, hs;
 	bit took, dereg, wd, gb, inleave, intr, eff, prevok;
+	bit lX, lm, sat;	/* X in w; the mark in c; a shutdown seen at the call */
 
 	do
 	:: k < 3 ->
@@ -222,13 +295,17 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 					assert(op_result_matches_permit)
 				:: else -> skip
 				fi;
+				shut_result();
 				USER(nwok = nwok + eff);
 				prevok = eff;
 				ik[me] = IK_NONE; CLEAR_EV(me); eff = 0; res = 0
 			}
 		:: op == OP_TRY ->
 			trywait();
-			atomic { USER(nwok = nwok + eff); prevok = eff; eff = 0; res = 0 }
+			atomic {
+				shut_result();
+				USER(nwok = nwok + eff); prevok = eff; eff = 0; res = 0
+			}
 		:: op == OP_POST -> post(1)
 		:: op == OP_POST2 -> post(2)
 		:: op == OP_CHURN ->
@@ -239,6 +316,9 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 				:: else -> res = 0
 				fi
 			od
+		:: op == OP_SHUT ->
+			handoff_shutdown();	/* fsem.c fsem_shutdown */
+			atomic { seen = 1; prevok = 1 }
 		:: op == OP_NONE -> skip
 		fi;
 		k++
@@ -251,7 +331,7 @@ cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
 		:: eff -> assert(op_result_matches_permit)
 		:: else -> skip
 		fi;
-		ndone++; k = 0; op = 0; res = 0; why = 0; prevok = 0
+		ndone++; k = 0; op = 0; res = 0; why = 0; prevok = 0; sat = 0
 	}
 }
 
@@ -268,6 +348,12 @@ cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
  *   the final state: nothing left in the word, the count is what the
  *   callers' results say it must be; and no thread blocked for ever
  *   (spin's invalid end state check).
+ * With a shutdown (SHUTDOWN), also: nobody asleep on the word after the
+ * shutdown's wake of it; no success taken once the counter is marked
+ * (CHECK_TAKE, in the taking steps); ECANCELED only once it is marked and
+ * a call begun after a shutdown or ECANCELED had returned fails
+ * (shut_result, Thread); and, observable: the permits of posts made
+ * after that stay in the count (posts_after_shutdown_kept).
  */
 #define POS(x)	((x) > 0 -> (x) : 0)
 #define INV_I1	(avail == POS(count) + T[0] + G[0])
@@ -293,6 +379,15 @@ end_monitor:
 	:: atomic { nwok > INIT + nposts -> assert(no_permit_invented) }
 #endif
 	:: atomic { ndone == NT && !FINAL -> assert(final_state_clean) }
+#if defined(SHUTDOWN) && !defined(OBSERVABLE_ONLY)
+	:: atomic { !XWOKE_OK(0) -> assert(no_sleeper_after_shutdown_wake) }
+#endif
+#if defined(SHUTDOWN) && !defined(LIVE)
+	/* a permit posted after the shutdown stays in the count (X2, X3):
+	 * the waits that returned 0 took from the others */
+	:: atomic { nwok > INIT + nposts - npafter ->
+		assert(posts_after_shutdown_kept) }
+#endif
 	fi
 }
 
@@ -308,9 +403,13 @@ init
  * (weak fairness); a violation is an accepting cycle.
  */
 #define STARVE(i)	(blk[i] && (T[0] > 0 || count > 0))
+#if NT > 3
 ltl no_lost_wakeup {
 	[]<> !STARVE(0) && []<> !STARVE(1) && []<> !STARVE(2) && []<> !STARVE(3)
 }
+#else
+ltl no_lost_wakeup { []<> !STARVE(0) && []<> !STARVE(1) && []<> !STARVE(2) }
+#endif
 /*
  * A timed wait whose deadline has passed returns: once Env fired thread
  * 1's timeout, its operation ends (tmo is cleared when it returns).
@@ -319,10 +418,11 @@ ltl no_lost_wakeup {
  */
 ltl timed_wait_returns { [] (tmo[1] -> <> !tmo[1]) }
 #endif
-#ifdef FUTEX_BROKEN
+#if defined(FUTEX_BROKEN) || (defined(SHUTDOWN) && defined(LIVE))
 /*
  * With every futex wait failing (a seccomp filter), every call returns:
- * a wait that cannot sleep fails instead of retrying for ever.
+ * a wait that cannot sleep fails instead of retrying for ever. With a
+ * shutdown (X3), every call returns, the waits blocked at it included.
  * pan -a -f -N calls_return.
  */
 ltl calls_return { <> (ndone == NT) }

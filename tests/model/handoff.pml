@@ -23,8 +23,8 @@
  * reachable state.
  *
  * The thread-local variables used here are declared in the Thread proctype
- * of the including file: me, lT, lS, err, res, wk, rounds, why, took,
- * dereg, wd, gb, inleave, intr.
+ * of the including file: me, lT, lS, lX, err, res, wk, rounds, why, took,
+ * dereg, wd, gb, inleave, intr, hs.
  *
  * Switches (spin -D...):
  *   CFG_<name>            configuration, in fsem.pml / bounded.pml
@@ -46,6 +46,28 @@
  *   NEG_FUTEX_RETRY       negative control 6: a failed futex wait is taken
  *                         for EAGAIN, re-read and retried (the old futex.h)
  *   SPIN_MAX, MAXSPUR     spinner reloads (2), spurious wake-ups per run (1)
+ *   SHUTDOWN              configurations with fsem_shutdown /
+ *                         fsem_bounded_shutdown of FSEM_FIFO (X1-X5 of
+ *                         handoff.c): X in each word, the counter's mark
+ *                         (cmark), handoff_shutdown(); set by the X*
+ *                         configurations of fsem.pml and bounded.pml. The
+ *                         X checks of spin_take and sleep_take are always
+ *                         in (X stays 0 without a shutdown)
+ *   NEG_SHUT_NO_WAKE      control x-a: the shutdown sets X but makes no
+ *                         FUTEX_WAKE (handoff_shutdown)
+ *   NEG_SLEEP_IGNORES_X   control x-b1: sleep_loop does not check X
+ *   NEG_SPIN_IGNORES_X    control x-b2: poll_token spins on while X is set
+ *   NEG_STEP_IGNORES_MARK control x-c: the blocking step on the counter
+ *                         (fsem.c wait_step, bounded.c fifo_step) is the
+ *                         old xadd, which does not check the mark
+ *                         (fsem.pml, bounded.pml)
+ *   NEG_NO_HELPER_MARK    control x-d: cancelled() does not set the
+ *                         counter's mark (handoff_cancelled)
+ *   NEG_HELPER_MARK_ONLY  control x-e, finding X-B1 (the first C code):
+ *                         cancelled() sets the counter's mark only, not X
+ *                         in the semaphore's other word first
+ *   PROBE_PREMARK         check the linearization form of "no success
+ *                         after the mark" (CHECK_TOKEN), which X-B1 kept
  */
 
 /* futex and sleep_once results (futex.h:5-7) */
@@ -54,6 +76,8 @@
 #define ETIMEDOUT	2	/* also stands for EINTR: same path in C */
 #define ECANCELED	3
 #define EFUTEX		4	/* any other errno: the call did not sleep */
+#define ESHUT		5	/* ECANCELED of a shutdown (X2-X4); the model's
+				 * ECANCELED stays pthread cancellation */
 
 /* interrupt kind of the blocking operation a thread is in */
 #define IK_NONE		0	/* fsem_wait without signals */
@@ -66,6 +90,7 @@
 #define R_STAND		3	/* left, took a token, give_back failed: 0 */
 #define R_TOOK		4	/* internal: leave() took a token (returns 0) */
 #define R_NEED		5	/* internal: leave() found all debts covered */
+#define R_SHUT		6	/* returned ECANCELED: shut down (X2, X4) */
 
 #ifndef SPIN_MAX
 #define SPIN_MAX	2	/* reloads a spinner makes before its budget ends */
@@ -79,8 +104,23 @@
  * as its two 32-bit halves. Signed here so that an underflow (which in C
  * would borrow across the halves) is seen by the monitor.
  */
-short T[NW];	/* bits 0..31: tokens. The futex word. */
+short T[NW];	/* bits 0..29: tokens. With X and FSEM_MARK_ (bit 31, a
+		 * constant): the futex word. */
+bit  X[NW];	/* bit 30: X, shut down (X1): set once by a shutdown */
 short S[NW];	/* bits 32..63: registered sleepers. */
+
+/*
+ * The counter's mark (handoff.c "Word layout": FSEM_SHUT_COUNT_ added to
+ * fsem_t's count or the bounded given, X1): kept apart from the value,
+ * which the including file declares and which the mark never changes.
+ * Every CAS on the counter compares the whole int64, the mark with it.
+ */
+bit  cmark;
+
+/* a relaxed load of hand-off word h into the thread's w, and the test of
+ * a CAS that compares the whole word (handoff.c try_take, leave: X too) */
+#define LOADW(h)	lT = T[h]; lS = S[h]; lX = X[h]
+#define SAMEW(h)	(T[h] == lT && S[h] == lS && X[h] == lX)
 
 /* The kernel's futex queue: blk[i] = thread i sleeps in FUTEX_WAIT on bw[i]. */
 bit  blk[NT];
@@ -141,6 +181,51 @@ byte G[NW];	/* covered debts whose hand-off xadd has not yet run */
 byte D[NW];	/* debtors: made a debt by their xadd, not yet taken a token nor withdrawn */
 byte PW[NW];	/* wake-ups a giver decided from its xadd, not yet issued */
 byte ndone;	/* threads that have finished their operations */
+bit  xwoke[NW];	/* the shutdown's FUTEX_WAKE(all) of word h was made */
+bit  seen;	/* a shutdown or an ECANCELED of one has returned to its
+		 * caller: every call begun after it must fail (X4) */
+
+/* constant-false bits of the shutdown checks: their names are what spin
+ * prints when one fails */
+bit no_success_after_shutdown, ECANCELED_only_after_mark;
+bit call_after_shutdown_ECANCELED, no_sleeper_after_shutdown_wake;
+
+/*
+ * A call takes a permit or a token for its success (not one that leave()
+ * takes and gives back: why != 0 there): never once the counter is marked
+ * (X2, X3, X4). Used inside the atomic block of the taking step; not with
+ * OBSERVABLE_ONLY (the including file checks what callers see of it).
+ */
+#ifndef OBSERVABLE_ONLY
+#define CHECK_TAKE	if \
+			:: why == 0 && cmark -> assert(no_success_after_shutdown) \
+			:: else -> skip \
+			fi
+#else
+#define CHECK_TAKE	skip	/* the mark is inside the library */
+#endif
+
+/*
+ * The same for a token of word h (try_take_sleeper, spin_take, leave's
+ * take). With -DPROBE_PREMARK, the weaker check of a linearization: a
+ * token may be taken for a success after the mark while one of the debts
+ * covered before it is still unclaimed (pre[h], set at the mark to T +
+ * G; a take in leave() uses up a token covered after the mark first):
+ * the success then took effect at that covering step, before the mark.
+ */
+#ifndef PROBE_PREMARK
+#define CHECK_TOKEN(h)	CHECK_TAKE
+#else
+byte pre[NW];	/* debts of word h covered before the mark, not yet claimed */
+bit no_post_mark_token_taken;
+#define CHECK_TOKEN(h)	if \
+			:: cmark && why == 0 && pre[h] == 0 -> \
+				assert(no_post_mark_token_taken) \
+			:: cmark && why == 0 && pre[h] > 0 -> pre[h]-- \
+			:: cmark && why != 0 && pre[h] > T[h] + G[h] -> pre[h]-- \
+			:: else -> skip \
+			fi
+#endif
 
 #define NBLK(h)	((blk[0] && bw[0] == h) + (blk[1] && bw[1] == h) + \
 		 (blk[2] && bw[2] == h) + NBLK3(h))
@@ -220,9 +305,10 @@ inline try_take_sleeper(h)
 	:: lT != 0 ->
 		atomic {	/* handoff.c:220 CAS(word, w, w - TOKEN - SLEEPER) */
 			if
-			:: T[h] == lT && S[h] == lS ->
-				T[h]--; S[h]--; D[h]--; took = 1; TOOK(h)
-			:: else -> lT = T[h]; lS = S[h]	/* failed: w = word */
+			:: SAMEW(h) ->
+				T[h]--; S[h]--; D[h]--; took = 1; TOOK(h);
+				CHECK_TOKEN(h)
+			:: else -> LOADW(h)	/* failed: w = word */
 			fi
 		}
 	:: else -> skip		/* handoff.c:218-219 tokens(*w) == 0: false */
@@ -234,20 +320,30 @@ inline try_take_sleeper(h)
  * spinner makes up to SPIN_MAX reloads and may give up after any of them
  * (handoff.c:260-261 budget test). Whether it spins at all (FSEM_NOSPIN, budget
  * below SPIN_MIN_NS, probe: handoff.c:239-245) is chosen in handoff_take. Sets took.
+ * (Now fsem_spin + poll_token, which also stops on X: X3.)
  */
+#ifndef NEG_SPIN_IGNORES_X
+#define SPIN_SEES_X	lX	/* handoff.c poll_token: && !shut(w) */
+#else
+/* NEGATIVE CONTROL x-b2: the spinner goes on taking tokens while X is set */
+#define SPIN_SEES_X	false
+#endif
 inline spin_take(h)
 {
-	atomic { lT = T[h]; lS = S[h] }		/* handoff.c:246 w = load */
+	atomic { LOADW(h) }		/* handoff.c:246 w = load */
 	do
-	:: lS != 0 -> break	/* handoff.c:248 sleepers(w) != 0: never steal */
+	/* handoff.c:248 sleepers(w) != 0: never steal; poll_token: X3, no
+	 * take after X (FSEM_SPIN_STOP) */
+	:: lS != 0 || SPIN_SEES_X -> break
 	:: else ->
 		if
 		:: lT != 0 ->	/* handoff.c:249 try_take(word, &w, 0) */
 			atomic {	/* handoff.c:220 CAS(word, w, w - TOKEN) */
 				if
-				:: T[h] == lT && S[h] == lS ->
-					T[h]--; D[h]--; took = 1; TOOK(h)
-				:: else -> lT = T[h]; lS = S[h]
+				:: SAMEW(h) ->
+					T[h]--; D[h]--; took = 1; TOOK(h);
+					CHECK_TOKEN(h)
+				:: else -> LOADW(h)
 				fi
 			}
 		:: else -> skip
@@ -260,7 +356,7 @@ inline spin_take(h)
 			:: rounds < SPIN_MAX -> rounds++
 			:: true -> break
 			fi;
-			atomic { lT = T[h]; lS = S[h] }	/* handoff.c:262 w = load */
+			atomic { LOADW(h) }	/* handoff.c:262 w = load */
 		fi
 	od;
 	rounds = 0	/* handoff.c:264-266 return false */
@@ -291,9 +387,11 @@ inline sleep_once(h)
 		:: true -> skip
 		fi
 	:: !MUST_CANCEL && FUTEX_MAY_SLEEP ->
-		atomic {	/* handoff.c:333 FUTEX_WAIT(T half, 0): sleep while T == 0 */
+		/* handoff.c:333 FUTEX_WAIT(T half, 0): sleep while T == 0;
+		 * sleep_loop passes FSEM_MARK_: X (bit 30) also makes EAGAIN */
+		atomic {
 			if
-			:: T[h] == 0 -> blk[me] = 1; bw[me] = h
+			:: T[h] == 0 && !X[h] -> blk[me] = 1; bw[me] = h
 			:: else -> err = EAGAIN
 			fi
 		}
@@ -328,7 +426,7 @@ inline sleep_once(h)
  */
 inline leave(h)
 {
-	atomic { lT = T[h]; lS = S[h] }		/* handoff.c:297 w = load */
+	atomic { LOADW(h) }		/* handoff.c:297 w = load */
 	do
 	:: try_take_sleeper(h);			/* handoff.c:300 */
 		if
@@ -337,8 +435,8 @@ inline leave(h)
 		:: !took && lT == 0 ->
 			atomic {	/* handoff.c:304-306 CAS(w, w - SLEEPER): only while T == 0 */
 				if
-				:: T[h] == lT && S[h] == lS -> S[h]--; dereg = 1
-				:: else -> lT = T[h]; lS = S[h]
+				:: SAMEW(h) -> S[h]--; dereg = 1
+				:: else -> LOADW(h)
 				fi
 			}
 			if
@@ -350,7 +448,7 @@ inline leave(h)
 	if
 	:: took -> res = R_TOOK
 	:: else ->
-		dereg = 0; lT = 0; lS = 0;
+		dereg = 0; lT = 0; lS = 0; lX = 0;
 #if !defined(NEG_LEAVE_SLEEP) && !defined(NEG_NO_WITHDRAW)
 		/*
 		 * handoff.c leave(), since the fix of the hang this model found: when
@@ -364,13 +462,14 @@ inline leave(h)
 		do
 		:: wd -> res = R_ERR; break
 		:: else ->
-			atomic { lT = T[h]; lS = S[h] }
+			atomic { LOADW(h) }
 			if
 			:: lT != 0 ->
 				atomic {
 					if
-					:: T[h] == lT && S[h] == lS ->
-						T[h]--; D[h]--; took = 1; TOOK(h)
+					:: SAMEW(h) ->
+						T[h]--; D[h]--; took = 1; TOOK(h);
+						CHECK_TOKEN(h)
 					:: else -> skip
 					fi
 				}
@@ -381,7 +480,7 @@ inline leave(h)
 			:: else -> withdraw(h)
 			fi
 		od;
-		lT = 0; lS = 0; wd = 0
+		lT = 0; lS = 0; lX = 0; wd = 0
 #elif !defined(NEG_NO_WITHDRAW)
 		withdraw(h);				/* handoff.c:309 */
 		if
@@ -401,20 +500,74 @@ inline leave(h)
 }
 
 /*
+ * The counter's mark: the CAS loop of fsem_handoff_shutdown only ever
+ * sets it (a failed CAS refreshes c and tests it again): one atomic step.
+ */
+inline handoff_mark()
+{
+	atomic {	/* handoff.c fsem_handoff_mark: CAS c + 2^62 */
+#ifdef PROBE_PREMARK
+		if
+		:: !cmark -> pre[0] = T[0] + G[0]; pre[NW - 1] = T[NW - 1] + G[NW - 1]
+		:: else -> skip
+		fi;
+#endif
+		cmark = 1
+	}
+}
+
+/*
+ * handoff.c cancelled(h) (X4, X5, X6): an acquire load of the word
+ * (nothing to model: memory is sequentially consistent), then the whole
+ * fsem_handoff_shutdown on every word of the semaphore (X and a wake of
+ * each, then the mark), so that the mark never comes before X in any
+ * word (finding X-B1).
+ */
+inline handoff_cancelled()
+{
+#if defined(NEG_HELPER_MARK_ONLY)
+	/* NEGATIVE CONTROL x-e (X-B1, the first C code): the mark only; a
+	 * releaser on rel, which has no X yet, takes a token after it */
+	handoff_mark()
+#elif !defined(NEG_NO_HELPER_MARK)
+	handoff_shutdown()	/* handoff.c cancelled: X4 */
+#else
+	/* NEGATIVE CONTROL x-d: ECANCELED without the counter's mark: until
+	 * the shutdown gets to its CAS, a new wait still takes permits */
+	skip
+#endif
+}
+
+/*
  * handoff.c:339-362 sleep_loop inside handoff.c:364-375 sleep_take
  * (interruptible, cancel_cleanup pushed); the second round of the outer
  * loop is leave()'s sleep_take(uninterruptible) (handoff.c:312), which is
- * sleep_loop again with intr = 0. Sets res to R_OK, R_ERR or R_STAND; a
- * cancelled thread jumps to its proctype's label `cancelled`.
+ * sleep_loop again with intr = 0. Sets res to R_OK, R_ERR, R_STAND or
+ * R_SHUT; a cancelled thread jumps to its proctype's label `cancelled`.
+ * X3: at the top of every round (the word of the registration's xadd, or
+ * of a reload), X set: leave with ECANCELED (why = ESHUT), taking nothing
+ * but what leave() takes and gives back.
  */
+#ifndef NEG_SLEEP_IGNORES_X
+#define SLEEP_SEES_X	lX	/* handoff.c sleep_loop: if (shut(w)) */
+#else
+/* NEGATIVE CONTROL x-b1: sleep_loop does not check X (a sleeper after X
+ * polls EAGAIN, and takes a token that a post gives after the mark) */
+#define SLEEP_SEES_X	false
+#endif
 inline sleep_take(h)
 {
 	do
 	:: atomic {	/* handoff.c:347-348 w = fetch_add(word, SLEEPER) + SLEEPER */
-		S[h]++; lT = T[h]; lS = S[h]
+		S[h]++; LOADW(h)
 	   }
 		do
-		:: try_take_sleeper(h);		/* handoff.c:350 */
+		:: SLEEP_SEES_X ->
+			/* handoff.c sleep_loop: err = ECANCELED; break; then
+			 * leave(h, err) */
+			why = ESHUT; leave(h); break
+		:: else ->
+			try_take_sleeper(h);	/* handoff.c:350 */
 			if
 			:: took -> break		/* handoff.c:351 return 0 */
 			:: !took && lT != 0 -> skip	/* handoff.c:352-353 continue */
@@ -441,7 +594,7 @@ inline sleep_take(h)
 					 * handler, handoff.c:315-321 */
 					why = err; leave(h); break
 				:: else ->
-					atomic { lT = T[h]; lS = S[h] }	/* handoff.c:360 */
+					atomic { LOADW(h) }	/* handoff.c:360 */
 				fi
 			fi
 		od;
@@ -450,7 +603,14 @@ inline sleep_take(h)
 		:: else -> break
 		fi
 	od;
-	lT = 0; lS = 0; err = OK;
+	lT = 0; lS = 0; lX = 0; err = OK;
+	if
+	:: why == ESHUT ->
+		/* handoff.c sleep_loop: if (err == ECANCELED) cancelled(h),
+		 * before the give-back, which may hand a permit over */
+		handoff_cancelled()
+	:: else -> skip
+	fi;
 	if
 	:: took && why == 0 -> res = R_OK
 	:: took && why != 0 ->
@@ -470,7 +630,8 @@ inline sleep_take(h)
 	fi;
 	if
 	:: why == ECANCELED -> goto cancelled	/* cancel_cleanup done; thread exits */
-	:: else -> skip
+	:: why == ESHUT && res == R_ERR -> res = R_SHUT	/* ECANCELED */
+	:: else -> skip		/* R_STAND: a bounded call that stands */
 	fi
 }
 
@@ -487,6 +648,73 @@ inline handoff_take(h)
 	:: else -> sleep_take(h)		/* handoff.c:382 */
 	fi;
 	took = 0; why = 0; inleave = 0; intr = 0
+}
+
+/*
+ * handoff.c fsem_handoff_shutdown (fsem.c fsem_shutdown, bounded.c
+ * fsem_bounded_shutdown: the words in that order, acq before rel; and
+ * cancelled() of a debtor): nothing if the counter is marked (its load);
+ * else for each hand-off word, fetch_or X (release), then
+ * FUTEX_WAKE(INT_MAX) of its futex word; then the counter's mark. Each is
+ * a step of its own: the shutdown may be preempted between any two. Uses
+ * hs.
+ */
+#define SHWAKE(i)	if \
+			:: blk[i] && bw[i] == hs -> blk[i] = 0 \
+			:: else -> skip \
+			fi
+inline handoff_shutdown()
+{
+	/* handoff.c: if (fsem_count_shut(c)) return false; else hs = 0 */
+	hs = (cmark -> NW + 1 : 0);
+	do
+	:: hs < NW ->
+		atomic { X[hs] = 1 }	/* handoff.c: fetch_or(words[i], X): X1 */
+		atomic {	/* handoff.c: fsem_futex_wake(futex_word, INT_MAX) */
+#ifndef NEG_SHUT_NO_WAKE
+			SHWAKE(0); SHWAKE(1); SHWAKE(2);
+#if NT > 3
+			SHWAKE(3);
+#endif
+#else
+			/* NEGATIVE CONTROL x-a: no wake (the ghost only): a
+			 * thread already asleep on the word sleeps on */
+#endif
+			xwoke[hs] = 1
+		}
+		hs++
+	:: else -> break
+	od;
+	if
+	:: hs == NW + 1 -> skip		/* found the mark: nothing to do */
+	:: else -> handoff_mark()	/* handoff.c: the CAS loop of the mark: X1 */
+	fi;
+	hs = 0
+}
+
+/*
+ * What a caller sees of a shutdown, checked when a wait, acquire, release
+ * or try-call returns (in the including file's atomic block after it;
+ * sat: seen was set when the call began):
+ *   ECANCELED only once the counter is marked (X4; not with
+ *   OBSERVABLE_ONLY: the mark is inside the library);
+ *   a call begun after a shutdown, or an ECANCELED of one, had returned
+ *   fails with ECANCELED (X2, X4), permits free or not.
+ */
+inline shut_result()
+{
+#ifdef SHUTDOWN
+	if
+#ifndef OBSERVABLE_ONLY
+	:: res == R_SHUT && !cmark -> assert(ECANCELED_only_after_mark)
+#endif
+	:: sat && res != R_SHUT -> assert(call_after_shutdown_ECANCELED)
+	:: else -> skip
+	fi;
+	seen = (seen || res == R_SHUT)
+#else
+	skip
+#endif
 }
 
 /* ------------------------------------------------------------------ */
@@ -525,7 +753,11 @@ active proctype Env()
  * monitor in every state:
  *   word fields never underflow, every queued sleeper is registered, and
  *   I3 with the wake-ups in flight: awake + PW >= min(T, S), where awake =
- *   S - (threads queued in the kernel on that word).
+ *   S - (threads queued in the kernel on that word); with a shutdown,
+ *   nobody asleep on a word after the shutdown's wake of it.
  */
 #define WORD_OK(h)	(T[h] >= 0 && S[h] >= 0 && NBLK(h) <= S[h])
+/* X3: once the shutdown has set X in word h and woken it, nobody sleeps
+ * on it (every later futex wait finds X and fails with EAGAIN) */
+#define XWOKE_OK(h)	(!xwoke[h] || NBLK(h) == 0)
 #define I3(h)		(S[h] - NBLK(h) + PW[h] >= MIN(T[h], S[h]))
