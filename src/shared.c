@@ -143,9 +143,10 @@
  *      same V (G), so the same room, and S is in it (there is no ABA to
  *      fear: a value that comes back is room that is again too little).
  *      A success that leaves the weighted kind at least 2 steps of room
- *      while WB > 0 wakes every weighted sleeper of that kind (both
- *      halves) after its CAS; each re-reads, takes if it fits, else sleeps
- *      again. So a weighted waiter that fits is never left asleep: the
+ *      while WB > 0 wakes every weighted sleeper of that kind on the low
+ *      half after its CAS (those on the high half are held by HB, which
+ *      a step of the other kind never ends: Q3 wakes them); each
+ *      re-reads, takes if it fits, else sleeps again. So a weighted waiter that fits is never left asleep: the
  *      room it needs came by a success, whose CAS changed its futex word
  *      and whose wake reaches it if it already slept. The cost is a wake
  *      of every weighted sleeper per such success, while one is there.
@@ -162,7 +163,8 @@
  *      sleeps on the high half: HB's end changes it. The holder clears HB
  *      in its success or deregistration, and then, by settle_own, wakes
  *      single sleepers for the room left (P1) and every weighted sleeper
- *      (Q2).
+ *      on both halves (Q2): the only wake of the high half's weighted
+ *      sleepers besides a shutdown's.
  *
  * Shutdown (fsem_shutdown, fsem_bounded_shutdown)
  *
@@ -305,9 +307,14 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Wake @n single sleepers of kind @k, and every weighted one if @bcast. */
+/*
+ * Wake @n single sleepers of kind @k, and every weighted one if @bcast:
+ * on the low half, and on the high half too if @hb_ended (Q3: only the
+ * end of HB lets a weighted sleeper there go on).
+ */
 static void wake_kind(_Atomic uint64_t *word, const struct fsem_side *sd,
-		      const struct fsem_kind *k, uint32_t n, bool bcast)
+		      const struct fsem_kind *k, uint32_t n, bool bcast,
+		      bool hb_ended)
 {
 	if (n) {
 		FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), n);
@@ -318,17 +325,21 @@ static void wake_kind(_Atomic uint64_t *word, const struct fsem_side *sd,
 		FSEM_PROBE_(wake_all, FSEM_PROBE_SEM_(word));
 		fsem_futex_wake_bits(fsem_futex_low_half(word), INT_MAX,
 				     sd->pshared, k->bigbits);
-		if (k->kmask)
+		if (hb_ended)
 			fsem_futex_wake_bits(fsem_futex_high_half(word),
 					     INT_MAX, sd->pshared, k->bigbits);
 	}
 }
 
-/* K2, Q2: wake sleepers of the other kind. */
+/*
+ * K2, Q2: wake sleepers of the other kind. A step never ends the other
+ * kind's HB, so its weighted sleepers on the high half stay held: the
+ * low half only.
+ */
 void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
 		       uint32_t n, bool bcast)
 {
-	wake_kind(word, sd, &sd->other, n, bcast);
+	wake_kind(word, sd, &sd->other, n, bcast, false);
 }
 
 static inline uint32_t val(const struct fsem_side *sd, uint64_t w)
@@ -462,7 +473,7 @@ static void leave(struct waiter *me)
 			memory_order_relaxed));
 	me->unit = 0;
 	me->starving = false;
-	wake_kind(me->word, sd, &sd->self, wake, bcast);
+	wake_kind(me->word, sd, &sd->self, wake, bcast, bcast);	/* Q3 */
 }
 
 static void cancel_cleanup(void *arg)
@@ -519,7 +530,7 @@ static int own_step(struct waiter *me, uint64_t *w, bool slept)
 	me->unit = 0;
 	if (p.wake || p.bcast)
 		fsem_shared_wake_(me->word, sd, p.wake, p.bcast); /* K2, Q2 */
-	wake_kind(me->word, sd, &sd->self, wake, bcast);	/* P1, Q2 */
+	wake_kind(me->word, sd, &sd->self, wake, bcast, bcast); /* P1, Q3 */
 	return 1;
 }
 

@@ -462,9 +462,11 @@ static void bad_input_destroy_busy(void **state)
 	int which, v;
 
 	(void)state;
+	for (int fifo = 0; fifo < 2; fifo++)	/* both protocols */
 	for (i = 0; i < 3; i++)
 		for (which = 0; which < 3; which++) {
-			subject_init(&o, kinds[i], FSEM_NOSPIN, false);
+			subject_init(&o, kinds[i], FSEM_NOSPIN |
+				     (fifo ? FSEM_FIFO : 0), false);
 			memset(&t, 0, sizeof(t));
 			t.o = &o;
 			t.which = which;

@@ -271,6 +271,8 @@ neg|shared_fsem|W|safety|-DNEG_NO_BCAST|-O0|no_lost_wakeup_at_end|weighted contr
 neg|shared_fsem|PW|safety|-DNEG_NO_BCAST||no_lost_wakeup_at_end|weighted control w-b (as above), private counting
 neg|shared_bounded|PW|safety|-DNEG_NO_BCAST||no_lost_wakeup_at_end|weighted control w-b (as above), private bounded
 neg|shared_fsem|PWTIMED|safety|-DNEG_HBW_LOW||no_lost_wakeup_at_end|weighted control w-c (an HB-blocked weighted waiter sleeps on the low half: the holder's timeout ends HB without changing it)
+neg|shared_fsem|PWTIMED|safety|-DNEG_HB_END_LOW||no_lost_wakeup_at_end|weighted control w-f (the end of HB wakes the low half only, as a step's Q2 broadcast now does: a waiter held back by HB sleeps on the high half for ever)
+neg|shared_bounded|PWTIMED|safety|-DNEG_HB_END_LOW||no_lost_wakeup_at_end|weighted control w-f (as above), private bounded
 neg|shared_fsem|PWTIMED|safety|-DNEG_HB_STAYS||Q3_HB_has_one_holder|weighted control w-e (the holder does not clear HB when it leaves)
 neg|shared_fsem|PWTIMED|observable|-DNEG_HB_STAYS||no_lost_wakeup_at_end,final_state_clean|weighted control w-e (as above): everybody else blocked for ever
 neg|shared_bounded|PWTIMED|observable|-DNEG_HB_STAYS||no_lost_wakeup_at_end,final_state_clean|weighted control w-e (as above), private bounded

@@ -60,6 +60,8 @@
  *   NEG_NO_REREAD         control (b2): a woken waiter does not re-read
  *   NEG_NO_DEREG          control (c1): leave() does not deregister
  *   NEG_NO_PASS_ON        control (c2): leave() passes no wake on
+ *   NEG_HB_END_LOW        control (w-f): the end of HB wakes weighted
+ *                         sleepers on the low half only
  *   NEG_SPIN_STORE        control: a bounded spin stores its budget after
  *                         a hand-over (the bug S1 the model found, fixed)
  *   FUTEX_FAILS           any futex wait may fail without sleeping (a
@@ -401,6 +403,14 @@ bit  shwoke;		/* the shutdown's FUTEX_WAKE(all) was made (S3) */
 #else
 #define HALFB		(POL && HBW(kd) && !starving)
 #endif
+#ifndef NEG_HB_END_LOW
+#define BCAST_HI	1	/* the end of HB: both halves (Q3) */
+#else
+/* NEGATIVE CONTROL (w-f): the end of HB wakes weighted sleepers on the
+ * low half only, as a step's Q2 broadcast does: one held back by HB on
+ * the high half sleeps on */
+#define BCAST_HI	0
+#endif
 /* shared.h plan_: hand-off mode holds this step back (P3) */
 #if defined(POLICY) && !defined(NEG_BARGE_IGNORES_H)
 #define HOLD(passh)	(pk && HW(kd) && !(passh) -> 1 : 0)
@@ -501,18 +511,19 @@ inline futex_wake_g(k, g)
 }
 
 /*
- * shared.c wake_kind(..., bcast) (Q2): FUTEX_WAKE(INT_MAX) with the
- * weighted sleepers' bitset of kind k on the low half and, with the policy
- * (kmask != 0), on the high half: every weighted sleeper of kind k. (The
- * two calls are one step here: a thread that sleeps between them is woken
- * by neither, fewer wakes than in C.)
+ * shared.c wake_kind(..., bcast, hb_ended) (Q2, Q3): FUTEX_WAKE(INT_MAX)
+ * with the weighted sleepers' bitset of kind k on the low half and, if hi
+ * (the end of HB: settle_own), on the high half too. A step's broadcast
+ * to the other kind (fsem_shared_wake_) is the low half only. (The two
+ * calls are one step here: a thread that sleeps between them is woken by
+ * neither, fewer wakes than in C.)
  */
 #define BCAST1(i)	if \
-			:: blk[i] && bwk[i] == k && bwt[i] && (!bhf[i] || POL) -> \
+			:: blk[i] && bwk[i] == k && bwt[i] && (!bhf[i] || hi) -> \
 				blk[i] = 0 \
 			:: else -> skip \
 			fi
-inline futex_bcast(k)
+inline futex_bcast(k, hi)
 {
 	DP
 	atomic {
@@ -703,7 +714,7 @@ inline try_step(also, passh, passhb)
 	:: else -> skip					/* others == 0 */
 	fi;
 	if
-	:: bc -> bc = 0; futex_bcast(ok)		/* fsem_shared_wake_ (Q2) */
+	:: bc -> bc = 0; futex_bcast(ok, 0)	/* fsem_shared_wake_ (Q2) */
 	:: else -> skip
 	fi;
 #ifdef POLICY
@@ -712,7 +723,7 @@ inline try_step(also, passh, passhb)
 	:: else -> skip
 	fi;
 	if
-	:: bo -> bo = 0; futex_bcast(kd)		/* own_step: Q3's end */
+	:: bo -> bo = 0; futex_bcast(kd, BCAST_HI)	/* own_step: Q3's end */
 	:: else -> skip
 	fi;
 #endif
@@ -758,7 +769,7 @@ inline leave()
 		:: else -> skip
 		fi;
 		if
-		:: bo -> bo = 0; futex_bcast(kd)		/* Q3: HB ended */
+		:: bo -> bo = 0; futex_bcast(kd, BCAST_HI)	/* Q3: HB ended */
 		:: else -> skip
 		fi
 #else
