@@ -529,7 +529,7 @@ FSEM_UNWOUND_ static int sleep_loop(const struct fsem_handoff *h,
 				      memory_order_relaxed) + SLEEPER;
 	for (;;) {
 		if (shut(w)) {
-			err = ECANCELED;	/* X3: leave, taking nothing */
+			err = ECANCELED;	/* X3: leave as on a timeout */
 			break;
 		}
 		if (try_take(h->word, &w, SLEEPER))
