@@ -431,7 +431,7 @@ int fsem_post_inline_(fsem_t *sem)
 		return (fsem_post)(sem);	/* -1, EINVAL */
 	/*
 	 * No test: the CAS expects the word with every bit from 30 up
-	 * cleared, so it fails unless the word is a bare count below
+	 * cleared, so it fails unless the word is a bare count of at most
 	 * FSEM_POST_INLINE_MAX_ (then w + 1 cannot reach any other field).
 	 * The library then posts, whatever made it fail.
 	 */

@@ -146,9 +146,10 @@
  *      while WB > 0 wakes every weighted sleeper of that kind on the low
  *      half after its CAS (those on the high half are held by HB, which
  *      a step of the other kind never ends: Q3 wakes them); each
- *      re-reads, takes if it fits, else sleeps again. So a weighted waiter that fits is never left asleep: the
- *      room it needs came by a success, whose CAS changed its futex word
- *      and whose wake reaches it if it already slept. The cost is a wake
+ *      re-reads, takes if it fits, else sleeps again. So a weighted
+ *      waiter that fits is never left asleep: the room it needs came by
+ *      a success, whose CAS changed its futex word and whose wake
+ *      reaches it if it already slept. The cost is a wake
  *      of every weighted sleeper per such success, while one is there.
  *   Q3 (starvation bound: weighted hand-off mode) A registered weighted
  *      waiter that has slept, finds too little room and has waited longer
