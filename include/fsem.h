@@ -49,10 +49,20 @@
  * the semaphore leave one permit for those that have, until it gets one.
  * While that mode is on, fsem_trywait() (tryacquire, tryrelease) fails
  * with EAGAIN when exactly one permit (one step) is left, although
- * fsem_getvalue() counts it. Private semaphores only: FSEM_SHARED ones
- * barge as glibc's do, with a wake for every post that finds a sleeper
- * and no bound (a process killed while it held either role would stall
- * the others).
+ * fsem_getvalue() counts it. And a running thread does not keep the
+ * permits to itself: once it has taken one in FSEM_TURN (64) calls in a
+ * row that found threads blocked on the semaphore, without sleeping in
+ * between, its next such call wakes one of them and sleeps once, for at
+ * most FSEM_STARVE_MS, leaving the permit to it (so that call may sleep
+ * although a permit was free, and a timed one may return ETIMEDOUT; one
+ * whose deadline has already passed takes a free permit; a signal
+ * handler that runs in that sleep does not make an untimed call return
+ * EINTR, as if it had run just before the call blocked). With more
+ * threads than CPUs the threads so take turns, at about two futex calls
+ * per FSEM_TURN operations.
+ * Private semaphores only: FSEM_SHARED ones barge as glibc's do, with a
+ * wake for every post that finds a sleeper, no bound and no turn (a
+ * process killed while it held either role would stall the others).
  * A waiting thread may spin for a few microseconds before it sleeps
  * (adaptively, see FSEM_NOSPIN); sem_t never spins.
  *
@@ -140,6 +150,14 @@ extern "C" {
 
 /** How long (ms) a blocked thread may be passed over before it is served. */
 #define FSEM_STARVE_MS 1
+
+/**
+ * A thread's turn: after this many blocking calls that took a permit while
+ * threads were blocked on the semaphore, without sleeping, a thread's next
+ * such call lets one of them go first (default policy, private semaphores:
+ * "Who gets a released permit" above).
+ */
+#define FSEM_TURN 64
 
 /* Initial spin budget in nanoseconds (private: use FSEM_INITIALIZER). */
 #define FSEM_SPIN_INIT_NS_ 4000u

@@ -118,8 +118,10 @@ static int barge_slow(struct fsem_bstate *s, int dir, uint32_t n,
 /*
  * A step toward @dir (+1 acquire, -1 release): the uncontended case is one
  * CAS, when the step has room, nobody of the other kind is registered (no
- * wake is owed) and this kind is not in hand-off mode; everything else is
- * the full step of shared.c, which decides the same way in that case.
+ * wake is owed), no single waiter of this kind is (the step would count
+ * toward the thread's turn, P4 in shared.c) and this kind is not in
+ * hand-off mode; everything else is the full step of shared.c, which
+ * decides the same way in that case.
  */
 FSEM_UNWOUND_	/* a frame a cancel abandons */
 static int barge_step(struct fsem_bstate *s, int dir, uint32_t n,
@@ -128,13 +130,15 @@ static int barge_step(struct fsem_bstate *s, int dir, uint32_t n,
 	uint64_t w = atomic_load_explicit(&s->acq,
 					  memory_order_relaxed); /* hint */
 	uint32_t g = (uint32_t)w & FSEM_G_MASK_;
+	const uint64_t both = (uint64_t)FSEM_AR_MASK_ << FSEM_A_SHIFT_ |
+			      (uint64_t)FSEM_AR_MASK_ << FSEM_R_SHIFT_ | FSEM_S_;
 	bool fast = dir > 0 ?
-		g < n && !(w & ((uint64_t)FSEM_AR_MASK_ << FSEM_R_SHIFT_ |
+		g < n && !(w & (both |
 				(uint64_t)FSEM_WB_AR_MASK_ << FSEM_WBR_SHIFT_ |
-				FSEM_H_A_ | FSEM_HB_A_ | FSEM_S_)) :
-		g > 0 && !(w & ((uint64_t)FSEM_AR_MASK_ << FSEM_A_SHIFT_ |
+				FSEM_H_A_ | FSEM_HB_A_)) :
+		g > 0 && !(w & (both |
 				(uint64_t)FSEM_WB_AR_MASK_ << FSEM_WBA_SHIFT_ |
-				FSEM_H_R_ | FSEM_HB_R_ | FSEM_S_));
+				FSEM_H_R_ | FSEM_HB_R_));
 
 	annotate_release(&s->acq);
 	FSEM_STEP_("step: CAS value");

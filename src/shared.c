@@ -128,6 +128,41 @@
  *      deregistration (k is untouched: H changes only who may take); one
  *      that is passed over again sets it again. Each direction of the
  *      bounded semaphore has its own k and H.
+ *   P4 (the turn: a running thread lets a sleeper go first) A blocking
+ *      call for one step that finds single waiters of its kind registered
+ *      counts toward its thread's turn: a thread-local count, reset
+ *      whenever the thread goes to sleep on a semaphore. The FSEM_TURN-th
+ *      such call (64) does not step, even with room there (unless its
+ *      deadline has passed: a timed call past it takes a free permit, as
+ *      glibc's does), if another single waiter is registered: it registers
+ *      and makes one CAS that takes one wake off k (P1: it is awake) and
+ *      raises k to min(room, the other registered single waiters), as
+ *      settle_own does; then it wakes that many single sleepers, and at
+ *      least one (an extra wake is not counted: a lower k only wakes
+ *      more), and sleeps. It gives its turn up for at most FSEM_STARVE_NS
+ *      (1 ms; or to its deadline, if sooner) from that CAS: a futex wait
+ *      that returns EAGAIN (its word changed) makes it try again (CAS,
+ *      wake, sleep) until then, and a sleep ends as any other or at that
+ *      bound, which it takes for a wake. (Without the bound over the
+ *      whole yield, two yielders whose CASes kept changing each other's
+ *      futex word looped for ever: found by DRD in test_robust.) Once a
+ *      futex wait returns 0, or the bound has passed, its turn is over:
+ *      it is an ordinary registered waiter that has slept. So with more threads
+ *      than CPUs running threads take turns with sleepers every
+ *      FSEM_TURN calls instead of keeping the permits until they are
+ *      preempted; sleepers come round in the order of the kernel's futex
+ *      queue, at about two futex calls per FSEM_TURN operations. The bound
+ *      is what keeps it from a lost wake-up: the room it leaves goes to
+ *      the sleeper it woke, or to a registered waiter that is awake (its
+ *      wake found nobody in the kernel), who steps or takes a wake off k
+ *      before it sleeps (P1); but that one may be giving its turn up too,
+ *      and two such each leave the room to the other. (A draft without
+ *      the bound did that, and the CAS of the second left k, hence the
+ *      futex word, as the first had read it: both slept with the room
+ *      left, P-B2, found by the spin model.) With the bound a free permit
+ *      waits at most 1 ms for a taker in that case, and any other caller
+ *      takes it at once. Weighted calls and FSEM_SHARED semaphores (no
+ *      policy) have no turn.
  *
  * Weighted waits (fsem_wait_n, fsem_bounded_acquire_n, ..., n > 1)
  *
@@ -210,7 +245,9 @@
  *     one in hand-off mode, P3); then wake the other kind per P2 (K2
  *     without policy). bounded.c makes the uncontended step itself: one
  *     CAS when nobody of the other kind is registered and H is clear.
- *   wait / acquire / release: try; spin while none of this kind is
+ *   wait / acquire / release: count the turn if single waiters of this
+ *     kind are registered (P4; its last call goes to the loop below
+ *     without a try); try; spin while none of this kind is
  *     registered (handoff.c's adaptive budget); register (CAS W+1, or
  *     A/R+1; WB+1 when weighted); loop: own step (the try above, removing
  *     the registration in the same CAS and settling k, H and HB: P1, P3,
@@ -241,7 +278,8 @@
  *   steps published and publishes to later ones (one modification order of
  *   one word). Registration, deregistration and the CAS before sleeping
  *   are relaxed: they publish no data, and wake decisions use values
- *   returned by RMWs of the same word.
+ *   returned by RMWs of the same word. So is the CAS of a thread that
+ *   gives its turn up (P4), and the turn count is the thread's own.
  *
  * Limits: FSEM_SHARED semaphores have no policy (k and H stay 0: they
  *   barge as glibc's sem_t does, with a wake per step that finds a
@@ -261,7 +299,15 @@
  *   FUTEX_WAKE that fails is ignored, as in handoff.c: a wake that a
  *   seccomp filter refuses to the giver's thread is lost in the same way,
  *   until later successes wake its sleepers; a futex wait refused with
- *   EAGAIN spins, as there.
+ *   EAGAIN spins, as there. The turn (P4) counts a thread's calls on
+ *   every private semaphore together, and only while it finds sleepers:
+ *   a call that gives the turn up sleeps (up to 1 ms) while a permit may
+ *   be free, left to the thread it woke, so a timed call may then return
+ *   ETIMEDOUT, and it is a cancellation point as any blocking call. A
+ *   signal handler that runs in that sleep does not make an untimed call
+ *   fail with EINTR (the bounded futex wait would report EINTR even under
+ *   SA_RESTART): the call goes on, as when a handler runs just before a
+ *   call blocks; a timed call fails with EINTR, as it always does.
  */
 #include "shared.h"
 #include "futex.h"
@@ -373,7 +419,15 @@ struct waiter {
 	bool weighted;	/* n > 1: registered in WB, woken by Q2 */
 	uint64_t unit;
 	bool starving;	/* it turned H on (P3), or HB and H (Q3) */
+	bool yielding;	/* it gives its turn up until woken (P4) */
 };
+
+/*
+ * P4: how many calls for one step this thread has made, since it last
+ * went to sleep on a semaphore, that found single waiters of their kind
+ * registered on a private semaphore.
+ */
+static _Thread_local uint32_t turn;
 
 /* How many of this kind could step from V (G) = @v. */
 static inline uint32_t own_room(const struct fsem_side *sd, uint32_t v)
@@ -482,18 +536,24 @@ static void cancel_cleanup(void *arg)
 	leave(arg);
 }
 
-/* Unregistered (the counter is full): yield once, honouring the deadline. */
-static int poll_once(clockid_t clock, const struct timespec *abs)
+/* Whether the deadline @abs (NULL: none) has passed on @clock. */
+static bool passed(clockid_t clock, const struct timespec *abs)
 {
 	struct timespec now;
 
+	if (!abs)
+		return false;
+	clock_gettime(clock, &now);
+	return now.tv_sec > abs->tv_sec || (now.tv_sec == abs->tv_sec &&
+					    now.tv_nsec >= abs->tv_nsec);
+}
+
+/* Unregistered (the counter is full): yield once, honouring the deadline. */
+static int poll_once(clockid_t clock, const struct timespec *abs)
+{
 	pthread_testcancel();
-	if (abs) {
-		clock_gettime(clock, &now);
-		if (now.tv_sec > abs->tv_sec || (now.tv_sec == abs->tv_sec &&
-						 now.tv_nsec >= abs->tv_nsec))
-			return ETIMEDOUT;
-	}
+	if (passed(clock, abs))
+		return ETIMEDOUT;
 	sched_yield();
 	return 0;
 }
@@ -570,6 +630,60 @@ static uint64_t before_sleep(const struct waiter *me, uint64_t w, bool slept,
 	return x;
 }
 
+/*
+ * P4: the CAS of a registered thread that gives its turn up, from @w (the
+ * word itself if nothing changes), or false if nobody else is registered
+ * (there is nobody to give the turn to: it steps as any waiter). Like
+ * every registered waiter's CAS, it first takes one wake off k, if any
+ * (P1: it is awake). Then, as settle_own does, every unit of room, up to
+ * the other registered single waiters, gets a wake in flight (none while
+ * HB holds them back, Q3), and at least one sleeper is woken (an extra
+ * wake, not counted in k: a lower k only wakes more). Sets *@x and
+ * *@wake, the sleepers to wake after the CAS; then it sleeps for at most
+ * FSEM_STARVE_NS (yield_deadline).
+ */
+static bool yield_turn(const struct waiter *me, uint64_t w, uint64_t *x,
+		       uint32_t *wake)
+{
+	const struct fsem_kind *sk = &me->sd->self;
+	uint32_t k = fsem_field_(w, sk->kshift, sk->kmask);
+	uint32_t others = field(w, sk->shift, sk->mask) - 1;
+	uint32_t r = own_room(me->sd, val(me->sd, w));
+	uint32_t need = (w & sk->bighand) ? 0 : r < others ? r : others;
+
+	if (!others)
+		return false;
+	if (k)
+		k--;
+	*wake = 1;
+	if (need > k) {
+		*wake = need - k;
+		k = need < sk->kmask ? need : sk->kmask;
+	}
+	*x = fsem_set_field_(w, sk->kshift, sk->kmask, k);
+	return true;
+}
+
+/*
+ * P4: the deadline of a sleep that gives the turn up: FSEM_STARVE_NS from
+ * now, or the caller's deadline @abs on @clock if that is sooner.
+ */
+static void yield_deadline(clockid_t clock, const struct timespec *abs,
+			   clockid_t *yclock, struct timespec *yabs)
+{
+	*yclock = abs ? clock : CLOCK_MONOTONIC;
+	clock_gettime(*yclock, yabs);
+	yabs->tv_nsec += FSEM_STARVE_NS;
+	if (yabs->tv_nsec >= 1000000000) {
+		yabs->tv_nsec -= 1000000000;
+		yabs->tv_sec++;
+	}
+	if (abs && (abs->tv_sec < yabs->tv_sec ||
+		    (abs->tv_sec == yabs->tv_sec &&
+		     abs->tv_nsec < yabs->tv_nsec)))
+		*yabs = *abs;
+}
+
 FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 				   const struct timespec *abs)
 {
@@ -581,6 +695,10 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 	uint64_t w = atomic_load_explicit(me->word,
 					  memory_order_relaxed); /* hint */
 	uint64_t since = sk->kmask ? now_ns() : 0, x;
+	struct timespec yabs;
+	clockid_t yclock = CLOCK_MONOTONIC;
+	uint32_t wake;
+	bool yset = false;
 	bool slept = false, high;
 	int err, r;
 
@@ -599,6 +717,21 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 		}
 	}
 	for (;;) {
+		wake = 0;
+		/* P4: the bound holds for the whole yield, whatever its futex
+		 * waits return (EAGAIN loops between two yielders whose CASes
+		 * change each other's futex word: found by DRD) */
+		if (me->yielding && !yset) {
+			yield_deadline(clock, abs, &yclock, &yabs);
+			yset = true;
+		} else if (me->yielding && passed(yclock, &yabs)) {
+			me->yielding = false;
+		}
+		if (me->yielding && me->unit && !(w & sd->shut)) {
+			if (yield_turn(me, w, &x, &wake))
+				goto settle;	/* P4: no step */
+			me->yielding = false;
+		}
 		r = own_step(me, &w, slept);
 		if (r > 0)
 			return 0;
@@ -609,6 +742,7 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 			return fsem_shared_cancelled_(me->word);
 		}
 		x = before_sleep(me, w, slept, since);
+settle:
 		if (x != w) {
 			FSEM_STEP_("settle: CAS policy fields");
 			if (!atomic_compare_exchange_weak_explicit(me->word,
@@ -622,18 +756,38 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 						     sk->bighand), me->word);
 			w = x;
 		}
+		/* P4: the wakes for the room it leaves; then it sleeps, for at
+		 * most its bound */
+		if (wake) {
+			FSEM_PROBE_(wake, FSEM_PROBE_SEM_(me->word), wake);
+			fsem_futex_wake_bits(futex_word(sd, me->word),
+					     (int)wake, sd->pshared, sk->bits);
+		}
 		FSEM_PROBE_IF_(me->unit, block, FSEM_PROBE_SEM_(me->word));
+		turn = 0;	/* P4: it sleeps */
 		high = me->weighted ? (w & sk->bighand) && !me->starving :
 				      sk->kmask != 0;	/* P1, Q2, Q3 */
 		err = me->unit ? fsem_sleep_cancelable(high_or_low(high,
 								   me->word),
 						       high ? (uint32_t)(w >> 32) :
 							      (uint32_t)w,
-						       clock, abs, sd->pshared,
+						       me->yielding ? yclock : clock,
+						       me->yielding ? &yabs : abs,
+						       sd->pshared,
 						       me->weighted ? sk->bigbits :
 								      sk->bits) :
 				 poll_once(clock, abs);
 		slept = true;
+		/* P4: its bound, not the caller's deadline; and a signal
+		 * handler that ran in a sleep of an untimed call that was
+		 * only giving its turn up does not interrupt it: as one that
+		 * ran just before it would block (a timed futex wait reports
+		 * EINTR even under SA_RESTART) */
+		if (me->yielding && ((err == ETIMEDOUT && !passed(clock, abs)) ||
+				     (err == EINTR && !abs)))
+			err = 0;
+		if (err == 0)
+			me->yielding = false;	/* P4: woken, its turn is over */
 		/* EINTR, ETIMEDOUT or a futex error (Protocol): leave */
 		if (err != 0 && err != EAGAIN) {
 			FSEM_PROBE_FAIL_(FSEM_PROBE_SEM_(me->word), err);
@@ -643,6 +797,35 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 		w = atomic_load_explicit(me->word,
 					 memory_order_relaxed); /* hint */
 	}
+}
+
+/*
+ * P4: a call for one step that found single waiters of its kind
+ * registered: a step, or a sleep; after FSEM_TURN such calls without a
+ * sleep, a sleep that gives the turn up (unless the deadline has passed:
+ * then the permit is taken if free, as glibc's sem_timedwait does).
+ */
+FSEM_UNWOUND_
+int fsem_shared_contended_(_Atomic uint64_t *word, const struct fsem_side *sd,
+			   _Atomic uint32_t *spin, clockid_t clock,
+			   const struct timespec *abs)
+{
+	struct waiter me = { .word = word, .sd = sd, .n = 1,
+			     .weighted = false, .unit = 0, .yielding = true };
+	volatile int ret = 0;
+	int err;
+
+	if (++turn < FSEM_TURN || passed(clock, abs)) {
+		err = fsem_shared_try(word, sd, 1);
+		if (err != EAGAIN)
+			return err;
+		return fsem_shared_sleep_(word, sd, 1, spin, clock, abs);
+	}
+	FSEM_PROBE_(yield, FSEM_PROBE_SEM_(word));
+	pthread_cleanup_push(cancel_cleanup, &me);
+	ret = sleep_loop(&me, clock, abs);
+	pthread_cleanup_pop(0);
+	return ret;
 }
 
 FSEM_UNWOUND_

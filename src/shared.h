@@ -116,6 +116,9 @@ void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
 int fsem_shared_sleep_(_Atomic uint64_t *word, const struct fsem_side *sd,
 		       uint32_t n, _Atomic uint32_t *spin, clockid_t clock,
 		       const struct timespec *abs);
+int fsem_shared_contended_(_Atomic uint64_t *word,
+			   const struct fsem_side *sd, _Atomic uint32_t *spin,
+			   clockid_t clock, const struct timespec *abs);
 
 /*
  * The steps are inline so that a caller's constant side folds away: an
@@ -249,8 +252,15 @@ static inline int fsem_shared_take(_Atomic uint64_t *word,
 				   _Atomic uint32_t *spin, clockid_t clock,
 				   const struct timespec *abs)
 {
-	int err = fsem_shared_try(word, sd, n);
+	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
+	int err;
 
+	/* P4: a step for one while single waiters of its kind are
+	 * registered counts toward the thread's turn */
+	if (fsem_unlikely_(n == 1 && sd->self.kmask &&
+			   fsem_field_(w, sd->self.shift, sd->self.mask)))
+		return fsem_shared_contended_(word, sd, spin, clock, abs);
+	err = fsem_shared_step_(word, sd, &w, n);
 	if (fsem_likely_(err != EAGAIN))
 		return err;
 	return fsem_shared_sleep_(word, sd, n, spin, clock, abs);

@@ -13,7 +13,7 @@ notes=$("$readelf" -n "$lib" | awk '
 	/Provider:/ { provider = $2 }
 	/Name:/ && provider != "" { print provider ":" $2; provider = "" }')
 status=0
-for name in block wake wake_all spin_won spin_lost timeout interrupted starve \
+for name in block wake wake_all spin_won spin_lost timeout interrupted starve yield \
 	shutdown; do
 	n=$(printf '%s\n' "$notes" | grep -c "^fsem:$name\$" || true)
 	if [ "$n" -eq 0 ]; then

@@ -507,11 +507,18 @@ static struct {
 	   false };
 static _Thread_local bool stop_at_futex_wait;
 
+static _Thread_local bool stop_at_take;
+
 static void hook(const char *site)
 {
+	static const char take[] = "take: CAS value, waiters-1";
 	size_t n = strlen(site), t = strlen("futex wait");
 
-	if (!stop_at_futex_wait || n < t || strcmp(site + n - t, "futex wait"))
+	if (stop_at_take && n >= sizeof(take) - 1 &&
+	    !strcmp(site + n - (sizeof(take) - 1), take))
+		stop_at_take = false;	/* the turn test's B, woken */
+	else if (!stop_at_futex_wait || n < t ||
+		 strcmp(site + n - t, "futex wait"))
 		return;
 	stop_at_futex_wait = false;	/* the first futex wait only */
 	pthread_mutex_lock(&stop.m);
@@ -608,6 +615,188 @@ join:
 			 "(first: %s)", lost, first);
 }
 
+/* ---- the turn (P4 in src/shared.c) ------------------------------------ */
+
+/*
+ * B and then C block (the kernel queues them in that order). A give wakes
+ * B, which the step seam stops just before the CAS of its step: awake,
+ * holding the wake counted for the free step (k = 1, P2). The test thread
+ * then takes and gives again and again: each give finds that wake in
+ * flight and wakes nobody, so without the turn C would sleep until the
+ * test thread stops. At its FSEM_TURN-th take (each finds B and C
+ * registered) a new thread's turn runs out: it wakes C, which is asleep,
+ * and sleeps; C takes the step, notes how many rounds the thread had
+ * made (FSEM_TURN - 1, or fewer if C woke spuriously), and gives it back,
+ * which wakes the thread. At the end B goes on and takes the step left
+ * free.
+ */
+#define TURN_ROUNDS	(3 * FSEM_TURN)
+
+static _Atomic int rounds_made;
+
+struct turn_c {
+	struct blocked b;
+	int rounds_seen;	/* the test thread's rounds when C took */
+	int give_err;
+};
+
+static void *turn_c_run(void *arg)
+{
+	struct turn_c *t = arg;
+	struct timespec abs = test_deadline(CLOCK_MONOTONIC,
+					    WAKE_DEADLINE_NS * test_slowdown());
+
+	test_tid_publish(&t->b.tid);
+	t->b.err = take(t->b.c, &abs);
+	t->rounds_seen = atomic_load(&rounds_made);
+	if (!t->b.err)
+		t->give_err = give(t->b.c);
+	atomic_store(&t->b.done, true);
+	return NULL;
+}
+
+static void *turn_b_run(void *arg)
+{
+	struct blocked *b = arg;
+	struct timespec abs = test_deadline(CLOCK_MONOTONIC,
+					    2 * WAKE_DEADLINE_NS *
+					    test_slowdown());
+
+	test_tid_publish(&b->tid);
+	stop_at_take = true;
+	b->err = take(b->c, &abs);
+	atomic_store(&b->done, true);
+	return NULL;
+}
+
+/* The running thread: TURN_ROUNDS takes and gives; NULL or the errno. */
+static void *turn_loop(void *arg)
+{
+	struct contest *c = arg;
+
+	for (int i = 0; i < TURN_ROUNDS; i++) {
+		struct timespec abs = test_deadline(CLOCK_MONOTONIC,
+					WAKE_DEADLINE_NS * test_slowdown());
+		int err = take(c, &abs);
+
+		if (!err)
+			err = give(c);
+		if (err)
+			return (void *)(intptr_t)err;
+		atomic_fetch_add(&rounds_made, 1);
+	}
+	return NULL;
+}
+
+static void policy_turn_goes_to_a_sleeper(void **state)
+{
+	struct contest c;
+	struct blocked b;
+	struct turn_c t;
+	pthread_t r;
+	void *res;
+
+	(void)state;
+	for (int k = K_COUNT; k <= K_REL; k++) {
+		none_free(&c, (enum kind)k, FSEM_NOSPIN);
+		memset(&b, 0, sizeof(b));
+		memset(&t, 0, sizeof(t));
+		b.c = t.b.c = &c;
+		atomic_store(&rounds_made, 0);
+		stop.stalled = stop.go = false;
+		assert_int_equal(pthread_create(&b.th, NULL, turn_b_run, &b),
+				 0);
+		test_wait_blocked(test_tid_get(&b.tid));
+		assert_int_equal(pthread_create(&t.b.th, NULL, turn_c_run, &t),
+				 0);
+		test_wait_blocked(test_tid_get(&t.b.tid));
+		free_one(&c);	/* wakes B, the first queued */
+		pthread_mutex_lock(&stop.m);
+		while (!stop.stalled)
+			pthread_cond_wait(&stop.c, &stop.m);
+		pthread_mutex_unlock(&stop.m);
+		/* a new thread: its turn starts from 0 (it is per thread) */
+		assert_int_equal(pthread_create(&r, NULL, turn_loop, &c), 0);
+		pthread_join(r, &res);
+		if (res)
+			fail_msg("%s: a take of the running thread failed with "
+				 "%s", kind_name[k], strerror((int)(intptr_t)res));
+		pthread_join(t.b.th, NULL);
+		pthread_mutex_lock(&stop.m);
+		stop.go = true;
+		pthread_cond_broadcast(&stop.c);
+		pthread_mutex_unlock(&stop.m);
+		pthread_join(b.th, NULL);
+		assert_int_equal(t.b.err, 0);
+		assert_int_equal(t.give_err, 0);
+		assert_int_equal(b.err, 0);
+		print_message("[ policy_turn_goes_to_a_sleeper ] %s: C took "
+			      "its step after %d rounds of the running thread\n",
+			      kind_name[k], t.rounds_seen);
+		if (t.rounds_seen >= FSEM_TURN)
+			fail_msg("%s: the sleeper got the step only after %d "
+				 "rounds of a running thread (turn: %d)",
+				 kind_name[k], t.rounds_seen, FSEM_TURN);
+		assert_int_equal(try_take(&c), EAGAIN);
+		if (k == K_COUNT)
+			assert_int_equal(fsem_destroy(&c.s), 0);
+		else
+			assert_int_equal(fsem_bounded_destroy(&c.b), 0);
+	}
+}
+
+/*
+ * A waiter registers and is stopped just before FUTEX_WAIT: awake, not in
+ * the kernel. The test thread then takes and gives 4 * FSEM_TURN times:
+ * each take finds a waiter registered, so its turn runs out and it leaves
+ * the free step to that waiter, which is not coming. Its sleep is
+ * bounded (1 ms), so every take still succeeds, each well within its 1 s
+ * deadline (a sleep without the bound would last to it: control t-a of
+ * the spin model). Then the waiter goes on and takes the step left free.
+ */
+static void policy_turn_sleep_is_bounded(void **state)
+{
+	struct contest c;
+	struct blocked b;
+
+	(void)state;
+	for (int k = K_COUNT; k <= K_REL; k++) {
+		none_free(&c, (enum kind)k, FSEM_NOSPIN);
+		memset(&b, 0, sizeof(b));
+		b.c = &c;
+		stop.stalled = stop.go = false;
+		assert_int_equal(pthread_create(&b.th, NULL, stopped_run, &b),
+				 0);
+		pthread_mutex_lock(&stop.m);
+		while (!stop.stalled)
+			pthread_cond_wait(&stop.c, &stop.m);
+		pthread_mutex_unlock(&stop.m);
+		free_one(&c);
+		for (int i = 0; i < 4 * FSEM_TURN; i++) {
+			struct timespec abs = test_deadline(CLOCK_MONOTONIC,
+					WAKE_DEADLINE_NS * test_slowdown());
+			int err = take(&c, &abs);
+
+			if (err)
+				fail_msg("%s: take %d returned %s with the step "
+					 "free and the other waiter stopped",
+					 kind_name[k], i, strerror(err));
+			assert_int_equal(give(&c), 0);
+		}
+		pthread_mutex_lock(&stop.m);
+		stop.go = true;
+		pthread_cond_broadcast(&stop.c);
+		pthread_mutex_unlock(&stop.m);
+		pthread_join(b.th, NULL);
+		assert_int_equal(b.err, 0);
+		assert_int_equal(try_take(&c), EAGAIN);
+		if (k == K_COUNT)
+			assert_int_equal(fsem_destroy(&c.s), 0);
+		else
+			assert_int_equal(fsem_bounded_destroy(&c.b), 0);
+	}
+}
+
 /* ---- flags ------------------------------------------------------------- */
 
 static void policy_fifo_flag_combinations(void **state)
@@ -676,6 +865,8 @@ int main(void)
 		cmocka_unit_test(policy_fifo_flag_combinations),
 		cmocka_unit_test(policy_fifo_blocked_waiter_gets_the_permit),
 		cmocka_unit_test(policy_wake_before_sleep_is_not_lost),
+		cmocka_unit_test(policy_turn_sleep_is_bounded),
+		cmocka_unit_test(policy_turn_goes_to_a_sleeper),
 		cmocka_unit_test_setup(
 			policy_count_bounds_starvation_and_barges, unpin),
 		cmocka_unit_test_setup(

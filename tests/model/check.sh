@@ -216,6 +216,9 @@ neg|shared_fsem|PTIMED|observable|-DNEG_H_STAYS|-O0|final_state_clean,no_lost_wa
 neg|shared_bounded|PTIMED|observable|-DNEG_H_STAYS|-O0|final_state_clean,no_lost_wakeup_at_end|policy control p-d1 (H not cleared when the starving acquirer leaves)
 neg|shared_fsem|PTIMED|safety|-DNEG_H_EXIT_RESET|-O0|K2_wake|policy control p-d2 (ending hand-off mode restarts k from 0 without P1's wake: a wake lost at the switch)
 neg|shared_fsem|PCANCEL|observable|-DNEG_H_EXIT_RESET|-O0|no_lost_wakeup_at_end|policy control p-d2 (ending hand-off mode restarts k from 0 without P1's wake)
+neg|shared_fsem|PBASIC|safety|-DNEG_TURN_UNBOUNDED||K2_wake|turn control t-a (P-B2, the draft of P4 the model rejected): a thread that gives its turn up sleeps without a bound: two yield at once, each leaves the permit to the other, both sleep with V = 1
+neg|shared_fsem|PBASIC|observable|-DNEG_TURN_UNBOUNDED||no_lost_wakeup_at_end|turn control t-a (as above): two waiters asleep for good while V = 1
+neg|shared_bounded|PPC|safety|-DNEG_TURN_UNBOUNDED||K2_wake|turn control t-a in bounded (as above)
 neg|shared_fsem|PSTOP|safety|-DNEG_LEAVE_WAITS|-O0|timed_call_returns|policy control p-e (leave() waits for k == 0: a timed wait hangs on a stopped thread)
 neg|shared_bounded|PSTOP|safety|-DNEG_LEAVE_WAITS|-O0|timed_call_returns|policy control p-e (leave() waits for k == 0: a timed acquire hangs on a stopped thread)
 pass|shared_fsem|SHUT|safety||-O0||shutdown, shared counting: plain and timed waits blocked, a post concurrent with the shutdown, a post (counts) and a wait (ECANCELED) after it

@@ -120,6 +120,21 @@
  *                         sleep_loop has no S check (registers after S)
  *   NEG_PLAN_IGNORES_S    control (s-c2): fsem_shared_plan_ ignores S:
  *                         waits step after shutdown when there is room
+ *   NEG_TURN_UNBOUNDED    control (t-a, P-B2: the draft of P4 the model
+ *                         rejected): a thread giving its turn up sleeps
+ *                         without a bound; two that yield at once each
+ *                         leave the room to the other, and both sleep
+ *
+ * P4 (the turn, -DPOLICY): a blocking call for one step that finds single
+ * waiters of its kind registered may give its turn up (the C does so
+ * after FSEM_TURN such calls in a row without sleeping; here any of them
+ * may, nondeterministically): it registers without trying to step, makes
+ * the CAS of yield_turn, wakes at least one sleeper and sleeps for at
+ * most its bound (byl: the bound may expire at any time, and the sleeper
+ * then goes on as if woken; K2 and the end checks do not count it among
+ * the sleepers), and is an ordinary registered waiter once a futex wait
+ * returns 0, or once the bound has passed, which it checks before each
+ * new try (its futex waits may return EAGAIN again and again).
  */
 
 /* futex and sleep_once results (futex.h:5-10) */
@@ -199,6 +214,7 @@ bit blk[NT];
 bit bwk[NT];
 bit bwt[NT];
 bit bhf[NT];
+bit byl[NT];	/* P4: it sleeps to give its turn up, for a bounded time */
 
 /*
  * Timeouts, signals, cancellation requests, spurious wake-ups: as in
@@ -302,8 +318,8 @@ bit  shwoke;		/* the shutdown's FUTEX_WAKE(all) was made (S3) */
 #define REGB_1(i)	(rg[i] && rk[i] == 1 && rw[i])
 #define LREG_0(i)	(rg[i] && rk[i] == 0 && !rw[i] && !dead[i])
 #define LREG_1(i)	(rg[i] && rk[i] == 1 && !rw[i] && !dead[i])
-#define BLK_0(i)	(blk[i] && bwk[i] == 0 && !bwt[i])
-#define BLK_1(i)	(blk[i] && bwk[i] == 1 && !bwt[i])
+#define BLK_0(i)	(blk[i] && bwk[i] == 0 && !bwt[i] && !byl[i])
+#define BLK_1(i)	(blk[i] && bwk[i] == 1 && !bwt[i] && !byl[i])
 #define BLKB_0(i)	(blk[i] && bwk[i] == 0 && bwt[i])
 #define BLKB_1(i)	(blk[i] && bwk[i] == 1 && bwt[i])
 #define BLKA(i)		(blk[i])
@@ -831,7 +847,12 @@ inline sleep_once()
 				 * the high half with the policy) and enqueue */
 			if
 			:: FUTEX_EQ -> blk[me] = 1; bwk[me] = kd; bwt[me] = wt;
-				bhf[me] = hf; OWE(owe[me] = 0)
+				bhf[me] = hf; OWE(owe[me] = 0);
+#ifndef NEG_TURN_UNBOUNDED
+				byl[me] = yielding
+#else
+				skip	/* NEGATIVE CONTROL (t-a): no bound */
+#endif
 			:: else -> err = EAGAIN
 			fi
 		}
@@ -839,7 +860,11 @@ inline sleep_once()
 		:: err == EAGAIN -> skip
 		:: else ->
 end_asleep:		if	/* in the kernel until: */
-			:: atomic { !blk[me] -> err = OK }	/* FUTEX_WAKE, or Env */
+			:: atomic { !blk[me] -> err = OK; byl[me] = 0 }	/* FUTEX_WAKE, or Env */
+			/* P4: the bound of a sleep that gives the turn up (C:
+			 * ETIMEDOUT before the caller's deadline, taken for 0) */
+			:: atomic { byl[me] && blk[me] -> blk[me] = 0; byl[me] = 0;
+				err = OK }
 #ifndef ENV_EVENTS
 			:: atomic { nspur < MAXSPUR && blk[me] ->	/* spurious */
 				blk[me] = 0; nspur++; err = OK }
@@ -847,7 +872,7 @@ end_asleep:		if	/* in the kernel until: */
 			/* deadline, signal, cancel: only a thread still queued;
 			 * the kernel reports a wake that came first */
 			:: atomic { ik[me] != IK_NONE && EV(me) && blk[me] ->
-				blk[me] = 0;
+				blk[me] = 0; byl[me] = 0;
 				err = (ik[me] == IK_CANCEL -> ECANCELED : ETIMEDOUT) }
 #if KILLS > 0
 			:: die(); goto killed			/* killed asleep */
@@ -915,6 +940,61 @@ inline sleep_loop()
 	do
 	:: err == ESHUT -> break		/* return fsem_shared_cancelled_() */
 	:: else ->
+#ifdef POLICY
+		/*
+		 * P4, shared.c yield_turn: no step. With nobody else
+		 * registered it steps as any waiter. Else it takes one wake
+		 * off k (P1) and raises k to min(room, the others), waking
+		 * the difference after its CAS; then it sleeps.
+		 */
+		if
+		:: yielding && unit && !ws ->
+			if
+			:: WREG(kd) <= 1 -> yielding = 0
+			:: else ->
+				if
+				:: yielding = 0	/* its bound has passed */
+				:: skip
+				fi
+			fi
+		:: else -> skip
+		fi;
+		if
+		:: yielding && unit && !ws ->
+			kt = KW(kd);
+			if
+			:: kt > 0 -> kt--
+			:: else -> skip
+			fi;
+			kh = (HBW(kd) -> 0 : MIN(OWNROOM(wl), WREG(kd) - 1));
+			if
+			:: kh > kt -> wn = kh - kt; kt = MIN(kh, KMASK)
+			:: else -> skip
+			fi;
+			kh = 0;
+			if
+			:: kt != KW(kd) ->
+				DP
+				atomic {	/* CAS(word, w, x), relaxed */
+					if
+					:: SAME() -> SETK(kd, kt); LOAD()
+					:: else -> LOAD(); kn = 1; wn = 0
+					fi
+				}
+			:: else -> skip
+			fi;
+			kt = 0;
+			if
+			:: kn -> kn = 0; goto again_		/* continue */
+			:: else -> skip
+			fi;
+			/* at least one wake (an extra one is not counted) */
+			wk = (wn > 0 -> wn : 1); wn = 0;
+			futex_wake_g(kd, 1);
+			goto sleep_		/* for at most its bound */
+		:: else -> skip
+		fi;
+#endif
 		/* own_step(me, &w, slept): passes H once slept (a weighted
 		 * one at once, P3), HB if it holds it (Q3) */
 		try_step(unit, (slept || wt) && unit, starving && wt);
@@ -1012,6 +1092,9 @@ inline sleep_loop()
 		:: else -> skip
 		fi;
 #endif
+#ifdef POLICY
+sleep_:		skip;
+#endif
 		hf = (wt -> HALFB : HALF1);		/* high_or_low(high) */
 		if
 		:: unit -> sleep_once()			/* fsem_sleep_cancelable */
@@ -1019,6 +1102,10 @@ inline sleep_loop()
 		fi;
 #ifdef POLICY
 		slept = 1;				/* slept = true */
+		if
+		:: err == OK -> yielding = 0		/* P4: woken */
+		:: else -> skip
+		fi;
 #endif
 #ifdef NEG_NO_RECHECK
 		/*
@@ -1053,7 +1140,7 @@ again_:	skip
 	od
 	; hf = 0
 #ifdef POLICY
-	; slept = 0; starving = 0
+	; slept = 0; starving = 0; yielding = 0
 #endif
 }
 
@@ -1116,11 +1203,26 @@ inline spin_phase()
 inline take()
 {
 	atomic { LOAD(); wt = (sn > 1) }		/* shared.c:166 hint */
+#ifdef POLICY
+	/* shared.h fsem_shared_take: single waiters of its kind registered
+	 * (the load above): fsem_shared_contended_ may give the turn up */
+	if
+	:: pk && !wt && WREG(kd) > 0 -> yielding = 1
+	:: true -> skip
+	fi;
+	if
+	:: yielding -> stepped = 0; err = OK; goto yield_
+	:: else -> skip
+	fi;
+#endif
 	try_step(0, 0, 0);				/* shared.c:168, 291 */
 	if		/* shared.h fsem_shared_take: err != EAGAIN returns */
 	:: !stepped && err != ESHUT -> spin_phase()	/* shared.c:293 */
 	:: else -> skip
 	fi;
+#ifdef POLICY
+yield_:	skip;
+#endif
 	if
 	:: !stepped && err != ESHUT -> sleep_loop()	/* shared.c:295-297 */
 	:: else -> skip

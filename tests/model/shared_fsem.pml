@@ -387,7 +387,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 	byte w0, w1, sn, hi, ok, wk, err, rounds, ho, k, op;
 	bit up, kd, unit, stepped, prevok;
 	byte wq0, wq1, wn, kt, kh;		/* the policy (shared.pml) */
-	bit wh0, wh1, pk, kn, slept, starving;
+	bit wh0, wh1, pk, kn, slept, starving, yielding;
 	bit ws, sws, sat;			/* S in w; steps_when_shut; S at call */
 	byte wb0, wb1;				/* WB in w (Q1) */
 	bit whb0, whb1, wt, hf, bc, bo;		/* HB in w; weighted; half; bcasts */
