@@ -52,8 +52,8 @@
  * fsem_getvalue() counts it. And a running thread does not keep the
  * permits to itself: once it has taken one in FSEM_TURN (64) calls in a
  * row that found threads blocked on the semaphore, without sleeping in
- * between, its next such call wakes one of them and sleeps once, for at
- * most FSEM_STARVE_MS, leaving the permit to it (so that call may sleep
+ * between, its next such call wakes one of them and sleeps, giving its
+ * turn up for at most FSEM_STARVE_MS, leaving the permit to it (so that call may sleep
  * although a permit was free, and a timed one may return ETIMEDOUT; one
  * whose deadline has already passed takes a free permit; a signal
  * handler that runs in that sleep does not make an untimed call return

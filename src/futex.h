@@ -110,23 +110,20 @@ static inline int fsem_futex_wait(uint32_t *uaddr, uint32_t expected,
 
 /*
  * Wake up to @n threads sleeping on @uaddr whose wait shared a bit with
- * @bits (one futex word, two kinds of sleeper): how many it woke (0 also
- * when the call failed; errors are otherwise ignored).
+ * @bits (one futex word, two kinds of sleeper); errors are ignored.
  */
-static inline int fsem_futex_wake_bits(uint32_t *uaddr, int n, bool shared,
-				       uint32_t bits)
+static inline void fsem_futex_wake_bits(uint32_t *uaddr, int n, bool shared,
+					uint32_t bits)
 {
 	int op = FUTEX_WAKE_BITSET;
 	int saved = errno;
-	long woken;
 
 	if (!shared)
 		op |= FUTEX_PRIVATE_FLAG;
 	FSEM_SEAM_COUNT_(fsem_seam_wakes);
 	FSEM_STEP_("futex wake");
-	woken = fsem_futex_raw(uaddr, op, (uint32_t)n, NULL, bits);
+	(void)fsem_futex_raw(uaddr, op, (uint32_t)n, NULL, bits);
 	errno = saved;
-	return woken > 0 ? (int)woken : 0;
 }
 
 /* Wake up to @n threads sleeping on @uaddr; errors are ignored (see top). */
