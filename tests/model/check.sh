@@ -197,6 +197,7 @@ pass|shared_bounded|PHAND|safety||-O0||private bounded N=2 (policy): two acquire
 pass|shared_bounded|PLIVE|live:no_lost_wakeup||||private bounded liveness (policy): no lost wake-up, both kinds, with a churner
 pass|shared_bounded|PLIVE3|live:waiters_go_on||-O0||private bounded liveness (policy): every registered acquirer goes on
 pass|shared_bounded|PSTOP|safety||||private bounded (policy): a timed acquire returns while any other thread stops for good
+pass|shared_bounded|PSTOP|safety|-DPSTOP_TURN|||private bounded (policy, P4): as above, where any contended call may give its turn up (thread 0's second timed acquire left out)
 neg|shared_fsem|PHAND|safety|-DNEG_H_SETTLE_KDEC|-O0|K2_wake|control P-B1 (fixed in C): a waiter held back only by H takes the wake counted for the awake starving waiter off k (k 0->1->0 on the high half): both sleep with V = 1
 neg|shared_fsem|PHAND|observable|-DNEG_H_SETTLE_KDEC|-O0|no_lost_wakeup_at_end|control P-B1 (fixed in C) (as above): two waiters asleep for good while V = 1
 neg|shared_fsem|PLIVE3|live:waiters_go_on|-DNEG_H_SETTLE_KDEC|-O0|acceptance cycle|control P-B1 (fixed in C) (as above): liveness

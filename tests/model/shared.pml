@@ -74,7 +74,11 @@
  *   SPIN_MAX, MAXSPUR     poll_room rounds (2), spurious wake-ups per run (1;
  *                         0 in liveness runs, where one can only help)
  *   RMASK                 a full registration field (C: 2^32-1, 2^16-1)
- *   POLICY                private semaphores: k and H per kind (P1-P3)
+ *   POLICY                private semaphores: k and H per kind (P1-P4)
+ *   MAXYIELD              P4: turns given up in a whole run (default 255:
+ *                         no limit, and no count kept; 0 where the state
+ *                         space is too large with P4, which another run of
+ *                         a smaller configuration then covers)
  *   KMASK                 k saturates here (C: 127, 7); default 7
  *   STOPS                 up to STOPS threads not in a timed call stop for
  *                         good before any step (preempted, never run again;
@@ -162,6 +166,9 @@
 #ifndef RMASK
 #define RMASK		7	/* a registration field that is full */
 #endif
+#ifndef MAXYIELD
+#define MAXYIELD	255	/* P4: turns given up in a whole run */
+#endif
 #ifndef KILLS
 #define KILLS		0
 #endif
@@ -225,6 +232,7 @@ bit byl[NT];	/* P4: it sleeps to give its turn up, for a bounded time */
  */
 byte ik[NT];		/* IK_* of thread i's current operation */
 byte nspur;		/* spurious wake-ups made so far */
+byte nyield;		/* P4: turns given up so far (MAXYIELD) */
 #ifdef ENV_EVENTS
 bit tmo[NT];
 #define EV(i)		tmo[i]
@@ -1207,7 +1215,8 @@ inline take()
 	/* shared.h fsem_shared_take: single waiters of its kind registered
 	 * (the load above): fsem_shared_contended_ may give the turn up */
 	if
-	:: pk && !wt && WREG(kd) > 0 -> yielding = 1
+	:: pk && !wt && WREG(kd) > 0 && nyield < MAXYIELD ->
+		yielding = 1; nyield = (MAXYIELD < 255 -> nyield + 1 : nyield)
 	:: true -> skip
 	fi;
 	if
