@@ -379,19 +379,33 @@ static bool try_take(_Atomic uint64_t *word, uint64_t *w, uint64_t also)
 	return true;
 }
 
+/* The budget after a spin that took a permit in @spent ns. */
+static uint32_t grown(uint32_t stored, uint64_t spent)
+{
+	uint64_t b = stored + stored / 2 + SPIN_MIN_NS + 2 * spent;
+
+	return b < SPIN_MAX_NS ? (uint32_t)b : SPIN_MAX_NS;
+}
+
 /*
  * Spin while @poll answers FSEM_SPIN_AGAIN, for up to the budget in
  * @budget_ns. The budget grows after a spin that took a permit and halves
  * after one that did not, so spinning stops where the giver cannot run
  * meanwhile (same CPU, oversubscribed); once it is below SPIN_MIN_NS, one
- * slow wait in SPIN_PROBE_EVERY probes again.
+ * slow wait in SPIN_PROBE_EVERY probes again. When a poll that takes may
+ * let another thread through (@hands_over: it answers FSEM_SPIN_HANDED),
+ * nothing may be stored after it, so the grown budget is stored before
+ * the first poll (without the time the spin will take), and halved as
+ * usual after a spin that took nothing. (Storing nothing after a hand-over
+ * used to leave the bounded semaphore's budget only ever halving: it
+ * stopped spinning for good under contention.)
  */
-bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg), void *arg,
-	       const void *sem)
+bool fsem_spin(_Atomic uint32_t *budget_ns, bool hands_over,
+	       int (*poll)(void *arg), void *arg, const void *sem)
 {
 	static _Thread_local uint32_t probe;
 	uint32_t budget, stored;
-	uint64_t start, spent;	/* spent: ns, then the new budget */
+	uint64_t start, spent;	/* ns */
 	unsigned int i;
 	int r;
 
@@ -404,6 +418,11 @@ bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg), void *arg,
 		budget = SPIN_PROBE_NS;
 	}
 	start = now_ns();
+	if (hands_over) {
+		FSEM_STEP_("spin: store the grown budget first");
+		atomic_store_explicit(budget_ns, grown(stored, 0),
+				      memory_order_relaxed); /* hint */
+	}
 	for (i = 1; (r = poll(arg)) == FSEM_SPIN_AGAIN; i++) {
 		cpu_relax();
 		if (i % 16 == 0 && now_ns() - start > budget)
@@ -413,11 +432,9 @@ bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg), void *arg,
 	if (r == FSEM_SPIN_HANDED)
 		return true;	/* destruction safety: no store after it */
 	if (r == FSEM_SPIN_TOOK) {
-		spent = stored + stored / 2 + SPIN_MIN_NS +
-			2 * (now_ns() - start);
+		spent = now_ns() - start;
 		FSEM_STEP_("spin: store budget");
-		atomic_store_explicit(budget_ns, spent < SPIN_MAX_NS ?
-				      (uint32_t)spent : SPIN_MAX_NS,
+		atomic_store_explicit(budget_ns, grown(stored, spent),
 				      memory_order_relaxed); /* hint */
 		return true;
 	}
@@ -572,7 +589,7 @@ FSEM_UNWOUND_
 int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 		      const struct timespec *abs)
 {
-	if (h->spin && fsem_spin(h->spin, poll_token, h->word, h->obj))
+	if (h->spin && fsem_spin(h->spin, false, poll_token, h->word, h->obj))
 		return 0;
 	return sleep_take(h, clock, abs);
 }

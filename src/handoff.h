@@ -104,9 +104,12 @@ struct fsem_handoff {
  */
 enum { FSEM_SPIN_AGAIN, FSEM_SPIN_TOOK, FSEM_SPIN_STOP, FSEM_SPIN_HANDED };
 
-/* Spin on @poll(@arg) (handoff.c); @sem names the semaphore to probes. */
-bool fsem_spin(_Atomic uint32_t *budget_ns, int (*poll)(void *arg),
-	       void *arg, const void *sem);
+/*
+ * Spin on @poll(@arg) (handoff.c); @hands_over: a poll that takes may
+ * answer FSEM_SPIN_HANDED; @sem names the semaphore to probes.
+ */
+bool fsem_spin(_Atomic uint32_t *budget_ns, bool hands_over,
+	       int (*poll)(void *arg), void *arg, const void *sem);
 
 /*
  * Sleep on @uaddr while it holds @expected (futex bitset @bits), with

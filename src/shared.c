@@ -132,7 +132,7 @@
  *      call for one step that finds single waiters of its kind registered
  *      counts toward its thread's turn: a thread-local count, reset
  *      whenever the thread goes to sleep on a semaphore. The FSEM_TURN-th
- *      such call (64) does not step, even with room there (unless its
+ *      such call (256) does not step, even with room there (unless its
  *      deadline has passed: a timed call past it takes a free permit, as
  *      glibc's does), if another single waiter is registered: it registers
  *      and makes one CAS that takes one wake off k (P1: it is awake) and
@@ -163,6 +163,20 @@
  *      waits at most 1 ms for a taker in that case, and any other caller
  *      takes it at once. Weighted calls and FSEM_SHARED semaphores (no
  *      policy) have no turn.
+ *   P5 (spinning past sleepers) A blocking call that found no room may
+ *      spin (handoff.c's adaptive budget) before it registers, taking
+ *      room with the step of a barger (P3: never the room hand-off mode
+ *      keeps). Under the policy it spins on while single waiters of its
+ *      kind are registered, as any running thread may take a permit
+ *      ahead of them: P1 leaves the counted wakes to the sleepers, and
+ *      P3 bounds how long they are passed over. It stops once a weighted
+ *      waiter of its kind is registered (Q3 is that one's bound; the
+ *      spinner would only add to the requests for one), and without the
+ *      policy once any waiter of its kind is (FSEM_SHARED semaphores have
+ *      no bound). (Before P5 every spinner stopped at the first
+ *      registration: with more threads than CPUs some were always
+ *      registered, and each call slept, about 0.7 futex calls an
+ *      operation in the bench's bounded 4:4:8 workload.)
  *
  * Weighted waits (fsem_wait_n, fsem_bounded_acquire_n, ..., n > 1)
  *
@@ -247,8 +261,8 @@
  *     CAS when nobody of the other kind is registered and H is clear.
  *   wait / acquire / release: count the turn if single waiters of this
  *     kind are registered (P4; its last call goes to the loop below
- *     without a try); try; spin while none of this kind is
- *     registered (handoff.c's adaptive budget); register (CAS W+1, or
+ *     without a try); try; spin (P5: handoff.c's adaptive
+ *     budget); register (CAS W+1, or
  *     A/R+1; WB+1 when weighted); loop: own step (the try above, removing
  *     the registration in the same CAS and settling k, H and HB: P1, P3,
  *     Q3), else the CAS of P1/P3/Q3 if it changes anything, then
@@ -483,8 +497,9 @@ static uint64_t settle_own(const struct waiter *me, uint64_t x,
 }
 
 /*
- * One spin step: take if there is room and a barger may; stop once one of
- * this kind sleeps. A bounded step may let the other kind through (its
+ * One spin step: take if there is room and a barger may; stop once a
+ * weighted waiter of this kind is registered, or without the policy any
+ * waiter of this kind (P5). A bounded step may let the other kind through (its
  * other kind has waiters), and a thread let through may destroy the
  * semaphore: then the spin budget must not be written after it (found by
  * the model, tests/model/shared.pml).
@@ -497,8 +512,9 @@ static int poll_room(void *arg)
 					  memory_order_relaxed); /* hint */
 	int err;
 
-	if (field(w, sk->shift, sk->mask) || field(w, sk->bshift, sk->bmask))
-		return FSEM_SPIN_STOP;
+	if ((!sk->kmask && field(w, sk->shift, sk->mask)) ||
+	    field(w, sk->bshift, sk->bmask))
+		return FSEM_SPIN_STOP;	/* P5 */
 	err = fsem_shared_step_(me->word, me->sd, &w, me->n);
 	if (err)	/* no room: spin on; shut down: the loop answers (S1) */
 		return err == EAGAIN ? FSEM_SPIN_AGAIN : FSEM_SPIN_STOP;
@@ -837,7 +853,8 @@ int fsem_shared_sleep_(_Atomic uint64_t *word, const struct fsem_side *sd,
 			     .weighted = n > 1, .unit = 0 };
 	volatile int ret = 0;
 
-	if (spin && fsem_spin(spin, poll_room, &me, FSEM_PROBE_SEM_(word)))
+	if (spin && fsem_spin(spin, sd->other.mask != 0, poll_room, &me,
+			      FSEM_PROBE_SEM_(word)))
 		return 0;
 	pthread_cleanup_push(cancel_cleanup, &me);
 	ret = sleep_loop(&me, clock, abs);

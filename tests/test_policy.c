@@ -509,11 +509,24 @@ static _Thread_local bool stop_at_futex_wait;
 
 static _Thread_local bool stop_at_take;
 
+/* the spin test's spinner: give once as its spin starts */
+static _Thread_local struct contest *give_at_spin;
+static _Thread_local int give_at_spin_err = -1;
+
 static void hook(const char *site)
 {
 	static const char take[] = "take: CAS value, waiters-1";
+	static const char spin[] = "spin: store the grown budget first";
 	size_t n = strlen(site), t = strlen("futex wait");
 
+	if (give_at_spin && n >= sizeof(spin) - 1 &&
+	    !strcmp(site + n - (sizeof(spin) - 1), spin)) {
+		struct contest *c = give_at_spin;
+
+		give_at_spin = NULL;	/* once; the give runs this hook too */
+		give_at_spin_err = give(c);
+		return;
+	}
 	if (stop_at_take && n >= sizeof(take) - 1 &&
 	    !strcmp(site + n - (sizeof(take) - 1), take))
 		stop_at_take = false;	/* the turn test's B, woken */
@@ -542,6 +555,34 @@ static void *stopped_run(void *arg)
 	return NULL;
 }
 
+/* Wait until the seam has stopped a thread (stop.stalled). */
+static void wait_stalled(void)
+{
+	pthread_mutex_lock(&stop.m);
+	while (!stop.stalled)
+		pthread_cond_wait(&stop.c, &stop.m);
+	pthread_mutex_unlock(&stop.m);
+}
+
+/* Let the thread the seam stopped go on. */
+static void let_go(void)
+{
+	pthread_mutex_lock(&stop.m);
+	stop.go = true;
+	pthread_cond_broadcast(&stop.c);
+	pthread_mutex_unlock(&stop.m);
+}
+
+/* Start @b taking on @c; return once it is stopped before FUTEX_WAIT. */
+static void start_stopped(struct blocked *b, struct contest *c)
+{
+	memset(b, 0, sizeof(*b));
+	b->c = c;
+	stop.stalled = stop.go = false;
+	assert_int_equal(pthread_create(&b->th, NULL, stopped_run, b), 0);
+	wait_stalled();
+}
+
 static void policy_wake_before_sleep_is_not_lost(void **state)
 {
 	static const int flag_sets[] = { FSEM_NOSPIN, FSEM_SHARED | FSEM_NOSPIN,
@@ -557,22 +598,11 @@ static void policy_wake_before_sleep_is_not_lost(void **state)
 			int64_t end;
 
 			none_free(&c, (enum kind)k, flag_sets[f]);
-			memset(&b, 0, sizeof(b));
-			b.c = &c;
-			stop.stalled = stop.go = false;
-			assert_int_equal(pthread_create(&b.th, NULL,
-							stopped_run, &b), 0);
-			pthread_mutex_lock(&stop.m);
-			while (!stop.stalled)
-				pthread_cond_wait(&stop.c, &stop.m);
-			pthread_mutex_unlock(&stop.m);
+			start_stopped(&b, &c);
 			free_one(&c);	/* wakes nobody: not asleep yet */
 			if (try_take(&c) != 0)	/* FIFO: its token */
 				goto join;
-			pthread_mutex_lock(&stop.m);
-			stop.go = true;
-			pthread_cond_broadcast(&stop.c);
-			pthread_mutex_unlock(&stop.m);
+			let_go();
 			end = test_now_ns(CLOCK_MONOTONIC) + HANDSHAKE_NS;
 			while (!test_is_blocked(test_tid_get(&b.tid)) &&
 			       !atomic_load(&b.done)) {
@@ -582,10 +612,7 @@ static void policy_wake_before_sleep_is_not_lost(void **state)
 			}
 			free_one(&c);	/* must wake it */
 join:
-			pthread_mutex_lock(&stop.m);
-			stop.go = true;
-			pthread_cond_broadcast(&stop.c);
-			pthread_mutex_unlock(&stop.m);
+			let_go();
 			pthread_join(b.th, NULL);
 			if (b.err != 0) {
 				if (!lost++)
@@ -711,10 +738,7 @@ static void policy_turn_goes_to_a_sleeper(void **state)
 				 0);
 		test_wait_blocked(test_tid_get(&t.b.tid));
 		free_one(&c);	/* wakes B, the first queued */
-		pthread_mutex_lock(&stop.m);
-		while (!stop.stalled)
-			pthread_cond_wait(&stop.c, &stop.m);
-		pthread_mutex_unlock(&stop.m);
+		wait_stalled();
 		/* a new thread: its turn starts from 0 (it is per thread) */
 		assert_int_equal(pthread_create(&r, NULL, turn_loop, &c), 0);
 		pthread_join(r, &res);
@@ -722,10 +746,7 @@ static void policy_turn_goes_to_a_sleeper(void **state)
 			fail_msg("%s: a take of the running thread failed with "
 				 "%s", kind_name[k], strerror((int)(intptr_t)res));
 		pthread_join(t.b.th, NULL);
-		pthread_mutex_lock(&stop.m);
-		stop.go = true;
-		pthread_cond_broadcast(&stop.c);
-		pthread_mutex_unlock(&stop.m);
+		let_go();
 		pthread_join(b.th, NULL);
 		assert_int_equal(t.b.err, 0);
 		assert_int_equal(t.give_err, 0);
@@ -762,15 +783,7 @@ static void policy_turn_sleep_is_bounded(void **state)
 	(void)state;
 	for (int k = K_COUNT; k <= K_REL; k++) {
 		none_free(&c, (enum kind)k, FSEM_NOSPIN);
-		memset(&b, 0, sizeof(b));
-		b.c = &c;
-		stop.stalled = stop.go = false;
-		assert_int_equal(pthread_create(&b.th, NULL, stopped_run, &b),
-				 0);
-		pthread_mutex_lock(&stop.m);
-		while (!stop.stalled)
-			pthread_cond_wait(&stop.c, &stop.m);
-		pthread_mutex_unlock(&stop.m);
+		start_stopped(&b, &c);
 		free_one(&c);
 		for (int i = 0; i < 4 * FSEM_TURN; i++) {
 			struct timespec abs = test_deadline(CLOCK_MONOTONIC,
@@ -783,10 +796,7 @@ static void policy_turn_sleep_is_bounded(void **state)
 					 kind_name[k], i, strerror(err));
 			assert_int_equal(give(&c), 0);
 		}
-		pthread_mutex_lock(&stop.m);
-		stop.go = true;
-		pthread_cond_broadcast(&stop.c);
-		pthread_mutex_unlock(&stop.m);
+		let_go();
 		pthread_join(b.th, NULL);
 		assert_int_equal(b.err, 0);
 		assert_int_equal(try_take(&c), EAGAIN);
@@ -794,6 +804,77 @@ static void policy_turn_sleep_is_bounded(void **state)
 			assert_int_equal(fsem_destroy(&c.s), 0);
 		else
 			assert_int_equal(fsem_bounded_destroy(&c.b), 0);
+	}
+}
+
+/* ---- spinning past a sleeper (P5) -------------------------------------- */
+
+/*
+ * A blocking call on a bounded semaphore that finds no room spins. Another
+ * waiter of its kind is registered, stopped by the step seam before its
+ * FUTEX_WAIT. A give made as the spin starts (by the seam, in the
+ * spinner's thread) leaves one step of room: the spinner must take it in
+ * its spin (P5: under the policy a spinner goes on past registered
+ * waiters) and its spin budget must grow (stored before the first poll,
+ * since that step may let the other kind through). Before P5 the spinner
+ * stopped at the registration and halved the budget; and a bounded
+ * spin's budget was never grown at all, so under contention nobody spun.
+ */
+struct spinner {
+	struct contest *c;
+	pthread_t th;
+	int err, gave;
+	bool spun;
+};
+
+static void *spinner_run(void *arg)
+{
+	struct spinner *sp = arg;
+	struct timespec abs = test_deadline(CLOCK_MONOTONIC,
+					    WAKE_DEADLINE_NS * test_slowdown());
+
+	give_at_spin = sp->c;
+	sp->err = take(sp->c, &abs);
+	sp->spun = give_at_spin == NULL;
+	sp->gave = give_at_spin_err;
+	give_at_spin = NULL;
+	return NULL;
+}
+
+static void policy_bounded_spin_passes_a_sleeper(void **state)
+{
+	struct contest c;
+	struct blocked b;
+	struct spinner sp;
+	unsigned int before;
+
+	(void)state;
+	for (int k = K_ACQ; k <= K_REL; k++) {
+		none_free(&c, (enum kind)k, 0);
+		start_stopped(&b, &c);
+		before = c.b.spin_;	/* the stopped waiter spun and failed */
+		memset(&sp, 0, sizeof(sp));
+		sp.c = &c;
+		assert_int_equal(pthread_create(&sp.th, NULL, spinner_run, &sp),
+				 0);
+		pthread_join(sp.th, NULL);
+		if (!sp.spun)
+			fail_msg("%s: the call did not spin (budget %u)",
+				 kind_name[k], before);
+		assert_int_equal(sp.gave, 0);
+		assert_int_equal(sp.err, 0);
+		if (c.b.spin_ <= before)
+			fail_msg("%s: the spin that took the step left the "
+				 "budget at %u from %u", kind_name[k],
+				 c.b.spin_, before);
+		/* the stopped waiter goes on, finds no room and sleeps; the
+		 * next give is its */
+		let_go();
+		free_one(&c);
+		pthread_join(b.th, NULL);
+		assert_int_equal(b.err, 0);
+		assert_int_equal(try_take(&c), EAGAIN);
+		assert_int_equal(fsem_bounded_destroy(&c.b), 0);
 	}
 }
 
@@ -867,6 +948,7 @@ int main(void)
 		cmocka_unit_test(policy_wake_before_sleep_is_not_lost),
 		cmocka_unit_test(policy_turn_sleep_is_bounded),
 		cmocka_unit_test(policy_turn_goes_to_a_sleeper),
+		cmocka_unit_test(policy_bounded_spin_passes_a_sleeper),
 		cmocka_unit_test_setup(
 			policy_count_bounds_starvation_and_barges, unpin),
 		cmocka_unit_test_setup(

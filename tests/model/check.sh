@@ -4,7 +4,7 @@
 # Runs every configuration of fsem.pml (counting) and bounded.pml (bounded),
 # and of shared_fsem.pml and shared_bounded.pml (the barging protocol of
 # shared.c: FSEM_SHARED without policy, with killed processes; private
-# semaphores with the policy P1-P3, configurations P*), that must verify,
+# semaphores with the policy P1-P5, configurations P*), that must verify,
 # shutdown configurations (SHUT*, S1-S4 of shared.c; X*, X1-X5 of handoff.c
 # for FSEM_FIFO), every negative control
 # (a deliberately broken variant that spin must reject, for the reason
@@ -188,15 +188,15 @@ pass|shared_fsem|PHAND|safety||-O0||private counting (policy): two waiters, a ba
 pass|shared_fsem|PHAND|safety|-DVAR_H_RESET_K|-O0||private counting variant: k reset to 0 when hand-off mode starts or ends loses nothing (a lower k only wakes more)
 pass|shared_fsem|PLIVE|live:no_lost_wakeup||-O0||private counting liveness (policy): no lost wake-up, with a barging churner
 pass|shared_fsem|PLIVE3|live:waiters_go_on||-O0||private counting liveness (policy): every registered waiter goes on
-pass|shared_fsem|PSTOP|safety||-O0||private counting (policy): a timed wait returns while any other thread stops for good at any step
+pass|shared_fsem|PSTOP|safety||-O0 -DCOLLAPSE||private counting (policy): a timed wait returns while any other thread stops for good at any step
 pass|shared_bounded|PPAIRED|safety||-O0||private bounded N=1 (policy): three acquire/release pairs, acquirers' k and H
-pass|shared_bounded|PPC|safety||||private bounded N=1 producer/consumer (policy): both kinds' k and H on one futex word
+pass|shared_bounded|PPC|safety||-DCOLLAPSE||private bounded N=1 producer/consumer (policy): both kinds' k and H on one futex word
 pass|shared_bounded|PREL|safety||-O0||private bounded (policy): releasers' k and H, a barging acquire/tryrelease
 pass|shared_bounded|PTIMED|safety||-O0||private bounded (policy): timed and cancellable acquires (may leave starving)
 pass|shared_bounded|PHAND|safety||-O0||private bounded N=2 (policy): two acquirers, releases with a barging tryacquire between
 pass|shared_bounded|PLIVE|live:no_lost_wakeup||||private bounded liveness (policy): no lost wake-up, both kinds, with a churner
 pass|shared_bounded|PLIVE3|live:waiters_go_on||-O0||private bounded liveness (policy): every registered acquirer goes on
-pass|shared_bounded|PSTOP|safety||||private bounded (policy): a timed acquire returns while any other thread stops for good
+pass|shared_bounded|PSTOP|safety||-DCOLLAPSE||private bounded (policy): a timed acquire returns while any other thread stops for good
 pass|shared_bounded|PSTOP|safety|-DPSTOP_TURN|||private bounded (policy, P4): as above, where any contended call may give its turn up (thread 0's second timed acquire left out)
 neg|shared_fsem|PHAND|safety|-DNEG_H_SETTLE_KDEC|-O0|K2_wake|control P-B1 (fixed in C): a waiter held back only by H takes the wake counted for the awake starving waiter off k (k 0->1->0 on the high half): both sleep with V = 1
 neg|shared_fsem|PHAND|observable|-DNEG_H_SETTLE_KDEC|-O0|no_lost_wakeup_at_end|control P-B1 (fixed in C) (as above): two waiters asleep for good while V = 1

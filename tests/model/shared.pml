@@ -74,7 +74,7 @@
  *   SPIN_MAX, MAXSPUR     poll_room rounds (2), spurious wake-ups per run (1;
  *                         0 in liveness runs, where one can only help)
  *   RMASK                 a full registration field (C: 2^32-1, 2^16-1)
- *   POLICY                private semaphores: k and H per kind (P1-P4)
+ *   POLICY                private semaphores: k and H per kind (P1-P5)
  *   MAXYIELD              P4: turns given up in a whole run (default 255:
  *                         no limit, and no count kept; 0 where the state
  *                         space is too large with P4, which another run of
@@ -128,6 +128,9 @@
  *                         rejected): a thread giving its turn up sleeps
  *                         without a bound; two that yield at once each
  *                         leave the room to the other, and both sleep
+ *
+ * P5 (-DPOLICY): a spinner stops for a registered weighted waiter of its
+ * kind only, not for single ones (without the policy: for either).
  *
  * P4 (the turn, -DPOLICY): a blocking call for one step that finds single
  * waiters of its kind registered may give its turn up (the C does so
@@ -1165,10 +1168,29 @@ inline spin_phase()
 	:: true -> skip
 #ifndef NOSPIN
 	:: true ->
+#if defined(SPIN_HANDS_OVER) && !defined(NEG_SPIN_STORE)
+		/* handoff.c fsem_spin(hands_over): the grown budget is
+		 * stored before the first poll, nothing after a hand-over */
+		atomic {
+#ifdef CHECK_SPIN_STORE
+			if
+			:: handed[me] -> assert(no_access_after_handover)
+			:: else -> skip
+			fi
+#else
+			skip
+#endif
+		};
+#endif
 		do
 		:: atomic { LOAD() }			/* shared.c:189-190 */
 			if
+#ifdef POLICY
+			/* P5: past registered single waiters of its kind */
+			:: WBW(kd) != 0 -> break		/* STOP */
+#else
 			:: WREG(kd) != 0 || WBW(kd) != 0 -> break	/* STOP */
+#endif
 			:: else ->
 				try_step(0, 0, 0);	/* poll_room: step_ */
 				if
