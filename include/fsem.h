@@ -53,11 +53,11 @@
  * permits to itself: once it has taken one in FSEM_TURN (256) calls in a
  * row that found threads blocked on the semaphore, without sleeping in
  * between, its next such call wakes one of them and sleeps, giving its
- * turn up for at most FSEM_STARVE_MS, leaving the permit to it (so that call may sleep
- * although a permit was free, and a timed one may return ETIMEDOUT; one
- * whose deadline has already passed takes a free permit; a signal
- * handler that runs in that sleep does not make an untimed call return
- * EINTR, as if it had run just before the call blocked). With more
+ * turn up for at most FSEM_STARVE_MS, leaving the permit to it (so that
+ * call may sleep although a permit was free, and a timed one may return
+ * ETIMEDOUT; one whose deadline has already passed takes a free permit;
+ * a signal handler that runs in that sleep does not make an untimed call
+ * return EINTR, as if it had run just before the call blocked). With more
  * threads than CPUs the threads so take turns, at about two futex calls
  * per FSEM_TURN operations.
  * Private semaphores only: FSEM_SHARED ones barge as glibc's do, with a

@@ -147,8 +147,8 @@
  *      whole yield, two yielders whose CASes kept changing each other's
  *      futex word looped for ever: found by DRD in test_robust.) Once a
  *      futex wait returns 0, or the bound has passed, its turn is over:
- *      it is an ordinary registered waiter that has slept. So with more threads
- *      than CPUs running threads take turns with sleepers every
+ *      it is an ordinary registered waiter that has slept. So with more
+ *      threads than CPUs running threads take turns with sleepers every
  *      FSEM_TURN calls instead of keeping the permits until they are
  *      preempted; sleepers come round in the order of the kernel's futex
  *      queue, at about two futex calls per FSEM_TURN operations. The bound
@@ -261,17 +261,17 @@
  *     CAS when nobody of the other kind is registered and H is clear.
  *   wait / acquire / release: count the turn if single waiters of this
  *     kind are registered (P4; its last call goes to the loop below
- *     without a try); try; spin (P5: handoff.c's adaptive
- *     budget); register (CAS W+1, or
- *     A/R+1; WB+1 when weighted); loop: own step (the try above, removing
- *     the registration in the same CAS and settling k, H and HB: P1, P3,
- *     Q3), else the CAS of P1/P3/Q3 if it changes anything, then
- *     futex_wait on its half (Word layout) with its bitset, re-reading
- *     after every return. On EINTR or ETIMEDOUT:
- *     deregister (P1; K3 without policy) and return it. On any other error but EAGAIN the
- *     futex call did not sleep and would not if repeated (a seccomp
- *     filter's ENOSYS or EPERM, EFAULT: futex.h): retrying would spin for
- *     ever, so leave as on a timeout and return that errno.
+ *     without a try); try; spin (P5: handoff.c's adaptive budget);
+ *     register (CAS W+1, or A/R+1; WB+1 when weighted); loop: own step
+ *     (the try above, removing the registration in the same CAS and
+ *     settling k, H and HB: P1, P3, Q3), else the CAS of P1/P3/Q3 if
+ *     it changes anything, then futex_wait on its half (Word layout)
+ *     with its bitset, re-reading after every return. On EINTR or
+ *     ETIMEDOUT: deregister (P1; K3 without policy) and return it. On
+ *     any other error but EAGAIN the futex call did not sleep and would
+ *     not if repeated (a seccomp filter's ENOSYS or EPERM, EFAULT:
+ *     futex.h): retrying would spin for ever, so leave as on a timeout
+ *     and return that errno.
  *     A registration counter that is full (2^18 - 1 single waiters or 7
  *     weighted ones on an fsem_t; 1023 single or 3 weighted acquirers or
  *     releasers on one bounded semaphore) is not
@@ -499,8 +499,8 @@ static uint64_t settle_own(const struct waiter *me, uint64_t x,
 /*
  * One spin step: take if there is room and a barger may; stop once a
  * weighted waiter of this kind is registered, or without the policy any
- * waiter of this kind (P5). A bounded step may let the other kind through (its
- * other kind has waiters), and a thread let through may destroy the
+ * waiter of this kind (P5). A bounded step may let the other kind through
+ * (its other kind has waiters), and a thread let through may destroy the
  * semaphore: then the spin budget must not be written after it (found by
  * the model, tests/model/shared.pml).
  */

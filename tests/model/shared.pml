@@ -75,10 +75,9 @@
  *                         0 in liveness runs, where one can only help)
  *   RMASK                 a full registration field (C: 2^32-1, 2^16-1)
  *   POLICY                private semaphores: k and H per kind (P1-P5)
- *   MAXYIELD              P4: turns given up in a whole run (default 255:
- *                         no limit, and no count kept; 0 where the state
- *                         space is too large with P4, which another run of
- *                         a smaller configuration then covers)
+ *   NOYIELD               P4: no call gives its turn up (where the state
+ *                         space is too large with P4, which another run
+ *                         of a smaller configuration then covers)
  *   KMASK                 k saturates here (C: 127, 7); default 7
  *   STOPS                 up to STOPS threads not in a timed call stop for
  *                         good before any step (preempted, never run again;
@@ -169,9 +168,6 @@
 #ifndef RMASK
 #define RMASK		7	/* a registration field that is full */
 #endif
-#ifndef MAXYIELD
-#define MAXYIELD	255	/* P4: turns given up in a whole run */
-#endif
 #ifndef KILLS
 #define KILLS		0
 #endif
@@ -235,7 +231,6 @@ bit byl[NT];	/* P4: it sleeps to give its turn up, for a bounded time */
  */
 byte ik[NT];		/* IK_* of thread i's current operation */
 byte nspur;		/* spurious wake-ups made so far */
-byte nyield;		/* P4: turns given up so far (MAXYIELD) */
 #ifdef ENV_EVENTS
 bit tmo[NT];
 #define EV(i)		tmo[i]
@@ -1236,11 +1231,12 @@ inline take()
 #ifdef POLICY
 	/* shared.h fsem_shared_take: single waiters of its kind registered
 	 * (the load above): fsem_shared_contended_ may give the turn up */
+#ifndef NOYIELD
 	if
-	:: pk && !wt && WREG(kd) > 0 && nyield < MAXYIELD ->
-		yielding = 1; nyield = (MAXYIELD < 255 -> nyield + 1 : nyield)
+	:: pk && !wt && WREG(kd) > 0 -> yielding = 1
 	:: true -> skip
 	fi;
+#endif
 	if
 	:: yielding -> stepped = 0; err = OK; goto yield_
 	:: else -> skip

@@ -223,7 +223,7 @@
  * states, 13 GB collapsed, too large for CI) */
 #define T0_LAST	OP_NONE
 #else
-#define MAXYIELD 0	/* no turn given up here: PSTOP_TURN covers P4 */
+#define NOYIELD		/* no turn given up here: PSTOP_TURN covers P4 */
 #define T0_LAST	OP_TACQ
 #endif
 #define N	1
