@@ -51,11 +51,12 @@
  * with EAGAIN when exactly one permit (one step) is left, although
  * fsem_getvalue() counts it. And a running thread does not keep the
  * permits to itself: once it has taken one in FSEM_TURN (256) calls in a
- * row that found threads blocked on the semaphore, without sleeping in
- * between, its next such call wakes one of them and sleeps, giving its
- * turn up for at most FSEM_STARVE_MS, leaving the permit to it (so that
- * call may sleep although a permit was free, and a timed one may return
- * ETIMEDOUT; one whose deadline has already passed takes a free permit;
+ * row that found a thread blocked on the semaphore that no wake was on
+ * its way to, without sleeping in between, its next such call wakes one
+ * of them and sleeps, giving its turn up for at most FSEM_STARVE_MS,
+ * leaving the permit to it (so that call may sleep although a permit was
+ * free, and a timed one may return ETIMEDOUT; one whose deadline has
+ * already passed takes a free permit;
  * a signal handler that runs in that sleep does not make an untimed call
  * return EINTR, as if it had run just before the call blocked). With more
  * threads than CPUs the threads so take turns, at about two futex calls
@@ -153,9 +154,10 @@ extern "C" {
 
 /**
  * A thread's turn: after this many blocking calls that took a permit while
- * threads were blocked on the semaphore, without sleeping, a thread's next
- * such call lets one of them go first (default policy, private semaphores:
- * "Who gets a released permit" above).
+ * a thread was blocked on the semaphore that no wake was on its way to,
+ * without sleeping, a thread's next such call lets one of them go first
+ * (default policy, private semaphores: "Who gets a released permit"
+ * above).
  */
 #define FSEM_TURN 256
 

@@ -255,10 +255,12 @@ static inline int fsem_shared_take(_Atomic uint64_t *word,
 	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
 	int err;
 
-	/* P4: a step for one while single waiters of its kind are
-	 * registered counts toward the thread's turn */
+	/* P4: a step for one while more single waiters of its kind are
+	 * registered than wakes are on their way to them (k) counts
+	 * toward the thread's turn */
 	if (fsem_unlikely_(n == 1 && sd->self.kmask &&
-			   fsem_field_(w, sd->self.shift, sd->self.mask)))
+			   fsem_field_(w, sd->self.shift, sd->self.mask) >
+			   fsem_field_(w, sd->self.kshift, sd->self.kmask)))
 		return fsem_shared_contended_(word, sd, spin, clock, abs);
 	err = fsem_shared_step_(word, sd, &w, n);
 	if (fsem_likely_(err != EAGAIN))

@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE	/* CPU sets */
 #include "common.h"
+#include "seam.h"
 
 #include <stdbool.h>
 
@@ -420,19 +421,28 @@ static void free_one(struct contest *c)
 	assert_int_equal(r, 0);
 }
 
-/* Set @c up with no step free for its kind (a waiter of it blocks). */
-static void none_free(struct contest *c, enum kind k, int flags)
+/*
+ * Set @c up with no step free for its kind (a waiter of it blocks); a
+ * bounded semaphore has @permits permits.
+ */
+static void none_free_of(struct contest *c, enum kind k, int flags,
+			 unsigned int permits)
 {
 	memset(c, 0, sizeof(*c));
 	c->k = k;
 	c->flags = flags;
-	c->permits = 1;
+	c->permits = permits;
 	if (k == K_COUNT)
 		assert_int_equal(fsem_init(&c->s, flags, 0), 0);
 	else
-		assert_int_equal(fsem_bounded_init(&c->b, flags, 1), 0);
-	if (k == K_ACQ)
+		assert_int_equal(fsem_bounded_init(&c->b, flags, permits), 0);
+	for (unsigned int i = 0; k == K_ACQ && i < permits; i++)
 		assert_int_equal(fsem_bounded_tryacquire(&c->b), 0);
+}
+
+static void none_free(struct contest *c, enum kind k, int flags)
+{
+	none_free_of(c, k, flags, 1);
 }
 
 /*
@@ -502,8 +512,9 @@ static void policy_fifo_blocked_waiter_gets_the_permit(void **state)
 static struct {
 	pthread_mutex_t m;
 	pthread_cond_t c;
-	bool stalled, go;
-} stop = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false,
+	int stalled, want;	/* threads the seam stopped; awaited */
+	bool go;
+} stop = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0,
 	   false };
 static _Thread_local bool stop_at_futex_wait;
 
@@ -535,7 +546,7 @@ static void hook(const char *site)
 		return;
 	stop_at_futex_wait = false;	/* the first futex wait only */
 	pthread_mutex_lock(&stop.m);
-	stop.stalled = true;
+	stop.stalled++;
 	pthread_cond_broadcast(&stop.c);
 	while (!stop.go)
 		pthread_cond_wait(&stop.c, &stop.m);
@@ -555,16 +566,26 @@ static void *stopped_run(void *arg)
 	return NULL;
 }
 
-/* Wait until the seam has stopped a thread (stop.stalled). */
+/* Forget the threads stopped before: none stopped, none let go. */
+static void stop_reset(void)
+{
+	pthread_mutex_lock(&stop.m);
+	stop.stalled = stop.want = 0;
+	stop.go = false;
+	pthread_mutex_unlock(&stop.m);
+}
+
+/* Wait until the seam has stopped one more thread (stop.stalled). */
 static void wait_stalled(void)
 {
 	pthread_mutex_lock(&stop.m);
-	while (!stop.stalled)
+	stop.want++;
+	while (stop.stalled < stop.want)
 		pthread_cond_wait(&stop.c, &stop.m);
 	pthread_mutex_unlock(&stop.m);
 }
 
-/* Let the thread the seam stopped go on. */
+/* Let the threads the seam stopped go on. */
 static void let_go(void)
 {
 	pthread_mutex_lock(&stop.m);
@@ -573,12 +594,14 @@ static void let_go(void)
 	pthread_mutex_unlock(&stop.m);
 }
 
-/* Start @b taking on @c; return once it is stopped before FUTEX_WAIT. */
+/*
+ * Start @b taking on @c; return once it is stopped before FUTEX_WAIT. The
+ * threads stopped since stop_reset() stay stopped until let_go().
+ */
 static void start_stopped(struct blocked *b, struct contest *c)
 {
 	memset(b, 0, sizeof(*b));
 	b->c = c;
-	stop.stalled = stop.go = false;
 	assert_int_equal(pthread_create(&b->th, NULL, stopped_run, b), 0);
 	wait_stalled();
 }
@@ -598,6 +621,7 @@ static void policy_wake_before_sleep_is_not_lost(void **state)
 			int64_t end;
 
 			none_free(&c, (enum kind)k, flag_sets[f]);
+			stop_reset();
 			start_stopped(&b, &c);
 			free_one(&c);	/* wakes nobody: not asleep yet */
 			if (try_take(&c) != 0)	/* FIFO: its token */
@@ -651,11 +675,11 @@ join:
  * then takes and gives again and again: each give finds that wake in
  * flight and wakes nobody, so without the turn C would sleep until the
  * test thread stops. At its FSEM_TURN-th take (each finds B and C
- * registered) a new thread's turn runs out: it wakes C, which is asleep,
- * and sleeps; C takes the step, notes how many rounds the thread had
- * made (FSEM_TURN - 1, or fewer if C woke spuriously), and gives it back,
- * which wakes the thread. At the end B goes on and takes the step left
- * free.
+ * registered and one wake on its way, B's: C is passed over) a new
+ * thread's turn runs out: it wakes C, which is asleep, and sleeps; C
+ * takes the step, notes how many rounds the thread had made (FSEM_TURN -
+ * 1, or fewer if C woke spuriously), and gives it back, which wakes the
+ * thread. At the end B goes on and takes the step left free.
  */
 #define TURN_ROUNDS	(3 * FSEM_TURN)
 
@@ -730,7 +754,7 @@ static void policy_turn_goes_to_a_sleeper(void **state)
 		memset(&t, 0, sizeof(t));
 		b.c = t.b.c = &c;
 		atomic_store(&rounds_made, 0);
-		stop.stalled = stop.go = false;
+		stop_reset();
 		assert_int_equal(pthread_create(&b.th, NULL, turn_b_run, &b),
 				 0);
 		test_wait_blocked(test_tid_get(&b.tid));
@@ -766,44 +790,108 @@ static void policy_turn_goes_to_a_sleeper(void **state)
 	}
 }
 
+/* The test thread takes and gives @rounds times; each take must succeed. */
+static void take_and_give(struct contest *c, int rounds, const char *test)
+{
+	for (int i = 0; i < rounds; i++) {
+		struct timespec abs = test_deadline(CLOCK_MONOTONIC,
+				WAKE_DEADLINE_NS * test_slowdown());
+		int err = take(c, &abs);
+
+		if (err)
+			fail_msg("%s, %s: take %d returned %s with the step "
+				 "free and the waiters stopped", test,
+				 kind_name[c->k], i, strerror(err));
+		assert_int_equal(give(c), 0);
+	}
+}
+
+/* Let the stopped waiters @b go, join them; they must have taken. */
+static void let_go_and_join(struct blocked *b, int n)
+{
+	let_go();
+	for (int i = 0; i < n; i++) {
+		pthread_join(b[i].th, NULL);
+		assert_int_equal(b[i].err, 0);
+	}
+}
+
+static void end_empty(struct contest *c)
+{
+	assert_int_equal(try_take(c), EAGAIN);
+	if (c->k == K_COUNT)
+		assert_int_equal(fsem_destroy(&c->s), 0);
+	else
+		assert_int_equal(fsem_bounded_destroy(&c->b), 0);
+}
+
 /*
- * A waiter registers and is stopped just before FUTEX_WAIT: awake, not in
- * the kernel. The test thread then takes and gives 4 * FSEM_TURN times:
- * each take finds a waiter registered, so its turn runs out and it leaves
- * the free step to that waiter, which is not coming. Its sleep is
- * bounded (1 ms), so every take still succeeds, each well within its 1 s
- * deadline (a sleep without the bound would last to it: control t-a of
- * the spin model). Then the waiter goes on and takes the step left free.
+ * Two waiters register and are stopped just before FUTEX_WAIT: awake, not
+ * in the kernel. One step is freed: its wake goes to nobody in the kernel
+ * and is counted (k = 1), so one of the two registered has no wake on its
+ * way. The test thread then takes and gives 4 * FSEM_TURN times: each
+ * take passes that one over, so its turn runs out and it leaves the free
+ * step to the waiters, which are not coming. Its sleep is bounded (1 ms),
+ * so every take still succeeds, each well within its 1 s deadline (a
+ * sleep without the bound would last to it: control t-a of the spin
+ * model). Then one more step is freed and both waiters take one.
  */
 static void policy_turn_sleep_is_bounded(void **state)
 {
 	struct contest c;
+	struct blocked b[2];
+	unsigned long before;
+
+	(void)state;
+	for (int k = K_COUNT; k <= K_REL; k++) {
+		none_free_of(&c, (enum kind)k, FSEM_NOSPIN, 2);
+		stop_reset();
+		start_stopped(&b[0], &c);
+		start_stopped(&b[1], &c);
+		free_one(&c);
+		before = waits();
+		take_and_give(&c, 4 * FSEM_TURN, "policy_turn_sleep_is_bounded");
+		if (waits() == before)
+			fail_msg("%s: the running thread never gave its turn up "
+				 "in %d rounds", kind_name[k], 4 * FSEM_TURN);
+		free_one(&c);
+		let_go_and_join(b, 2);
+		end_empty(&c);
+	}
+}
+
+/*
+ * A waiter registers and is stopped just before FUTEX_WAIT; one step is
+ * freed, and its wake is counted for that waiter (k = 1): every waiter
+ * registered has a wake on its way. The test thread then takes and gives
+ * 4 * FSEM_TURN times: no take passes a sleeper over, so none counts
+ * toward its turn, and it never sleeps (P4). (A turn counted on every
+ * registration gave the turn up at the FSEM_TURN-th take; in the bench's
+ * bounded workload the thread that gave it up was such a registration,
+ * and the turns fed each other.)
+ */
+static void policy_turn_not_for_a_woken_waiter(void **state)
+{
+	struct contest c;
 	struct blocked b;
+	unsigned long before, slept;
 
 	(void)state;
 	for (int k = K_COUNT; k <= K_REL; k++) {
 		none_free(&c, (enum kind)k, FSEM_NOSPIN);
+		stop_reset();
 		start_stopped(&b, &c);
 		free_one(&c);
-		for (int i = 0; i < 4 * FSEM_TURN; i++) {
-			struct timespec abs = test_deadline(CLOCK_MONOTONIC,
-					WAKE_DEADLINE_NS * test_slowdown());
-			int err = take(&c, &abs);
-
-			if (err)
-				fail_msg("%s: take %d returned %s with the step "
-					 "free and the other waiter stopped",
-					 kind_name[k], i, strerror(err));
-			assert_int_equal(give(&c), 0);
-		}
-		let_go();
-		pthread_join(b.th, NULL);
-		assert_int_equal(b.err, 0);
-		assert_int_equal(try_take(&c), EAGAIN);
-		if (k == K_COUNT)
-			assert_int_equal(fsem_destroy(&c.s), 0);
-		else
-			assert_int_equal(fsem_bounded_destroy(&c.b), 0);
+		before = waits();
+		take_and_give(&c, 4 * FSEM_TURN,
+			      "policy_turn_not_for_a_woken_waiter");
+		slept = waits() - before;
+		let_go_and_join(&b, 1);
+		end_empty(&c);
+		if (slept)
+			fail_msg("%s: the running thread slept %lu times in %d "
+				 "rounds, while the only waiter had a wake on "
+				 "its way", kind_name[k], slept, 4 * FSEM_TURN);
 	}
 }
 
@@ -851,6 +939,7 @@ static void policy_bounded_spin_passes_a_sleeper(void **state)
 	(void)state;
 	for (int k = K_ACQ; k <= K_REL; k++) {
 		none_free(&c, (enum kind)k, 0);
+		stop_reset();
 		start_stopped(&b, &c);
 		before = c.b.spin_;	/* the stopped waiter spun and failed */
 		memset(&sp, 0, sizeof(sp));
@@ -947,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(policy_fifo_blocked_waiter_gets_the_permit),
 		cmocka_unit_test(policy_wake_before_sleep_is_not_lost),
 		cmocka_unit_test(policy_turn_sleep_is_bounded),
+		cmocka_unit_test(policy_turn_not_for_a_woken_waiter),
 		cmocka_unit_test(policy_turn_goes_to_a_sleeper),
 		cmocka_unit_test(policy_bounded_spin_passes_a_sleeper),
 		cmocka_unit_test_setup(

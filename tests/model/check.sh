@@ -198,6 +198,7 @@ pass|shared_bounded|PLIVE|live:no_lost_wakeup||||private bounded liveness (polic
 pass|shared_bounded|PLIVE3|live:waiters_go_on||-O0||private bounded liveness (policy): every registered acquirer goes on
 pass|shared_bounded|PSTOP|safety||-DCOLLAPSE||private bounded (policy): a timed acquire returns while any other thread stops for good
 pass|shared_bounded|PSTOP|safety|-DPSTOP_TURN|||private bounded (policy, P4): as above, where any contended call may give its turn up (thread 0's second timed acquire left out)
+pass|shared_bounded|PTURN|safety||||private bounded (policy, P4): an acquirer gives its turn up to a registered one, which takes and acquires again while the first is registered (no spin, no spurious wake-up)
 neg|shared_fsem|PHAND|safety|-DNEG_H_SETTLE_KDEC|-O0|K2_wake|control P-B1 (fixed in C): a waiter held back only by H takes the wake counted for the awake starving waiter off k (k 0->1->0 on the high half): both sleep with V = 1
 neg|shared_fsem|PHAND|observable|-DNEG_H_SETTLE_KDEC|-O0|no_lost_wakeup_at_end|control P-B1 (fixed in C) (as above): two waiters asleep for good while V = 1
 neg|shared_fsem|PLIVE3|live:waiters_go_on|-DNEG_H_SETTLE_KDEC|-O0|acceptance cycle|control P-B1 (fixed in C) (as above): liveness
@@ -219,7 +220,7 @@ neg|shared_fsem|PTIMED|safety|-DNEG_H_EXIT_RESET|-O0|K2_wake|policy control p-d2
 neg|shared_fsem|PCANCEL|observable|-DNEG_H_EXIT_RESET|-O0|no_lost_wakeup_at_end|policy control p-d2 (ending hand-off mode restarts k from 0 without P1's wake)
 neg|shared_fsem|PBASIC|safety|-DNEG_TURN_UNBOUNDED||K2_wake|turn control t-a (P-B2, the draft of P4 the model rejected): a thread that gives its turn up sleeps without a bound: two yield at once, each leaves the permit to the other, both sleep with V = 1
 neg|shared_fsem|PBASIC|observable|-DNEG_TURN_UNBOUNDED||no_lost_wakeup_at_end|turn control t-a (as above): two waiters asleep for good while V = 1
-neg|shared_bounded|PPC|safety|-DNEG_TURN_UNBOUNDED||K2_wake|turn control t-a in bounded (as above)
+neg|shared_bounded|PTURN|safety|-DNEG_TURN_UNBOUNDED||K2_wake|turn control t-a in bounded (as above; PPC no longer shows it: a turn now needs a registered acquirer no wake is on its way to)
 neg|shared_fsem|PSTOP|safety|-DNEG_LEAVE_WAITS|-O0|timed_call_returns|policy control p-e (leave() waits for k == 0: a timed wait hangs on a stopped thread)
 neg|shared_bounded|PSTOP|safety|-DNEG_LEAVE_WAITS|-O0|timed_call_returns|policy control p-e (leave() waits for k == 0: a timed acquire hangs on a stopped thread)
 pass|shared_fsem|SHUT|safety||-O0||shutdown, shared counting: plain and timed waits blocked, a post concurrent with the shutdown, a post (counts) and a wait (ECANCELED) after it

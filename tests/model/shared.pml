@@ -131,10 +131,11 @@
  * P5 (-DPOLICY): a spinner stops for a registered weighted waiter of its
  * kind only, not for single ones (without the policy: for either).
  *
- * P4 (the turn, -DPOLICY): a blocking call for one step that finds single
- * waiters of its kind registered may give its turn up (the C does so
- * after FSEM_TURN such calls in a row without sleeping; here any of them
- * may, nondeterministically): it registers without trying to step, makes
+ * P4 (the turn, -DPOLICY): a blocking call for one step that finds more
+ * single waiters of its kind registered than k may give its turn up (the
+ * C does so after FSEM_TURN such calls in a row without sleeping; here
+ * any of them may, nondeterministically): it registers without trying to
+ * step, makes
  * the CAS of yield_turn, wakes at least one sleeper and sleeps for at
  * most its bound (byl: the bound may expire at any time, and the sleeper
  * then goes on as if woken; K2 and the end checks do not count it among
@@ -1229,11 +1230,12 @@ inline take()
 {
 	atomic { LOAD(); wt = (sn > 1) }		/* shared.c:166 hint */
 #ifdef POLICY
-	/* shared.h fsem_shared_take: single waiters of its kind registered
-	 * (the load above): fsem_shared_contended_ may give the turn up */
+	/* shared.h fsem_shared_take: more single waiters of its kind
+	 * registered than k (the load above): fsem_shared_contended_ may
+	 * give the turn up */
 #ifndef NOYIELD
 	if
-	:: pk && !wt && WREG(kd) > 0 -> yielding = 1
+	:: pk && !wt && WREG(kd) > KW(kd) -> yielding = 1
 	:: true -> skip
 	fi;
 #endif

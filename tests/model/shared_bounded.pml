@@ -179,6 +179,19 @@
 #define THREADS	run Thread(0, OP_ACQ, OP_NONE, OP_NONE); \
 		run Thread(1, OP_ACQ, OP_NONE, OP_NONE); \
 		run Thread(2, OP_REL, OP_TRYACQ, OP_REL)
+#elif defined(CFG_PTURN)
+/* the turn (P4), shared_fsem.pml's PBASIC for acquirers: an acquirer
+ * registers, another gives its turn up to it, and it takes and acquires
+ * again while that one is registered */
+#define POLICY
+#define OUT0	1
+#define N	1
+#define NT	3
+#define NOSPIN
+#define MAXSPUR	0
+#define THREADS	run Thread(0, OP_ACQ, OP_ACQ, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_REL, OP_NONE); \
+		run Thread(2, OP_REL, OP_REL, OP_NONE)
 #elif defined(CFG_PTIMED)
 /* a timed and a cancellable acquire (one may leave starving) */
 #define POLICY
@@ -348,7 +361,7 @@
 		run Thread(1, OP_CHURN, OP_NONE, OP_NONE); \
 		run Thread(2, OP_NONE, OP_NONE, OP_NONE)
 #else
-#error "choose a configuration: W, PW, WREL, PWREL, WTIMED, PWTIMED, WSHUT, PWSHUT, PWLIVE, -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL, FERR, FERR_REL, FBROKEN, PPAIRED, PPC, PREL, PHAND, PTIMED, PLIVE, PLIVE3, PSTOP, SHUT, PSHUT, SHUTC, PSHUTC, SHUT0, PSHUT0, SHUTLIVE, PSHUTLIVE"
+#error "choose a configuration: W, PW, WREL, PWREL, WTIMED, PWTIMED, WSHUT, PWSHUT, PWLIVE, -DCFG_PAIRED, PC, PC2, FULL, KILL, KILL2, LIVE, LIVE3, LIVEKILL, FERR, FERR_REL, FBROKEN, PPAIRED, PPC, PREL, PHAND, PTURN, PTIMED, PLIVE, PLIVE3, PSTOP, SHUT, PSHUT, SHUTC, PSHUTC, SHUT0, PSHUT0, SHUTLIVE, PSHUTLIVE"
 #endif
 #ifndef OUT0
 #define OUT0	0	/* permits given out at the start (G) */
