@@ -50,7 +50,7 @@
  * While that mode is on, fsem_trywait() (tryacquire, tryrelease) fails
  * with EAGAIN when exactly one permit (one step) is left, although
  * fsem_getvalue() counts it. And a running thread does not keep the
- * permits to itself: once it has taken one in FSEM_TURN (256) calls in a
+ * permits to itself: once it has taken one in FSEM_TURN (64) calls in a
  * row that found a thread blocked on the semaphore that no wake was on
  * its way to, without sleeping in between, its next such call wakes one
  * of them and sleeps, giving its turn up for at most FSEM_STARVE_MS,
@@ -159,7 +159,7 @@ extern "C" {
  * (default policy, private semaphores: "Who gets a released permit"
  * above).
  */
-#define FSEM_TURN 256
+#define FSEM_TURN 64
 
 /* Initial spin budget in nanoseconds (private: use FSEM_INITIALIZER). */
 #define FSEM_SPIN_INIT_NS_ 4000u

@@ -135,7 +135,7 @@
  *      thread-local count, reset whenever the thread goes to sleep on a
  *      semaphore. (k saturates: with more registered than k can count,
  *      every such call counts.) The FSEM_TURN-th
- *      such call (256) does not step, even with room there (unless its
+ *      such call (64) does not step, even with room there (unless its
  *      deadline has passed: a timed call past it takes a free permit, as
  *      glibc's does), if another single waiter is registered: it registers
  *      and makes one CAS that takes one wake off k (P1: it is awake) and
