@@ -94,15 +94,16 @@
  *      waiter that goes to sleep because only hand-off mode held it back
  *      (room is left, P3) takes nothing off: that wake is for a waiter
  *      that has slept; taking it lost a wake-up (P-B1, found by the spin
- *      model: the starving waiter and it both slept with a permit free). Its success or deregistration
- *      then raises k to min(room left, registered left) if that is more,
- *      and wakes the difference: a waiter that leaves, or takes one of
- *      several free steps, passes the rest on. k is 0 when nobody is
- *      registered; it saturates (a lower k only wakes more). Sleepers wait
- *      on the high half, so a waiter that read the word before a wake was
- *      counted does not sleep on the stale value: its futex wait fails,
- *      it re-reads, and takes the room or takes the wake off k before it
- *      sleeps. (On the low half a barger's take could restore the value
+ *      model: the starving waiter and it both slept with a permit
+ *      free). Its success or deregistration then raises k to min(room
+ *      left, registered left) if that is more, and wakes the difference:
+ *      a waiter that leaves, or takes one of several free steps, passes
+ *      the rest on. k is 0 when nobody is registered; it saturates (a
+ *      lower k only wakes more). Sleepers wait on the high half, so a
+ *      waiter that read the word before a wake was counted does not
+ *      sleep on the stale value: its futex wait fails, it re-reads, and
+ *      takes the room or takes the wake off k before it sleeps. (On the
+ *      low half a barger's take could restore the value
  *      the waiter read, and the waiter would sleep with the wake counted
  *      for it: found by tests/test_policy.c.)
  *   P2 (no wake for room already promised) A success wakes
@@ -134,10 +135,10 @@
  *      a sleeper it passes over) counts toward its thread's turn: a
  *      thread-local count, reset whenever the thread goes to sleep on a
  *      semaphore. (k saturates: with more registered than k can count,
- *      every such call counts.) The FSEM_TURN-th
- *      such call (64) does not step, even with room there (unless its
- *      deadline has passed: a timed call past it takes a free permit, as
- *      glibc's does), if another single waiter is registered: it registers
+ *      every such call counts.) The FSEM_TURN-th such call (64) does not
+ *      step, even with room there (unless its deadline has passed: a
+ *      timed call past it takes a free permit, as glibc's does), if
+ *      another single waiter is registered: it registers
  *      and makes one CAS that takes one wake off k (P1: it is awake) and
  *      raises k to min(room, the other registered single waiters), as
  *      settle_own does; then it wakes that many single sleepers, and at
@@ -170,7 +171,8 @@
  *      slept, so every other call counted, and each gave its turn up in
  *      turn, though every waiter had a wake on its way. In the bench's
  *      bounded 4:4:8 workload, where threads that spin seldom sleep, that
- *      made 0.035 futex calls per operation; now 0.0006 to 0.0008.)
+ *      made 0.035 futex calls per operation; now 0.002 (with FSEM_TURN
+ *      at 64; 0.0007 at 256).)
  *   P5 (spinning past sleepers) A blocking call that found no room may
  *      spin (handoff.c's adaptive budget) before it registers, taking
  *      room with the step of a barger (P3: never the room hand-off mode
@@ -245,9 +247,10 @@
  *   S2 (no policy after) Once S is set, k and H mean nothing: no step
  *      wakes anyone or settles k.
  *   S3 (everyone wakes) After its CAS the shutdown wakes every sleeper of
- *      both kinds (one FUTEX_WAKE per half, all bitsets). A waiter that read the
- *      word before the CAS and sleeps after the wake finds its futex word
- *      changed (S1) and returns at once; one that reads it after sees S.
+ *      both kinds (one FUTEX_WAKE per half, all bitsets). A waiter that
+ *      read the word before the CAS and sleeps after the wake finds its
+ *      futex word changed (S1) and returns at once; one that reads it
+ *      after sees S.
  *      A second shutdown finds S and does nothing: the first one's wake
  *      is enough. The CAS, a wake and nothing else: async-signal-safe,
  *      and no wait depends on the shutdown's progress (a waiter stopped
@@ -272,9 +275,9 @@
  *     loop below without a try); try; spin (P5: handoff.c's adaptive
  *     budget); register (CAS W+1, or A/R+1; WB+1 when weighted); loop:
  *     own step (the try above, removing the registration in the same
- *     CAS and settling k, H and HB: P1, P3, Q3), else the CAS of P1/P3/Q3 if
- *     it changes anything, then futex_wait on its half (Word layout)
- *     with its bitset, re-reading after every return. On EINTR or
+ *     CAS and settling k, H and HB: P1, P3, Q3), else the CAS of
+ *     P1/P3/Q3 if it changes anything, then futex_wait on its half (Word
+ *     layout) with its bitset, re-reading after every return. On EINTR or
  *     ETIMEDOUT: deregister (P1; K3 without policy) and return it. On
  *     any other error but EAGAIN the futex call did not sleep and would
  *     not if repeated (a seccomp filter's ENOSYS or EPERM, EFAULT:
@@ -827,9 +830,10 @@ settle:
 
 /*
  * P4: a call for one step that found more single waiters of its kind
- * registered than k: a step, or a sleep; after FSEM_TURN such calls without a
- * sleep, a sleep that gives the turn up (unless the deadline has passed:
- * then the permit is taken if free, as glibc's sem_timedwait does).
+ * registered than k: a step, or a sleep; after FSEM_TURN such calls
+ * without a sleep, a sleep that gives the turn up (unless the deadline has
+ * passed: then the permit is taken if free, as glibc's sem_timedwait
+ * does).
  */
 FSEM_UNWOUND_
 int fsem_shared_contended_(_Atomic uint64_t *word, const struct fsem_side *sd,
