@@ -350,26 +350,10 @@ static inline uint32_t field(uint64_t w, unsigned int shift, uint32_t mask)
 	return (uint32_t)(w >> shift) & mask;
 }
 
-/*
- * The futex words: single sleepers of a side with the policy wait on the
- * high half (single waiters, k, H, HB, S), so that a sleeper's futex wait
- * fails whenever a wake was counted in k since it last read the word
- * (P1); without the policy on the low half (V or G, S), as K2 says. A
- * weighted sleeper waits on the low half (Q2: the same low half means the
- * same room), except while HB held by another holds it back: then on the
- * high half (Q3: the same high half means HB is still set). Wakes go to
- * the half the policy says; a bitset picks the kind.
- */
+/* A futex word: the high half or the low ("The futex words", shared.h). */
 static inline uint32_t *high_or_low(bool high, _Atomic uint64_t *w)
 {
 	return high ? fsem_futex_high_half(w) : fsem_futex_low_half(w);
-}
-
-/* Where single sleepers of either kind of @sd wait. */
-static inline uint32_t *futex_word(const struct fsem_side *sd,
-				   _Atomic uint64_t *w)
-{
-	return high_or_low(sd->self.kmask || sd->other.kmask, w);
 }
 
 static uint64_t now_ns(void)
@@ -391,8 +375,8 @@ static void wake_kind(_Atomic uint64_t *word, const struct fsem_side *sd,
 {
 	if (n) {
 		FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), n);
-		fsem_futex_wake_bits(futex_word(sd, word), (int)n, sd->pshared,
-				     k->bits);
+		fsem_futex_wake_bits(fsem_shared_futex_word_(sd, word),
+				     (int)n, sd->pshared, k->bits);
 	}
 	if (bcast) {	/* Q2: on the low half, and the high (Q3) */
 		FSEM_PROBE_(wake_all, FSEM_PROBE_SEM_(word));
@@ -405,9 +389,10 @@ static void wake_kind(_Atomic uint64_t *word, const struct fsem_side *sd,
 }
 
 /*
- * K2, Q2: wake sleepers of the other kind. A step never ends the other
- * kind's HB, so its weighted sleepers on the high half stay held: the
- * low half only.
+ * K2, Q2: wake sleepers of the other kind, every weighted one among them
+ * (fsem_shared_wake_other_ in shared.h wakes single ones inline). A step
+ * never ends the other kind's HB, so its weighted sleepers on the high
+ * half stay held: the low half only.
  */
 void fsem_shared_wake_(_Atomic uint64_t *word, const struct fsem_side *sd,
 		       uint32_t n, bool bcast)
@@ -619,8 +604,11 @@ static int own_step(struct waiter *me, uint64_t *w, bool slept)
 	annotate_acquire(me->word);
 	me->unit = 0;
 	if (p.wake || p.bcast)
-		fsem_shared_wake_(me->word, sd, p.wake, p.bcast); /* K2, Q2 */
-	wake_kind(me->word, sd, &sd->self, wake, bcast, bcast); /* P1, Q3 */
+		fsem_shared_wake_other_(me->word, sd, p.wake,
+					p.bcast); /* K2, Q2 */
+	if (wake || bcast)
+		wake_kind(me->word, sd, &sd->self, wake, bcast,
+			  bcast); /* P1, Q3 */
 	return 1;
 }
 
@@ -787,11 +775,8 @@ settle:
 		}
 		/* P4: the wakes for the room it leaves; then it sleeps, for at
 		 * most its bound */
-		if (wake) {
-			FSEM_PROBE_(wake, FSEM_PROBE_SEM_(me->word), wake);
-			fsem_futex_wake_bits(futex_word(sd, me->word),
-					     (int)wake, sd->pshared, sk->bits);
-		}
+		if (wake)
+			wake_kind(me->word, sd, sk, wake, false, false);
 		FSEM_PROBE_IF_(me->unit, block, FSEM_PROBE_SEM_(me->word));
 		turn = 0;	/* P4: it sleeps */
 		high = me->weighted ? (w & sk->bighand) && !me->starving :

@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "annotate.h"
+#include "futex.h"
 #include "handoff.h"
+#include "probe.h"
 
 /*
  * The first word of a barging fsem_t holds this trap: the inline fast
@@ -121,6 +123,42 @@ int fsem_shared_contended_(_Atomic uint64_t *word,
 			   clockid_t clock, const struct timespec *abs);
 
 /*
+ * The futex words: single sleepers of a side with the policy wait on the
+ * high half (single waiters, k, H, HB, S), so that a sleeper's futex wait
+ * fails whenever a wake was counted in k since it last read the word
+ * (P1); without the policy on the low half (V or G, S), as K2 says. A
+ * weighted sleeper waits on the low half (Q2: the same low half means the
+ * same room), except while HB held by another holds it back: then on the
+ * high half (Q3: the same high half means HB is still set). Wakes go to
+ * the half the policy says; a bitset picks the kind. This is where single
+ * sleepers of either kind of @sd wait.
+ */
+static inline uint32_t *fsem_shared_futex_word_(const struct fsem_side *sd,
+						_Atomic uint64_t *w)
+{
+	return sd->self.kmask || sd->other.kmask ? fsem_futex_high_half(w) :
+						    fsem_futex_low_half(w);
+}
+
+/*
+ * K2, Q2: after a step's CAS, wake @n single sleepers of the other kind,
+ * or, if @bcast, every weighted one too (out of line). Only the word's
+ * address is used: a thread let through may have destroyed the semaphore.
+ */
+static inline void fsem_shared_wake_other_(_Atomic uint64_t *word,
+					   const struct fsem_side *sd,
+					   uint32_t n, bool bcast)
+{
+	if (fsem_unlikely_(bcast)) {
+		fsem_shared_wake_(word, sd, n, bcast);
+		return;
+	}
+	FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), n);
+	fsem_futex_wake_bits(fsem_shared_futex_word_(sd, word), (int)n,
+			     sd->pshared, sd->other.bits);
+}
+
+/*
  * The steps are inline so that a caller's constant side folds away: an
  * uncontended step is one load, one CAS and a test of the old value.
  */
@@ -226,8 +264,8 @@ static inline int fsem_shared_step_(_Atomic uint64_t *word,
 			FSEM_STEP_("step: handed over");
 			annotate_acquire(word);
 			if (fsem_unlikely_(p.wake || p.bcast))
-				fsem_shared_wake_(word, sd, p.wake,
-						  p.bcast); /* K2, Q2 */
+				fsem_shared_wake_other_(word, sd, p.wake,
+							p.bcast); /* K2, Q2 */
 			return 0;
 		}
 	}
