@@ -265,7 +265,8 @@ void reservoir_add(struct reservoir *r, double v);
 struct arrivals {
 	double mean_ns;		/* mean gap between arrivals */
 	uint64_t rng, due_ns;	/* schedule: offset of the next arrival */
-	uint64_t *post_ns;	/* when request i was posted */
+	uint64_t start_ns;	/* the clock at offset 0 */
+	uint64_t *arrive_ns;	/* when request i arrived (was due) */
 	size_t cap, posted;
 	_Atomic uint64_t taken;	/* successful waits so far */
 	_Atomic uint64_t end;	/* requests in all, once ended */
@@ -274,12 +275,21 @@ struct arrivals {
 int arrivals_init(struct arrivals *a, double mean_ns, uint64_t seed,
 		  size_t cap);
 void arrivals_free(struct arrivals *a);
+/* The schedule starts (offset 0) at @now, on the clock of take's @now. */
+void arrivals_start(struct arrivals *a, uint64_t now);
 /* The offset from the start, in ns, of the next arrival: each gap drawn
  * from an exponential distribution of mean mean_ns. */
 uint64_t arrivals_next(struct arrivals *a);
-/* Record that the next request is posted at @now (before posting it);
- * false when the log is full (then do not post). */
-bool arrivals_post(struct arrivals *a, uint64_t now);
+/*
+ * Record that the request of the last arrivals_next arrives, before
+ * posting it: its latency runs from its scheduled arrival, start + that
+ * offset, however late the dispatcher gets to post it. (Timed from the
+ * post, a slow post would hide its own cost: it delays the posts after
+ * it, so their requests wait in no queue, and the workers look as fast
+ * as the dispatcher is slow: coordinated omission.) False when the log
+ * is full (then do not post).
+ */
+bool arrivals_post(struct arrivals *a);
 /* No more requests: call before posting one end permit per worker. */
 void arrivals_end(struct arrivals *a);
 /* After a successful wait at @now: true and the latency of the request

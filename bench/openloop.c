@@ -2,11 +2,12 @@
 /*
  * openloop.c - the bookkeeping of an open-loop workload: when requests
  * arrive (exponentially distributed gaps of a fixed mean, drawn from a seed,
- * so a schedule can be replayed), when each was posted, and which request a
+ * so a schedule can be replayed), when each arrived, and which request a
  * worker that got a permit serves. Permits are fungible, so the n-th
  * successful wait serves the n-th request posted: requests are served in
  * arrival order, as from a queue, and a latency is always "the request's
- * post to the moment its worker runs".
+ * scheduled arrival to the moment its worker runs", which includes any
+ * delay of its post.
  */
 #include "bench.h"
 
@@ -30,13 +31,14 @@ int arrivals_init(struct arrivals *a, double mean_ns, uint64_t seed,
 {
 	if (!(mean_ns > 0) || cap == 0)
 		return -1;
-	a->post_ns = malloc(cap * sizeof(a->post_ns[0]));
-	if (!a->post_ns)
+	a->arrive_ns = malloc(cap * sizeof(a->arrive_ns[0]));
+	if (!a->arrive_ns)
 		return -1;
 	a->cap = cap;
 	a->mean_ns = mean_ns;
 	a->rng = seed ? seed : 0x9E3779B97F4A7C15ull;	/* 0 is a fixed point */
 	a->due_ns = 0;
+	a->start_ns = 0;
 	a->posted = 0;
 	atomic_init(&a->taken, 0);
 	atomic_init(&a->end, UINT64_MAX);
@@ -45,8 +47,13 @@ int arrivals_init(struct arrivals *a, double mean_ns, uint64_t seed,
 
 void arrivals_free(struct arrivals *a)
 {
-	free(a->post_ns);
-	a->post_ns = NULL;
+	free(a->arrive_ns);
+	a->arrive_ns = NULL;
+}
+
+void arrivals_start(struct arrivals *a, uint64_t now)
+{
+	a->start_ns = now;
 }
 
 uint64_t arrivals_next(struct arrivals *a)
@@ -55,11 +62,11 @@ uint64_t arrivals_next(struct arrivals *a)
 	return a->due_ns;
 }
 
-bool arrivals_post(struct arrivals *a, uint64_t now)
+bool arrivals_post(struct arrivals *a)
 {
 	if (a->posted == a->cap)
 		return false;
-	a->post_ns[a->posted++] = now;
+	a->arrive_ns[a->posted++] = a->start_ns + a->due_ns;
 	return true;
 }
 
@@ -76,13 +83,13 @@ bool arrivals_take(struct arrivals *a, uint64_t now, uint64_t *lat_ns)
 
 	/*
 	 * Only a->posted real permits exist and every one was posted after
-	 * its post_ns entry was written, so i < posted is a request whose
+	 * its arrive_ns entry was written, so i < posted is a request whose
 	 * entry the semaphore's wait made visible. An i past the real ones
 	 * can only come from an end permit, posted after (E): (T).
 	 */
 	if (i >= atomic_load_explicit(&a->end, memory_order_acquire))
 		return false;
-	*lat_ns = now > a->post_ns[i] ? now - a->post_ns[i] : 0;
+	*lat_ns = now > a->arrive_ns[i] ? now - a->arrive_ns[i] : 0;
 	return true;
 }
 

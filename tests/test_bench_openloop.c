@@ -63,43 +63,56 @@ static void openloop_bad_parameters_are_refused(void **state)
 	assert_int_equal(arrivals_init(&a, 10, 1, 0), -1);
 }
 
-/* The n-th take serves the n-th post: its latency runs from that post. */
+/*
+ * The n-th take serves the n-th request posted; its latency runs from
+ * that request's scheduled arrival (start + its offset), which a post
+ * cannot move: a dispatcher that posts late has its lateness counted.
+ */
 static void openloop_latency_runs_from_the_request_served(void **state)
 {
 	struct arrivals a;
-	uint64_t lat = 0;
+	uint64_t lat = 0, d0, d1, d2, now;
 
 	(void)state;
 	assert_int_equal(arrivals_init(&a, 1000, 1, 3), 0);
-	assert_true(arrivals_post(&a, 100));
-	assert_true(arrivals_post(&a, 250));
-	assert_true(arrivals_take(&a, 400, &lat));
-	assert_true(lat == 300);		/* request 0, posted at 100 */
-	assert_true(arrivals_post(&a, 500));
-	assert_false(arrivals_post(&a, 600));	/* the log is full */
-	assert_true(arrivals_take(&a, 510, &lat));
-	assert_true(lat == 260);		/* request 1, posted at 250 */
+	arrivals_start(&a, 5000);
+	d0 = arrivals_next(&a);
+	assert_true(arrivals_post(&a));
+	d1 = arrivals_next(&a);
+	assert_true(d1 > d0);
+	assert_true(arrivals_post(&a));
+	now = 5000 + d1 + 300;
+	assert_true(arrivals_take(&a, now, &lat));
+	assert_true(lat == now - (5000 + d0));	/* request 0 */
+	d2 = arrivals_next(&a);
+	assert_true(arrivals_post(&a));
+	(void)arrivals_next(&a);
+	assert_false(arrivals_post(&a));	/* the log is full */
+	assert_true(arrivals_take(&a, now + 10, &lat));
+	assert_true(lat == now + 10 - (5000 + d1));	/* request 1 */
 	arrivals_end(&a);
-	assert_true(arrivals_take(&a, 900, &lat));
-	assert_true(lat == 400);		/* request 2, posted at 500 */
+	assert_true(arrivals_take(&a, 5000 + d2 + 400, &lat));
+	assert_true(lat == 400);		/* request 2 */
 	lat = 7;
-	assert_false(arrivals_take(&a, 901, &lat));	/* an end permit */
-	assert_false(arrivals_take(&a, 902, &lat));
+	assert_false(arrivals_take(&a, 99999999, &lat));	/* an end permit */
+	assert_false(arrivals_take(&a, 99999999, &lat));
 	assert_true(lat == 7);
 	arrivals_free(&a);
 }
 
-/* A clock read before the post was recorded (another CPU) is no latency
+/* A clock read before the request was due (another CPU) is no latency
  * below zero. */
 static void openloop_latency_is_never_negative(void **state)
 {
 	struct arrivals a;
-	uint64_t lat = 99;
+	uint64_t lat = 99, d;
 
 	(void)state;
 	assert_int_equal(arrivals_init(&a, 1000, 1, 1), 0);
-	assert_true(arrivals_post(&a, 1000));
-	assert_true(arrivals_take(&a, 990, &lat));
+	arrivals_start(&a, 1000);
+	d = arrivals_next(&a);
+	assert_true(arrivals_post(&a));
+	assert_true(arrivals_take(&a, 1000 + d - 10, &lat));
 	assert_true(lat == 0);
 	arrivals_free(&a);
 }
@@ -131,7 +144,7 @@ static void openloop_each_request_is_served_once(void **state)
 	(void)state;
 	assert_int_equal(arrivals_init(&a, 1000, 1, REQ), 0);
 	for (int i = 0; i < REQ; i++)
-		assert_true(arrivals_post(&a, 0));
+		assert_true(arrivals_post(&a));
 	arrivals_end(&a);
 	for (int i = 0; i < T; i++) {
 		tk[i] = (struct taker){ &a, 0 };
