@@ -739,6 +739,16 @@ static void *turn_loop(void *arg)
 	return NULL;
 }
 
+/* Nothing is left to take; the semaphore is destroyed. */
+static void end_empty(struct contest *c)
+{
+	assert_int_equal(try_take(c), EAGAIN);
+	if (c->k == K_COUNT)
+		assert_int_equal(fsem_destroy(&c->s), 0);
+	else
+		assert_int_equal(fsem_bounded_destroy(&c->b), 0);
+}
+
 static void policy_turn_goes_to_a_sleeper(void **state)
 {
 	struct contest c;
@@ -782,11 +792,7 @@ static void policy_turn_goes_to_a_sleeper(void **state)
 			fail_msg("%s: the sleeper got the step only after %d "
 				 "rounds of a running thread (turn: %d)",
 				 kind_name[k], t.rounds_seen, FSEM_TURN);
-		assert_int_equal(try_take(&c), EAGAIN);
-		if (k == K_COUNT)
-			assert_int_equal(fsem_destroy(&c.s), 0);
-		else
-			assert_int_equal(fsem_bounded_destroy(&c.b), 0);
+		end_empty(&c);
 	}
 }
 
@@ -814,15 +820,6 @@ static void let_go_and_join(struct blocked *b, int n)
 		pthread_join(b[i].th, NULL);
 		assert_int_equal(b[i].err, 0);
 	}
-}
-
-static void end_empty(struct contest *c)
-{
-	assert_int_equal(try_take(c), EAGAIN);
-	if (c->k == K_COUNT)
-		assert_int_equal(fsem_destroy(&c->s), 0);
-	else
-		assert_int_equal(fsem_bounded_destroy(&c->b), 0);
 }
 
 /*

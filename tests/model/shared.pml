@@ -135,13 +135,13 @@
  * single waiters of its kind registered than k may give its turn up (the
  * C does so after FSEM_TURN such calls in a row without sleeping; here
  * any of them may, nondeterministically): it registers without trying to
- * step, makes
- * the CAS of yield_turn, wakes at least one sleeper and sleeps for at
- * most its bound (byl: the bound may expire at any time, and the sleeper
- * then goes on as if woken; K2 and the end checks do not count it among
- * the sleepers), and is an ordinary registered waiter once a futex wait
- * returns 0, or once the bound has passed, which it checks before each
- * new try (its futex waits may return EAGAIN again and again).
+ * step, makes the CAS of yield_turn, wakes at least one sleeper and
+ * sleeps for at most its bound (byl: the bound may expire at any time,
+ * and the sleeper then goes on as if woken; K2 and the end checks do not
+ * count it among the sleepers), and is an ordinary registered waiter once
+ * a futex wait returns 0, or once the bound has passed, which it checks
+ * before each new try (its futex waits may return EAGAIN again and
+ * again).
  */
 
 /* futex and sleep_once results (futex.h:5-10) */
