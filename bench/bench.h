@@ -64,6 +64,7 @@ struct bench_opts {
 	const char *save;		/* also write the JSON here */
 	bool quiet;			/* no progress line */
 	const char *callgrind;		/* instruction-count mode: impl name */
+	const char *callgrind_wake;	/* the same, sleep+wake hand-offs */
 };
 
 /* Defaults: the quick comparison of the README (under 3 minutes). */

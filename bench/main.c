@@ -9,9 +9,11 @@
 #ifndef BENCH_MUSL
 #include <gnu/libc-version.h>
 #endif
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 void wl_uncontended(const struct bench_opts *o, struct results *res);
@@ -95,6 +97,57 @@ static int callgrind_mode(const struct bench_opts *o)
 	return 0;
 }
 
+/*
+ * Instruction-count mode for the slow path: --pairs sleep+wake hand-offs
+ * of a counting implementation. A thread waits on a semaphore with no
+ * permit; the main thread posts once every 100 us, by which time the
+ * waiter is asleep (valgrind runs one thread at a time, and nanosleep lets
+ * the waiter run into its futex wait). Count the whole process twice with
+ * different --pairs: the difference, divided, is one hand-off; strace
+ * shows whether every post found a sleeper (two futex calls each).
+ */
+struct wake_arg {
+	const struct bench_impl *impl;
+	void *s;
+	uint64_t n;
+};
+
+static void *wake_waiter(void *arg)
+{
+	struct wake_arg *a = arg;
+
+	for (uint64_t i = 0; i < a->n; i++)
+		a->impl->wait(a->s);
+	return NULL;
+}
+
+static int callgrind_wake_mode(const struct bench_opts *o)
+{
+	const struct timespec gap = { 0, 100000 };
+	struct wake_arg a = { impl_find(o->callgrind_wake), NULL, o->pairs };
+	pthread_t th;
+
+	a.s = impl_new(a.impl, 0);
+	if (!a.s) {
+		fprintf(stderr, "fsem-bench: cannot make %s\n", a.impl->name);
+		return 1;
+	}
+	if (pthread_create(&th, NULL, wake_waiter, &a)) {
+		impl_free(a.impl, a.s);
+		fprintf(stderr, "fsem-bench: cannot start a thread\n");
+		return 1;
+	}
+	for (uint64_t i = 0; i < a.n; i++) {
+		nanosleep(&gap, NULL);	/* a measurement's pacing */
+		a.impl->post(a.s);
+	}
+	pthread_join(th, NULL);
+	impl_free(a.impl, a.s);
+	printf("%s: %llu hand-offs\n", a.impl->name,
+	       (unsigned long long)o->pairs);
+	return 0;
+}
+
 static void cpu_model(char *buf, size_t len)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
@@ -141,6 +194,8 @@ int main(int argc, char **argv)
 		return ret > 0 ? 0 : 2;
 	if (o.callgrind)
 		return callgrind_mode(&o);
+	if (o.callgrind_wake)
+		return callgrind_wake_mode(&o);
 	futex_counter_probe(o.format != OUT_RAW);
 	busy_calibrate();
 	/* a step takes one duration, or two million uncontended pairs */

@@ -47,6 +47,9 @@ static const char usage[] =
 "  -q, --quiet             no progress line on stderr\n"
 "      --callgrind IMPL    run IMPL's uncontended loop once, for\n"
 "                          valgrind --tool=callgrind --toggle-collect=pairs\n"
+"      --callgrind-wake IMPL  run --pairs sleep+wake hand-offs of a\n"
+"                          counting IMPL: a thread waits, the main thread\n"
+"                          posts every 100 us, so each post finds it asleep\n"
 "  -h, --help              this text\n";
 
 void opts_default(struct bench_opts *o)
@@ -162,7 +165,8 @@ static int parse_bounded(const char *s, struct bench_opts *o)
 }
 
 enum { O_PAIRS = 256, O_WQ, O_POOL, O_POOLN, O_BOUNDED, O_BURST, O_WORK,
-       O_HOLD, O_PRODUCE, O_CALLGRIND, O_IDLE_GAP, O_IDLE_WORKERS };
+       O_HOLD, O_PRODUCE, O_CALLGRIND, O_CALLGRIND_WAKE, O_IDLE_GAP,
+       O_IDLE_WORKERS };
 
 static const struct option longopts[] = {
 	{ "workload", required_argument, NULL, 'w' },
@@ -184,6 +188,7 @@ static const struct option longopts[] = {
 	{ "save", required_argument, NULL, 's' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "callgrind", required_argument, NULL, O_CALLGRIND },
+	{ "callgrind-wake", required_argument, NULL, O_CALLGRIND_WAKE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -255,6 +260,11 @@ static int apply(struct bench_opts *o, int c, const char *a)
 		if (!impl_find(a) || !impl_find(a)->pairs)
 			return -1;
 		o->callgrind = a;
+		return 0;
+	case O_CALLGRIND_WAKE:
+		if (!impl_find(a) || impl_find(a)->kind != IMPL_COUNTING)
+			return -1;
+		o->callgrind_wake = a;
 		return 0;
 	}
 	return -1;

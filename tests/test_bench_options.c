@@ -49,6 +49,7 @@ static void options_defaults_run_everything_quickly(void **state)
 	assert_int_equal(o.wq_threads.n, 3);
 	assert_int_equal(o.wq_threads.v[2], 16);
 	assert_null(o.callgrind);
+	assert_null(o.callgrind_wake);
 	assert_int_equal(o.produce_ns, -1);	/* balanced, not a backlog */
 	assert_int_equal(o.idle_gap_us.n, 3);
 	assert_int_equal(o.idle_gap_us.v[2], 200);
@@ -86,6 +87,7 @@ static void options_values_land_where_they_belong(void **state)
 			       "--reps=7", "-i", "fsem,glibc", "--wq-threads",
 			       "2,8", "--bounded", "2:3:5", "-f", "json", "-q",
 			       "--work", "0", "--callgrind", "sem-pair",
+			       "--callgrind-wake", "fsem-fifo",
 			       "-s", "out.json", NULL),
 			 0);
 	assert_int_equal(o.workloads, 1u << WL_PINGPONG | 1u << WL_POOL);
@@ -103,6 +105,7 @@ static void options_values_land_where_they_belong(void **state)
 	assert_true(o.quiet);
 	assert_int_equal(o.work_ns, 0);
 	assert_string_equal(o.callgrind, "sem-pair");
+	assert_string_equal(o.callgrind_wake, "fsem-fifo");
 	assert_string_equal(o.save, "out.json");
 }
 
@@ -117,6 +120,9 @@ static void options_bad_values_are_refused_by_name(void **state)
 		{ "--bounded", "1:2", "--bounded" },
 		{ "--bounded", "1:2:3:4", "--bounded" },
 		{ "-f", "xml", "-f" }, { "--callgrind", "nosuch", "--callgrind" },
+		{ "--callgrind-wake", "nosuch", "--callgrind-wake" },
+		/* a bounded semaphore has no wait that a post wakes */
+		{ "--callgrind-wake", "fsem-bounded", "--callgrind-wake" },
 		{ "--duration", "-5", "--duration" }, { "--save", "", "--save" },
 		{ "--idle-gap", "0", "--idle-gap" },
 		{ "--idle-gap", "2,x", "--idle-gap" },
