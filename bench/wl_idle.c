@@ -7,11 +7,11 @@
  * the oldest request not yet served. Reports the latency from a request's
  * scheduled arrival to its worker running (p50, p99; a post made late by
  * the ones before it counts from when it was due, see arrivals_post in
- * bench.h), the CPU time of all threads per
- * request (the workers' own clocks, plus the dispatcher's time inside
- * post: its pacing is not the semaphore's cost), and futex calls per
- * request. Spinning shows here both ways: it can cut the latency and it
- * burns CPU on workers that have nothing to do.
+ * bench.h), the CPU time of all threads per request (the workers' own
+ * clocks, plus the dispatcher's time inside post: its pacing is not the
+ * semaphore's cost), and futex calls per request. Spinning shows here
+ * both ways: it can cut the latency and it burns CPU on workers that
+ * have nothing to do.
  */
 #include "bench.h"
 
