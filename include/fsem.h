@@ -322,7 +322,9 @@ FSEM_API_ int fsem_shutdown(fsem_t *sem);
  * wait by yielding the CPU.
  * Return: as the call without _n, or -1 with errno EINVAL (@n above
  * FSEM_VALUE_MAX, checked before anything else but NULL) or ENOTSUP
- * (@n > 1 on an FSEM_FIFO semaphore: not built yet).
+ * (@n > 1 on an FSEM_FIFO semaphore, but for fsem_trywait_n(), which
+ * takes @n free permits at once there too: a blocking request for many
+ * in strict order is not built yet).
  */
 FSEM_API_ int fsem_wait_n(fsem_t *sem, unsigned int n);
 FSEM_API_ int fsem_trywait_n(fsem_t *sem, unsigned int n);
@@ -571,7 +573,9 @@ FSEM_API_ int fsem_bounded_shutdown(fsem_bounded_t *s);
  * 3 requests for more than one may sleep per direction at a time; more
  * wait by yielding the CPU.
  * Return: as the call without _n, or -1 with errno EINVAL (@n above the
- * semaphore's permits) or ENOTSUP (@n > 1 on an FSEM_FIFO semaphore).
+ * semaphore's permits) or ENOTSUP (@n > 1 on an FSEM_FIFO semaphore,
+ * but for the try-calls, which step @n at once there too, and pay the
+ * blocked callers of the other direction that their steps let through).
  */
 FSEM_API_ int fsem_bounded_acquire_n(fsem_bounded_t *s, unsigned int n);
 FSEM_API_ int fsem_bounded_tryacquire_n(fsem_bounded_t *s, unsigned int n);

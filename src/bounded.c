@@ -186,21 +186,23 @@ static bool withdraw_release(void *obj)
 }
 
 /*
- * Non-blocking steps shared by try-calls and cancellation: move given one
- * step toward @dir (+1 acquire, -1 release) if a permit allows it, paying a
- * debtor of the other direction when the step covers one (I5: no new debt).
- * A give-back (@back) steps on a shut-down counter too (X2), a try-call
- * does not. 0, or EAGAIN, or ECANCELED (shut down).
+ * Non-blocking steps shared by try-calls and cancellation: move given @n
+ * steps toward @dir (+1 acquire, -1 release) in one CAS if permits allow
+ * all of them, paying the debtors of the other direction that the steps
+ * cover (I5: no new debt; a step that has room passes no debtor of its
+ * own direction, as there is none). A give-back (@back) steps on a
+ * shut-down counter too (X2), a try-call does not. 0, or EAGAIN, or
+ * ECANCELED (shut down).
  */
-static int try_step(struct fsem_bstate *s, int dir, bool back)
+static int try_step(struct fsem_bstate *s, int dir, uint32_t n, bool back)
 {
-	int64_t n = s->permits, g, v;
+	int64_t N = s->permits, g, v, paid;
 	bool sh = shared(s);	/* read before the hand-over */
 	struct fsem_side sd;
 
 	if (barging(s)) {
 		sd = dir > 0 ? barge_acquire(s) : barge_release(s);
-		return fsem_shared_try(&s->acq, &sd, 1);
+		return fsem_shared_try(&s->acq, &sd, n);
 	}
 	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
 	for (;;) {
@@ -210,19 +212,23 @@ static int try_step(struct fsem_bstate *s, int dir, bool back)
 			return ECANCELED;
 		}
 		v = fsem_count_of(g);
-		if (dir > 0 ? v >= n : v <= 0)
+		if (dir > 0 ? v + (int64_t)n > N : v - (int64_t)n < 0)
 			return EAGAIN;	/* I5: never into debt */
 		annotate_release(&s->given);
-		FSEM_STEP_("try: CAS given+-1");
+		FSEM_STEP_("try: CAS given+-n");
 		if (!atomic_compare_exchange_weak_explicit(&s->given, &g,
-				g + dir, memory_order_acq_rel, /* (A) */
+				g + dir * (int64_t)n,
+				memory_order_acq_rel, /* (A) */
 				memory_order_relaxed))
 			continue;
 		annotate_acquire(&s->given);
-		if (dir > 0 && v < 0)
-			fsem_handoff_give(&s->rel, 1, sh);
-		else if (dir < 0 && v > n)
-			fsem_handoff_give(&s->acq, 1, sh);
+		/* the debtors of the other direction it covered: a token each */
+		paid = dir > 0 ? -v : v - N;
+		if (paid > (int64_t)n)
+			paid = n;
+		if (paid > 0)
+			fsem_handoff_give(dir > 0 ? &s->rel : &s->acq,
+					  (uint32_t)paid, sh);
 		return 0;
 	}
 }
@@ -234,13 +240,13 @@ static int try_step(struct fsem_bstate *s, int dir, bool back)
  */
 static bool give_back_acquire(void *obj)
 {
-	return try_step(obj, -1, true) == 0;
+	return try_step(obj, -1, 1, true) == 0;
 }
 
 /* A leaving releaser takes its permit back if one is free (see fsem.h). */
 static bool give_back_release(void *obj)
 {
-	return try_step(obj, +1, true) == 0;
+	return try_step(obj, +1, 1, true) == 0;
 }
 
 /* A call refused by the counter's mark (X2): ECANCELED after X5. */
@@ -421,7 +427,7 @@ int fsem_bounded_tryacquire(fsem_bounded_t *b)
 
 	if (!b)
 		return fail(EINVAL);
-	err = try_step(state(b), +1, false);
+	err = try_step(state(b), +1, 1, false);
 	return err ? fail(err) : 0;
 }
 
@@ -431,7 +437,7 @@ int fsem_bounded_tryrelease(fsem_bounded_t *b)
 
 	if (!b)
 		return fail(EINVAL);
-	err = try_step(state(b), -1, false);
+	err = try_step(state(b), -1, 1, false);
 	return err ? fail(err) : 0;
 }
 
@@ -568,13 +574,14 @@ _Static_assert(FSEM_BOUNDED_MAX == FSEM_G_MASK_,
 /*
  * The weighted steps: n at once or none, toward @dir. n == 1 is the plain
  * call (FSEM_FIFO serves it too); more is the barging protocol's weighted
- * wait (Q1-Q3 in shared.c), which FSEM_FIFO has not: ENOTSUP.
+ * wait (Q1-Q3 in shared.c). A try-call of either protocol is one CAS
+ * (try_step); FSEM_FIFO's blocking calls for more than one are not built
+ * (the debt protocol's tokens are anyone's): ENOTSUP.
  */
 static int step_n(fsem_bounded_t *b, int dir, unsigned int n, bool try,
 		  bool timed, clockid_t clock, const struct timespec *abs)
 {
 	struct fsem_bstate *s = state(b);
-	struct fsem_side sd;
 	int err;
 
 	if (!b)
@@ -585,20 +592,17 @@ static int step_n(fsem_bounded_t *b, int dir, unsigned int n, bool try,
 		return fail(EINVAL);
 	if (timed && (err = fsem_check_deadline(clock, abs)))
 		return fail(err);	/* before any permit moves */
-	if (n == 1 && try)
-		return dir > 0 ? fsem_bounded_tryacquire(b) :
-				 fsem_bounded_tryrelease(b);
+	if (try) {
+		err = try_step(s, dir, n, false);
+		return err ? fail(err) : 0;
+	}
 	if (n == 1)
 		return dir > 0 ? acquire(b, clock, timed ? abs : NULL) :
 				 release(b, clock, timed ? abs : NULL);
 	if (!barging(s))
 		return fail(ENOTSUP);
-	if (!try)
-		return barge_slow(s, dir, n, timed ? clock : CLOCK_REALTIME,
-				  timed ? abs : NULL);
-	sd = barge_side(s, dir);
-	err = fsem_shared_try(&s->acq, &sd, n);
-	return err ? fail(err) : 0;
+	return barge_slow(s, dir, n, timed ? clock : CLOCK_REALTIME,
+			  timed ? abs : NULL);
 }
 
 int fsem_bounded_acquire_n(fsem_bounded_t *b, unsigned int n)

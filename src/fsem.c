@@ -261,6 +261,31 @@ static int fifo_wait(struct fsem_state *s, clockid_t clock,
 	return wait_slow(s, clock, abs);
 }
 
+/*
+ * An FSEM_FIFO try-call: @n permits by one CAS if @n are free, or none
+ * (I5: never into debt; and a free permit means nobody is owed one, so
+ * it passes no debtor), refused once the counter is marked (X2).
+ */
+static int fifo_try(struct fsem_state *s, uint32_t n)
+{
+	int64_t c = atomic_load_explicit(&s->count,
+					 memory_order_relaxed); /* hint */
+
+	for (;;) {
+		if (fsem_count_shut(c))	/* X2 */
+			return refused(s);
+		if (c < (int64_t)n)
+			return fail(EAGAIN);	/* I5: never into debt */
+		FSEM_STEP_("trywait: CAS count-n");
+		if (atomic_compare_exchange_weak_explicit(&s->count, &c,
+				c - (int64_t)n, memory_order_acquire, /* (A) */
+				memory_order_relaxed)) {
+			annotate_acquire(&s->count);
+			return 0;
+		}
+	}
+}
+
 int fsem_init(fsem_t *sem, int flags, unsigned int value)
 {
 	struct fsem_state *s = state(sem);
@@ -323,7 +348,6 @@ int fsem_wait_slow_(fsem_t *sem)
 int fsem_trywait(fsem_t *sem)
 {
 	struct fsem_state *s = state(sem);
-	int64_t c;
 
 	if (!sem)
 		return fail(EINVAL);
@@ -332,21 +356,7 @@ int fsem_trywait(fsem_t *sem)
 
 		return err ? fail(err) : 0;	/* EAGAIN, or ECANCELED */
 	}
-	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
-	for (;;) {
-		if (fsem_count_shut(c))	/* X2 */
-			return refused(s);
-		if (c <= 0)
-			break;	/* I5: never into debt */
-		FSEM_STEP_("trywait: CAS count-1");
-		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c - 1,
-				memory_order_acquire, /* (A) */
-				memory_order_relaxed)) {
-			annotate_acquire(&s->count);
-			return 0;
-		}
-	}
-	return fail(EAGAIN);
+	return fifo_try(s, 1);
 }
 
 int fsem_clockwait(fsem_t *sem, clockid_t clock, const struct timespec *abs)
@@ -500,7 +510,9 @@ int fsem_shutdown(fsem_t *sem)
 /*
  * The weighted waits: n permits at once or none. n == 1 is the plain call
  * (so FSEM_FIFO serves it too); more is the barging protocol's weighted
- * wait (Q1-Q3 in shared.c), which FSEM_FIFO has not: ENOTSUP.
+ * wait (Q1-Q3 in shared.c). FSEM_FIFO's try-call takes n free permits in
+ * one CAS; its blocking calls for more than one are not built (the debt
+ * protocol's tokens are anyone's): ENOTSUP.
  */
 static int wait_n(fsem_t *sem, unsigned int n, bool try, bool timed,
 		  clockid_t clock, const struct timespec *abs)
@@ -521,7 +533,7 @@ static int wait_n(fsem_t *sem, unsigned int n, bool try, bool timed,
 	if (timed && (err = fsem_check_deadline(clock, abs)))
 		return fail(err);	/* before any permit moves */
 	if (!barging(s))
-		return fail(ENOTSUP);
+		return try ? fifo_try(s, n) : fail(ENOTSUP);
 	if (try) {
 		err = fsem_shared_try(&s->word, wait_side(s), n);
 		return err ? fail(err) : 0;

@@ -81,7 +81,11 @@
  *      blocking call's own step on the counter (an xadd, or the CAS of
  *      X2 where a shutdown must be able to refuse it); try-calls move the
  *      counter with a CAS that never crosses into debt, so they cannot
- *      block or owe.
+ *      block or owe. A try-call for n (fsem_trywait_n, the bounded
+ *      try_n calls) moves it by n in one CAS, and only if all n steps
+ *      have room: where there is room no debtor of its own kind waits,
+ *      so it passes none; a bounded one pays a token to each debtor of
+ *      the other kind that its steps cover, as n single steps would.
  *
  * Protocol
  *
@@ -187,6 +191,11 @@
  *   covers one. A counter xadd that covers a debt hands over nothing: the
  *   debtor still needs the token, and any other thread sees a counter that
  *   lets nobody through, so reading the flags between the two is safe.
+ *   A step of n that covers some debts and frees the rest (post_n, a
+ *   bounded try_n) hands over by its counter step and then gives tokens:
+ *   a thread it let through may return at once, but the semaphore may not
+ *   be destroyed while the debtors it covered are still blocked on it, so
+ *   its hand-off xadd is still on live memory.
  *   Everything read after a hand-over (permit count N, flags) is loaded
  *   before it.
  *

@@ -103,7 +103,10 @@ static int given(fsem_bounded_t *b)
 		assert_int_equal(errno, (err));				\
 	} while (0)
 
-/* Bad input gives EINVAL, n == 0 does nothing, FIFO answers ENOTSUP. */
+/*
+ * Bad input gives EINVAL, n == 0 does nothing, FIFO's blocking calls for
+ * more than one answer ENOTSUP (its try-calls serve them).
+ */
 static void weighted_bad_input_and_edges(void **state)
 {
 	struct timespec past = { 0, 0 }, bad = { 0, 1000000000L };
@@ -138,24 +141,34 @@ static void weighted_bad_input_and_edges(void **state)
 
 	assert_int_equal(fsem_init(&s, FSEM_FIFO, 3), 0);
 	EXPECT_ERR(ENOTSUP, fsem_wait_n(&s, 2));
-	EXPECT_ERR(ENOTSUP, fsem_trywait_n(&s, 2));
+	EXPECT_ERR(ENOTSUP, fsem_timedwait_n(&s, 2, &past));
+	assert_int_equal(value(&s), 3);		/* nothing moved */
 	assert_int_equal(fsem_wait_n(&s, 1), 0);	/* n == 1: the call */
 	assert_int_equal(value(&s), 2);
 	assert_int_equal(fsem_bounded_init(&b, FSEM_FIFO, 4), 0);
 	EXPECT_ERR(ENOTSUP, fsem_bounded_acquire_n(&b, 2));
+	EXPECT_ERR(ENOTSUP, fsem_bounded_clockrelease_n(&b, 2,
+						       CLOCK_MONOTONIC, &past));
+	assert_int_equal(given(&b), 0);
 	assert_int_equal(fsem_bounded_acquire_n(&b, 1), 0);
 	assert_int_equal(given(&b), 1);
 }
 
-/* A try for n takes n or nothing, in both types and directions. */
+/*
+ * A try for n takes n or nothing, in both types and directions, under
+ * every policy (FSEM_FIFO's too).
+ */
 static void weighted_try_all_or_nothing(void **state)
 {
+	static const int try_flags[] = { 0, FSEM_NOSPIN, FSEM_SHARED,
+					 FSEM_FIFO };
+
 	(void)state;
-	for (size_t f = 0; f < NFLAGS; f++) {
+	for (size_t f = 0; f < sizeof(try_flags) / sizeof(*try_flags); f++) {
 		fsem_bounded_t b;
 		fsem_t s;
 
-		assert_int_equal(fsem_init(&s, flag_sets[f], 3), 0);
+		assert_int_equal(fsem_init(&s, try_flags[f], 3), 0);
 		EXPECT_ERR(EAGAIN, fsem_trywait_n(&s, 4));
 		assert_int_equal(value(&s), 3);
 		assert_int_equal(fsem_trywait_n(&s, 3), 0);
@@ -164,7 +177,7 @@ static void weighted_try_all_or_nothing(void **state)
 		EXPECT_ERR(EAGAIN, fsem_trywait_n(&s, 3));
 		assert_int_equal(value(&s), 2);
 
-		assert_int_equal(fsem_bounded_init(&b, flag_sets[f], 5), 0);
+		assert_int_equal(fsem_bounded_init(&b, try_flags[f], 5), 0);
 		assert_int_equal(fsem_bounded_tryacquire_n(&b, 3), 0);
 		EXPECT_ERR(EAGAIN, fsem_bounded_tryacquire_n(&b, 3));
 		assert_int_equal(given(&b), 3);
@@ -173,6 +186,53 @@ static void weighted_try_all_or_nothing(void **state)
 		assert_int_equal(fsem_bounded_tryrelease_n(&b, 3), 0);
 		assert_int_equal(given(&b), 0);
 	}
+}
+
+/*
+ * FSEM_FIFO: a try for n never takes a permit a blocked waiter of its own
+ * kind is owed, and pays the blocked debtors of the other kind that its
+ * steps cover (a token each), no more and no fewer.
+ */
+static void weighted_fifo_try_pays_the_other_kind(void **state)
+{
+	struct blocked t[2];
+	fsem_bounded_t b;
+	fsem_t s;
+	int acq = -1, rel = -1;
+
+	(void)state;
+	assert_int_equal(fsem_init(&s, FSEM_FIFO, 0), 0);
+	start(&t[0], WAIT_N, 1, &s, NULL);	/* a debtor: count -1 */
+	assert_int_equal(fsem_post_n(&s, 2), 0);  /* its token, 1 free */
+	join(&t[0], 0, 0);
+	EXPECT_ERR(EAGAIN, fsem_trywait_n(&s, 2));
+	assert_int_equal(fsem_trywait_n(&s, 1), 0);
+	assert_int_equal(value(&s), 0);
+	assert_int_equal(fsem_destroy(&s), 0);
+
+	/* none out, two releasers blocked: an acquire of 3 pays both */
+	assert_int_equal(fsem_bounded_init(&b, FSEM_FIFO, 4), 0);
+	start(&t[0], RELEASE_N, 1, NULL, &b);
+	start(&t[1], CLOCKRELEASE_N, 1, NULL, &b);
+	EXPECT_ERR(EAGAIN, fsem_bounded_tryrelease_n(&b, 2));
+	assert_int_equal(fsem_bounded_tryacquire_n(&b, 3), 0);
+	join(&t[0], 0, 0);
+	join(&t[1], 0, 0);
+	assert_int_equal(given(&b), 1);
+	assert_int_equal(fsem_bounded_waiters(&b, &acq, &rel), 0);
+	assert_int_equal(acq, 0);
+	assert_int_equal(rel, 0);
+
+	/* all out, one acquirer blocked: a release of 2 pays it, frees 1 */
+	assert_int_equal(fsem_bounded_tryacquire_n(&b, 3), 0);
+	start(&t[0], ACQUIRE_N, 1, NULL, &b);
+	EXPECT_ERR(EAGAIN, fsem_bounded_tryacquire_n(&b, 1));
+	assert_int_equal(fsem_bounded_tryrelease_n(&b, 2), 0);
+	join(&t[0], 0, 0);
+	assert_int_equal(given(&b), 3);
+	assert_int_equal(fsem_bounded_tryrelease_n(&b, 3), 0);
+	assert_int_equal(given(&b), 0);
+	assert_int_equal(fsem_bounded_destroy(&b), 0);
 }
 
 /* A blocked wait for 3 takes nothing from 1 and 2, then wakes on the 3rd. */
@@ -434,6 +494,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(weighted_bad_input_and_edges),
 		cmocka_unit_test(weighted_try_all_or_nothing),
+		cmocka_unit_test(weighted_fifo_try_pays_the_other_kind),
 		cmocka_unit_test(weighted_wait_wakes_only_when_all_are_there),
 		cmocka_unit_test(weighted_bounded_both_directions),
 		cmocka_unit_test(weighted_timeout_takes_nothing),

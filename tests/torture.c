@@ -101,7 +101,7 @@ static int nworkers;
 static _Atomic bool sig_stop;
 static bool no_cancels;	/* -p: handlers may post */
 static bool shut_at_end;	/* the run ends with shutdowns */
-static bool fifo_run;		/* -f: weighted calls answer ENOTSUP */
+static bool fifo_run;		/* -f: blocking weighted calls: ENOTSUP */
 static int nkids, nprocs;	/* children: worker processes, then victims */
 
 static long long now_ns(void)
@@ -153,7 +153,7 @@ static bool ok(int ret, const char *what)
 	else if (errno == ECANCELED && A->shut)
 		A->cancelled++;
 	else if (errno == ENOTSUP && fifo_run)
-		A->timeouts++;	/* FSEM_FIFO has no weighted wait */
+		A->timeouts++;	/* FSEM_FIFO has no blocking weighted wait */
 	else
 		fail("unexpected errno %lld from an operation (%lld)",
 		     errno, (long long)(intptr_t)what);
@@ -212,7 +212,7 @@ UNWOUND static void *work(void *arg)
 	struct timespec ts;
 
 	while (!A->stop) {
-		uint64_t op = rnd(&w->rng) % 19;
+		uint64_t op = rnd(&w->rng) % 21;
 		unsigned int many = 2 + (unsigned int)(rnd(&w->rng) % 2);
 
 		A->ops++;
@@ -297,6 +297,16 @@ UNWOUND static void *work(void *arg)
 			ts = soon(CLOCK_MONOTONIC, &w->rng);
 			if (ok(fsem_bounded_clockrelease_n(&A->b, many,
 					CLOCK_MONOTONIC, &ts), "crel_n"))
+				A->rel += many;
+			break;
+		case 18:
+			if (ok(fsem_bounded_tryacquire_n(&A->b, many),
+			       "tacq_n"))
+				A->acq += many;
+			break;
+		case 19:
+			if (ok(fsem_bounded_tryrelease_n(&A->b, many),
+			       "trel_n"))
 				A->rel += many;
 			break;
 		default:

@@ -92,17 +92,18 @@ static bool c_shut, c_fifo, b_shut, b_fifo;
 
 /*
  * A weighted wait's answer @ret for @n: 0 at once for n == 0, then EINVAL
- * for a bad deadline (@ok false), ENOTSUP for n > 1 on FSEM_FIFO,
- * ECANCELED after shutdown, else n taken or @none.
+ * for a bad deadline (@ok false), ENOTSUP for n > 1 on FSEM_FIFO unless
+ * it is a try-call (@try), ECANCELED after shutdown, else n taken or
+ * @none.
  */
-static void take_n(int ret, unsigned int n, bool ok, int none,
+static void take_n(int ret, unsigned int n, bool ok, bool try, int none,
 		   long long *model)
 {
 	if (n == 0)
 		expect(ret, 0);
 	else if (!ok)
 		expect(ret, EINVAL);
-	else if (n > 1 && c_fifo)
+	else if (n > 1 && c_fifo && !try)
 		expect(ret, ENOTSUP);
 	else if (c_shut)
 		expect(ret, ECANCELED);
@@ -122,13 +123,13 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 	switch (take(s) % 11) {
 	case 9:	/* trywait_n: n at once or none */
 		n = take(s) % 5;
-		take_n(fsem_trywait_n(sem, n), n, 1, EAGAIN, model);
+		take_n(fsem_trywait_n(sem, n), n, true, true, EAGAIN, model);
 		break;
 	case 10: /* clockwait_n: bad deadlines first, then as trywait_n */
 		n = take(s) % 5;
 		c = clock_of(s, &cv);
 		ts = deadline(s, &dv);
-		take_n(fsem_clockwait_n(sem, n, c, &ts), n, cv && dv,
+		take_n(fsem_clockwait_n(sem, n, c, &ts), n, cv && dv, false,
 		       ETIMEDOUT, model);
 		break;
 	case 0:	/* trywait */
@@ -231,8 +232,6 @@ static void bounded_step(fsem_bounded_t *b, long long *given, long long n,
 			expect(ret, 0);
 		else if (v > n)
 			expect(ret, EINVAL);
-		else if (v > 1 && b_fifo)
-			expect(ret, ENOTSUP);
 		else if (b_shut)
 			expect(ret, ECANCELED);
 		else if (dir ? *given + v <= n : *given >= v)

@@ -24,6 +24,8 @@
 #define OP_TRYREL	8	/* fsem_bounded_tryrelease */
 #define OP_CHURN	9	/* forever: tryacquire, and if it did, release */
 #define OP_SHUT		10	/* fsem_bounded_shutdown (FSEM_FIFO: X1-X5) */
+#define OP_TRYACQ2	11	/* fsem_bounded_tryacquire_n(b, 2) */
+#define OP_TRYREL2	12	/* fsem_bounded_tryrelease_n(b, 2) */
 #define IFOK		16	/* flag: only if the previous operation returned 0 */
 #define IFFAIL		32	/* flag: only if the previous operation failed */
 
@@ -63,6 +65,17 @@
 #define THREADS	run Thread(0, OP_TRYACQ, OP_REL | IFOK, OP_NONE); \
 		run Thread(1, OP_TACQ, OP_REL | IFOK, OP_NONE); \
 		run Thread(2, OP_ACQ, OP_NONE, OP_NONE)
+#elif defined(CFG_TRYN)
+/* tries for 2 among blocked debtors of both directions: a try-acquire of
+ * 2 that may cover one or two blocked releasers (a token each) and give
+ * out the rest, a try-release of 2 that may cover one or two blocked
+ * acquirers; the debtors are timed (timeout / EINTR at any moment), so no
+ * run needs a step that may not come */
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_TREL, OP_TACQ, OP_NONE); \
+		run Thread(1, OP_TRYACQ2, OP_TRYREL2, OP_NONE); \
+		run Thread(2, OP_TREL, OP_TACQ, OP_NONE)
 #elif defined(CFG_LIVE)
 /* liveness: both directions block, a timed acquire, and a churner that
  * never stops (tryacquire, then release); thread 1 ends holding a permit */
@@ -146,7 +159,7 @@
 		run Thread(1, OP_ACQ, OP_ACQ, OP_ACQ); \
 		run Thread(2, OP_SHUT, OP_NONE, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_PAIRED, CFG_PC, CFG_PC2, CFG_TIMED1, CFG_LIVE, CFG_FERR, CFG_FERR_REL, CFG_FBROKEN, CFG_XSHUT, CFG_XPC, CFG_XREL, CFG_XLIVE"
+#error "choose a configuration: -DCFG_PAIRED, CFG_PC, CFG_PC2, CFG_TIMED1, CFG_TRYN, CFG_LIVE, CFG_FERR, CFG_FERR_REL, CFG_FBROKEN, CFG_XSHUT, CFG_XPC, CFG_XREL, CFG_XLIVE"
 #endif
 #ifndef OUT0
 #define OUT0	0	/* permits given out at the start */
@@ -174,50 +187,66 @@ byte holders;		/* threads between a successful acquire and release */
 #include "handoff.pml"
 
 /*
- * bounded.c:81-99 try_step(s, sdir, back): tryacquire (+1), tryrelease
- * (-1), give_back_acquire (-1, back), give_back_release (+1, back). Sets
- * tok if it stepped, err = ESHUT if a try-call found the counter marked
- * (X2: a give-back steps on the value whatever the mark). lm: the mark in
- * the thread's g (the CAS compares the whole int64).
+ * bounded.c try_step(s, sdir, sn, back): tryacquire (+1), tryrelease
+ * (-1), tryacquire_n / tryrelease_n (sn = 2), give_back_acquire (-1,
+ * back), give_back_release (+1, back). Sets tok if it stepped, err =
+ * ESHUT if a try-call found the counter marked (X2: a give-back steps on
+ * the value whatever the mark). lm: the mark in the thread's g (the CAS
+ * compares the whole int64). paid: the debtors of the other direction
+ * its sn steps covered, each handed a token after the CAS.
  */
 inline try_step(back)
 {
-	atomic { lc = given; lm = cmark }	/* bounded.c:86 */
+	atomic { lc = given; lm = cmark }	/* bounded.c try_step: load */
 	do
 	:: lm && !back ->	/* bounded.c try_step: fsem_count_shut(g) && !back */
 		err = ESHUT; break	/* fsem_handoff_mark (set); ECANCELED */
 	:: (!lm || back) &&
-	   ((sdir > 0 && lc < N) || (sdir < 0 && lc > 0)) ->	/* bounded.c:87 */
-		atomic {	/* bounded.c:88-90 CAS(given, g, g + dir) */
+	   ((sdir > 0 && lc + sn <= N) || (sdir < 0 && lc - sn >= 0)) ->
+		atomic {	/* bounded.c try_step: CAS(given, g, g + dir * n) */
 			if
 			:: given == lc && cmark == lm ->
-				given = given + sdir; tok = 1;
+				given = given + sdir * sn; tok = 1;
 				if
 				:: !back -> CHECK_TAKE
 				:: else -> skip
 				fi;
+#ifndef NEG_TRYN_PAYS_ONE
+				paid = (sdir > 0 -> -lc : lc - N);
 				if
-				:: sdir > 0 && lc < 0 -> G[REL]++	/* covers a releaser */
-				:: sdir < 0 && lc > N -> G[ACQ]++	/* covers an acquirer */
-				:: else -> V = V + sdir
+				:: paid > sn -> paid = sn
+				:: paid < 0 -> paid = 0
+				:: else -> skip
 				fi;
-				eff = eff + sdir; effsum = effsum + sdir
+#else
+				/*
+				 * NEGATIVE CONTROL: a step of n pays at most
+				 * one debtor of the other direction (the code
+				 * of a single step): a covered debtor waits
+				 * for a token nobody gives.
+				 */
+				paid = ((sdir > 0 && lc < 0) ||
+					(sdir < 0 && lc > N) -> 1 : 0);
+#endif
+				hw = (sdir > 0 -> REL : ACQ);
+				G[hw] = G[hw] + paid;	/* covered debtors */
+				V = V + sdir * (sn - paid);
+				eff = eff + sdir * sn; effsum = effsum + sdir * sn
 			:: else -> lc = given; lm = cmark
 			fi
 		}
 		if
 		:: tok ->
+			lc = 0;
 			if
-			:: sdir > 0 && lc < 0 ->
-				lc = 0; handoff_give(REL, 1)	/* bounded.c:92-93 */
-			:: sdir < 0 && lc > N ->
-				lc = 0; handoff_give(ACQ, 1)	/* bounded.c:94-95 */
-			:: else -> lc = 0
+			:: paid > 0 -> handoff_give(hw, paid)	/* a token each */
+			:: else -> skip
 			fi;
-			break				/* bounded.c:96 return true */
-		:: else -> skip				/* bounded.c:91 continue */
+			paid = 0; hw = 0;
+			break				/* bounded.c try_step: return 0 */
+		:: else -> skip				/* CAS lost: continue */
 		fi
-	:: else -> break		/* bounded.c:98 EAGAIN: I5, never into debt */
+	:: else -> break		/* EAGAIN: I5, never into debt */
 	od;
 	lc = 0; lm = 0
 }
@@ -330,7 +359,8 @@ bit acquire_never_stands;
 proctype Thread(byte me; byte op0; byte op1; byte op2)
 {
 	short lT, lS, lc, dir, sdir, eff;
-	byte err, res, wk, rounds, why, k, op, hw, hs;
+	byte err, res, wk, rounds, why, k, op, hw, hs, sn = 1;
+	short paid;
 	bit took, dereg, wd, gb, inleave, intr, tok, prevok;
 	bit lX, lm, sat;	/* X in w; the mark in g; a shutdown seen at the call */
 
@@ -342,7 +372,9 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 		:: (op & IFFAIL) && prevok -> op = OP_NONE
 		:: else -> op = op & 15
 		fi;
-		dir = (op >= OP_ACQ && op <= OP_TRYACQ -> 1 : -1);
+		dir = ((op >= OP_ACQ && op <= OP_TRYACQ) || op == OP_TRYACQ2 ->
+		       1 : -1);
+		sn = (op == OP_TRYACQ2 || op == OP_TRYREL2 -> 2 : 1);
 		if
 		:: op == OP_NONE -> skip
 		:: op == OP_SHUT ->
@@ -360,7 +392,8 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			od
 		:: op != OP_NONE && op != OP_CHURN && op != OP_SHUT ->
 			if
-			:: op == OP_TRYACQ || op == OP_TRYREL ->
+			:: op == OP_TRYACQ || op == OP_TRYREL ||
+			   op == OP_TRYACQ2 || op == OP_TRYREL2 ->
 				/* bounded.c:243 / bounded.c:250 */
 				atomic { sat = seen; sdir = dir };
 				try_step(0); sdir = 0;
@@ -373,7 +406,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 				prevok = (res == R_OK || res == R_STAND);
 				/* returned 0 iff it took effect, exactly once */
 				if
-				:: eff != (prevok -> dir : 0) ->
+				:: eff != (prevok -> dir * sn : 0) ->
 					assert(op_result_matches_effect)
 				:: else -> skip
 				fi;
@@ -386,7 +419,8 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 #ifdef PAIRED
 				holders = holders + (dir > 0 && prevok -> 1 : 0);
 #endif
-				ik[me] = IK_NONE; CLEAR_EV(me); eff = 0; res = 0
+				ik[me] = IK_NONE; CLEAR_EV(me); eff = 0; res = 0;
+				sn = 1
 			}
 		fi;
 		k++

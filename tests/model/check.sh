@@ -48,6 +48,7 @@ start=$(date +%s)
 #   what   description
 checks=$(cat <<'EOF'
 pass|fsem|BASIC|safety||-O0||counting: wait x3, trywait, post, post_n(2)
+pass|fsem|TRYN|safety||-O0||counting: trywait_n(2) twice among a blocked wait and posts of 1 and 2 (n at once, only when n are free)
 pass|fsem|TIMED|safety||-O0||counting: timed wait (timeout/EINTR), waits, post, post_n(2)
 pass|fsem|CANCEL|safety||-O0||counting: cancellable wait, waits, post, post_n(2)
 pass|fsem|MIXED|safety||-DCOLLAPSE||counting, 4 threads: timed + cancelled + plain wait, post, post_n(2)
@@ -55,8 +56,11 @@ pass|fsem|LIVE|live:no_lost_wakeup||-O0||counting liveness: no lost wake-up (wea
 pass|bounded|PAIRED|safety||-O0||bounded N=1 as a lock: acquire, timed, cancellable; release
 pass|bounded|PC|safety||-O0||bounded N=1 producer/consumer: blocking release, timed release, tryacquire, cancellable release
 pass|bounded|PC2|safety||-O0||bounded N=2: timed acquire, timed release, tryrelease, retries
+pass|bounded|TRYN|safety||-O0||bounded N=2: tryacquire_n(2) and tryrelease_n(2) that cover one or two blocked debtors of the other direction (a token each), timed debtors
 pass|bounded|LIVE|live:no_lost_wakeup||||bounded liveness: no lost wake-up (weak fairness)
 neg|fsem|TIMED|safety|-DNEG_WAKE_BEFORE_ADD|-O0|I3_wake|control 1 (wake decided before the xadd)
+neg|fsem|TRYN|safety|-DNEG_TRYN_INTO_DEBT|-O0|I1_conservation,debts_match_debtors,no_permit_invented|control tn-c (a trywait_n(2) that needs one free permit: it makes a debt nobody owes, I5)
+neg|bounded|TRYN|safety|-DNEG_TRYN_PAYS_ONE|-O0|I4_given_out,debts_match_debtors,I1_conservation|control tn (a try for 2 pays at most one covered debtor, as a single step does: the other waits for a token nobody gives)
 neg|fsem|BASIC|observable|-DNEG_WAKE_BEFORE_ADD|-O0|invalid end state|control 1 (wake decided before the xadd)
 neg|fsem|LIVE|live:no_lost_wakeup|-DNEG_WAKE_BEFORE_ADD|-O0|acceptance cycle|control 1 (wake decided before the xadd)
 neg|bounded|PC|observable|-DNEG_WAKE_BEFORE_ADD|-O0|invalid end state|control 1 (wake decided before the xadd)

@@ -18,6 +18,7 @@
 #define OP_POST2	6	/* fsem_post_n(sem, 2) */
 #define OP_CHURN	7	/* forever: trywait, and post what it took */
 #define OP_SHUT		8	/* fsem_shutdown (FSEM_FIFO: X1-X5 of handoff.c) */
+#define OP_TRY2		9	/* fsem_trywait_n(sem, 2) */
 #define IFOK		16	/* flag: only if the previous operation returned 0 */
 
 /* ---- configurations: NT threads, three operations each ----------- */
@@ -28,6 +29,14 @@
 #define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
 		run Thread(1, OP_WAIT, OP_TRY, OP_NONE); \
 		run Thread(2, OP_POST2, OP_POST, OP_POST)
+#elif defined(CFG_TRYN)
+/* a trywait_n(2) among a blocked wait and posts of 1 and 2: it takes two
+ * only when two are free, never a permit a debtor is owed */
+#define INIT	1
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_TRY2, OP_TRY2, OP_POST2 | IFOK); \
+		run Thread(2, OP_POST, OP_POST2, OP_NONE)
 #elif defined(CFG_TIMED)
 /* a timed wait (timeout / EINTR at any moment) among plain waits */
 #define INIT	0
@@ -119,7 +128,7 @@
 		run Thread(1, OP_TWAIT, OP_WAIT, OP_NONE); \
 		run Thread(2, OP_POST, OP_SHUT, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_BASIC, CFG_TIMED, CFG_TIMED1, CFG_CANCEL, CFG_MIXED, CFG_LIVE, CFG_FBROKEN, CFG_XSHUT, CFG_XTIMED, CFG_XCANCEL, CFG_XLIVE"
+#error "choose a configuration: -DCFG_BASIC, CFG_TRYN, CFG_TIMED, CFG_TIMED1, CFG_CANCEL, CFG_MIXED, CFG_LIVE, CFG_FBROKEN, CFG_XSHUT, CFG_XTIMED, CFG_XCANCEL, CFG_XLIVE"
 #endif
 
 #define NW	1
@@ -130,7 +139,8 @@ short count = INIT;	/* fsem.c:16, int64 */
 short avail = INIT;	/* initial + posts - permits taken (I1) */
 #ifndef LIVE
 byte nposts;		/* permits posted by fsem_post / fsem_post_n */
-byte nwok;		/* waits (wait, timedwait, trywait) that returned 0 */
+byte nwok;		/* permits taken by waits (wait, timedwait, trywait,
+			 * trywait_n) that returned 0 */
 byte npafter;		/* permits posted by posts whose xadd came after
 			 * seen (after the mark, X4): none is ever taken */
 #define USER(stmt)	stmt
@@ -242,26 +252,34 @@ inline wait()
 	fi
 }
 
-/* fsem.c:155-169 fsem_trywait; sets eff and res. lm: the mark of the
- * counter in the thread's c (the CAS compares the whole int64). */
+/* fsem.c fifo_try(s, tn): fsem_trywait (tn = 1), fsem_trywait_n (the
+ * thread's tn = 2); sets eff and res. lm: the mark of the counter in the thread's c (the CAS
+ * compares the whole int64). */
 inline trywait()
 {
-	atomic { sat = seen; lc = count; lm = cmark }	/* fsem.c:162 */
+	atomic { sat = seen; lc = count; lm = cmark }	/* fifo_try: load */
 	do
-	:: lm -> res = R_SHUT; break	/* fsem.c fsem_trywait: X2, ECANCELED */
-	:: !lm && lc > 0 ->				/* fsem.c:163 */
-		atomic {	/* fsem.c:164 CAS(count, c, c - 1) */
+	:: lm -> res = R_SHUT; break	/* fifo_try: X2, ECANCELED */
+#ifndef NEG_TRYN_INTO_DEBT
+	:: !lm && lc >= tn ->				/* fifo_try: c >= n */
+#else
+	/* NEGATIVE CONTROL: a try for n that needs only one free permit: it
+	 * makes a debt nobody owes (I5) and takes a permit it has not got */
+	:: !lm && lc > 0 ->
+#endif
+		atomic {	/* fifo_try: CAS(count, c, c - n) */
 			if
 			:: count == lc && cmark == lm ->
-				count--; avail--; eff = 1; CHECK_TAKE
+				count = count - tn; avail = avail - tn;
+				eff = 1; CHECK_TAKE
 			:: else -> lc = count; lm = cmark
 			fi
 		}
 		if
-		:: eff -> break				/* fsem.c:167 return 0 */
+		:: eff -> break				/* fifo_try: return 0 */
 		:: else -> skip
 		fi
-	:: !lm && lc <= 0 -> break			/* fsem.c:168 EAGAIN */
+	:: else -> break			/* fifo_try: EAGAIN, I5 */
 	od;
 	lc = 0; lm = 0; res = (eff -> R_OK : (res == R_SHUT -> R_SHUT : R_ERR))
 }
@@ -274,7 +292,7 @@ bit posts_after_shutdown_kept;
 proctype Thread(byte me; byte op0; byte op1; byte op2)
 {
 	short lT, lS, lc;
-	byte err, res, wk, gn, rounds, why, k, op, hs;
+	byte err, res, wk, gn, rounds, why, k, op, hs, tn = 1;
 	bit took, dereg, wd, gb, inleave, intr, eff, prevok;
 	bit lX, lm, sat;	/* X in w; the mark in c; a shutdown seen at the call */
 
@@ -300,11 +318,13 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 				prevok = eff;
 				ik[me] = IK_NONE; CLEAR_EV(me); eff = 0; res = 0
 			}
-		:: op == OP_TRY ->
+		:: op == OP_TRY || op == OP_TRY2 ->
+			tn = (op == OP_TRY2 -> 2 : 1);
 			trywait();
 			atomic {
 				shut_result();
-				USER(nwok = nwok + eff); prevok = eff; eff = 0; res = 0
+				USER(nwok = nwok + tn * eff);
+				prevok = eff; eff = 0; res = 0; tn = 1
 			}
 		:: op == OP_POST -> post(1)
 		:: op == OP_POST2 -> post(2)
