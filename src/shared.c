@@ -345,17 +345,6 @@
 #include <pthread.h>
 #include <sched.h>
 
-static inline uint32_t field(uint64_t w, unsigned int shift, uint32_t mask)
-{
-	return (uint32_t)(w >> shift) & mask;
-}
-
-/* A futex word: the high half or the low ("The futex words", shared.h). */
-static inline uint32_t *high_or_low(bool high, _Atomic uint64_t *w)
-{
-	return high ? fsem_futex_high_half(w) : fsem_futex_low_half(w);
-}
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -373,11 +362,8 @@ static void wake_kind(_Atomic uint64_t *word, const struct fsem_side *sd,
 		      const struct fsem_kind *k, uint32_t n, bool bcast,
 		      bool hb_ended)
 {
-	if (n) {
-		FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), n);
-		fsem_futex_wake_bits(fsem_shared_futex_word_(sd, word),
-				     (int)n, sd->pshared, k->bits);
-	}
+	if (n)
+		fsem_shared_wake_single_(word, sd, k, n);
 	if (bcast) {	/* Q2: on the low half, and the high (Q3) */
 		FSEM_PROBE_(wake_all, FSEM_PROBE_SEM_(word));
 		fsem_futex_wake_bits(fsem_futex_low_half(word), INT_MAX,
@@ -415,8 +401,8 @@ uint32_t fsem_shared_waiters(_Atomic uint64_t *word,
 {
 	uint64_t w = atomic_load_explicit(word, memory_order_relaxed); /* hint */
 
-	return field(w, sd->self.shift, sd->self.mask) +
-	       field(w, sd->self.bshift, sd->self.bmask);
+	return fsem_field_(w, sd->self.shift, sd->self.mask) +
+	       fsem_field_(w, sd->self.bshift, sd->self.bmask);
 }
 
 /*
@@ -480,7 +466,7 @@ static uint64_t settle_own(const struct waiter *me, uint64_t x,
 	k = fsem_field_(x, sk->kshift, sk->kmask);
 	if (k && !me->weighted)
 		k--;
-	left = field(x, sk->shift, sk->mask);
+	left = fsem_field_(x, sk->shift, sk->mask);
 	r = own_room(me->sd, val(me->sd, x));
 	need = (x & sk->bighand) ? 0 : r < left ? r : left;
 	if (need > k) {
@@ -489,7 +475,7 @@ static uint64_t settle_own(const struct waiter *me, uint64_t x,
 	}
 	x = fsem_set_field_(x, sk->kshift, sk->kmask, left ? k : 0);
 	/* Q3: the end of HB lets weighted sleepers through: wake them */
-	if (ended && me->weighted && field(x, sk->bshift, sk->bmask))
+	if (ended && me->weighted && fsem_field_(x, sk->bshift, sk->bmask))
 		*bcast = true;
 	return x;
 }
@@ -510,8 +496,8 @@ static int poll_room(void *arg)
 					  memory_order_relaxed); /* hint */
 	int err;
 
-	if ((!sk->kmask && field(w, sk->shift, sk->mask)) ||
-	    field(w, sk->bshift, sk->bmask))
+	if ((!sk->kmask && fsem_field_(w, sk->shift, sk->mask)) ||
+	    fsem_field_(w, sk->bshift, sk->bmask))
 		return FSEM_SPIN_STOP;	/* P5 */
 	err = fsem_shared_step_(me->word, me->sd, &w, me->n);
 	if (err)	/* no room: spin on; shut down: the loop answers (S1) */
@@ -534,7 +520,8 @@ static void leave(struct waiter *me)
 		x = settle_own(me, w - me->unit, &wake, &bcast);
 		if (!sd->self.kmask && !me->weighted && !(x & sd->shut))
 			wake = room(sd, val(sd, x), 1) &&	/* K3; S2 */
-			       field(x, sd->self.shift, sd->self.mask) != 0;
+			       fsem_field_(x, sd->self.shift,
+					   sd->self.mask) != 0;
 		FSEM_STEP_("leave: CAS waiters-1");
 	} while (!atomic_compare_exchange_weak_explicit(me->word, &w, x,
 			memory_order_relaxed, /* publishes nothing; K3 and
@@ -664,7 +651,7 @@ static bool yield_turn(const struct waiter *me, uint64_t w, uint64_t *x,
 {
 	const struct fsem_kind *sk = &me->sd->self;
 	uint32_t k = fsem_field_(w, sk->kshift, sk->kmask);
-	uint32_t others = field(w, sk->shift, sk->mask) - 1;
+	uint32_t others = fsem_field_(w, sk->shift, sk->mask) - 1;
 	uint32_t r = own_room(me->sd, val(me->sd, w));
 	uint32_t need = (w & sk->bighand) ? 0 : r < others ? r : others;
 
@@ -719,7 +706,7 @@ FSEM_UNWOUND_ static int sleep_loop(struct waiter *me, clockid_t clock,
 	bool slept = false, high;
 	int err, r;
 
-	while (field(w, shift, mask) != mask) {
+	while (fsem_field_(w, shift, mask) != mask) {
 		if (w & sd->shut)
 			return fsem_shared_cancelled_(me->word); /* S1: never
 						 * registers after it */
@@ -781,7 +768,7 @@ settle:
 		turn = 0;	/* P4: it sleeps */
 		high = me->weighted ? (w & sk->bighand) && !me->starving :
 				      sk->kmask != 0;	/* P1, Q2, Q3 */
-		err = me->unit ? fsem_sleep_cancelable(high_or_low(high,
+		err = me->unit ? fsem_sleep_cancelable(fsem_shared_half_(high,
 								   me->word),
 						       high ? (uint32_t)(w >> 32) :
 							      (uint32_t)w,

@@ -133,17 +133,35 @@ int fsem_shared_contended_(_Atomic uint64_t *word,
  * the half the policy says; a bitset picks the kind. This is where single
  * sleepers of either kind of @sd wait.
  */
+static inline uint32_t *fsem_shared_half_(bool high, _Atomic uint64_t *w)
+{
+	return high ? fsem_futex_high_half(w) : fsem_futex_low_half(w);
+}
+
 static inline uint32_t *fsem_shared_futex_word_(const struct fsem_side *sd,
 						_Atomic uint64_t *w)
 {
-	return sd->self.kmask || sd->other.kmask ? fsem_futex_high_half(w) :
-						    fsem_futex_low_half(w);
+	return fsem_shared_half_(sd->self.kmask || sd->other.kmask, w);
+}
+
+/*
+ * Wake @n single sleepers of kind @k of @sd, where they sleep. Only the
+ * word's address is used: a thread let through may have destroyed the
+ * semaphore.
+ */
+static inline void fsem_shared_wake_single_(_Atomic uint64_t *word,
+					    const struct fsem_side *sd,
+					    const struct fsem_kind *k,
+					    uint32_t n)
+{
+	FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), n);
+	fsem_futex_wake_bits(fsem_shared_futex_word_(sd, word), (int)n,
+			     sd->pshared, k->bits);
 }
 
 /*
  * K2, Q2: after a step's CAS, wake @n single sleepers of the other kind,
- * or, if @bcast, every weighted one too (out of line). Only the word's
- * address is used: a thread let through may have destroyed the semaphore.
+ * or, if @bcast, every weighted one too (out of line).
  */
 static inline void fsem_shared_wake_other_(_Atomic uint64_t *word,
 					   const struct fsem_side *sd,
@@ -153,9 +171,7 @@ static inline void fsem_shared_wake_other_(_Atomic uint64_t *word,
 		fsem_shared_wake_(word, sd, n, bcast);
 		return;
 	}
-	FSEM_PROBE_(wake, FSEM_PROBE_SEM_(word), n);
-	fsem_futex_wake_bits(fsem_shared_futex_word_(sd, word), (int)n,
-			     sd->pshared, sd->other.bits);
+	fsem_shared_wake_single_(word, sd, &sd->other, n);
 }
 
 /*
