@@ -278,7 +278,9 @@ FSEM_API_ int fsem_getvalue(fsem_t *sem, int *sval);
  * the calls that found no permit and now wait (sleeping, or woken and on
  * their way), not those still spinning before they sleep; under
  * FSEM_FIFO it counts every debtor, spinning or asleep, and may miss for
- * an instant one that a post is handing a permit to. On an FSEM_SHARED
+ * an instant one that a post is handing a permit to, a blocked fsem_wait_n()
+ * and the waits held behind it (up to 2047 of them; more are held but not
+ * counted). On an FSEM_SHARED
  * semaphore it includes a waiter of a process killed while it waited
  * (see fsem_destroy()). Exact while no call on @sem is running.
  * Return: 0, or -1 with errno EINVAL (NULL @sem or @blocked; nothing is
@@ -289,8 +291,9 @@ FSEM_API_ int fsem_waiters(fsem_t *sem, int *blocked);
 /**
  * fsem_shutdown() - fail every current and future wait on @sem: each thread
  * blocked in fsem_wait(), fsem_timedwait() or fsem_clockwait() returns
- * -1/ECANCELED (at most two system calls wake them all: one per half of
- * the state word, or under FSEM_FIFO one for its hand-off word; one that
+ * -1/ECANCELED (one system call per futex word wakes them all: one per
+ * half of the state word, or under FSEM_FIFO one for its hand-off word
+ * and one per half of its counter; one that
  * a post served just before the shutdown may return 0 instead), and from
  * then on every wait, trywait, timed or clock wait returns -1/ECANCELED
  * at once, taking nothing, whether or not permits are free. Posts still
@@ -319,12 +322,13 @@ FSEM_API_ int fsem_shutdown(fsem_t *sem);
  * requests for one past the starvation bound (FSEM_STARVE_MS): it then
  * gets the permits as they are released, ahead of everyone. At most 7
  * requests for more than one may sleep on one semaphore at a time; more
- * wait by yielding the CPU.
+ * wait by yielding the CPU. Under FSEM_FIFO a blocked request for many is
+ * served in strict order: it waits for the waiters before it, and every
+ * wait that comes after it (trywait answers EAGAIN) waits until it has
+ * taken its @n or given up, even while some permits are free; the waits
+ * held behind it then go on in no set order among themselves.
  * Return: as the call without _n, or -1 with errno EINVAL (@n above
- * FSEM_VALUE_MAX, checked before anything else but NULL) or ENOTSUP
- * (@n > 1 on an FSEM_FIFO semaphore, but for fsem_trywait_n(), which
- * takes @n free permits at once there too: a blocking request for many
- * in strict order is not built yet).
+ * FSEM_VALUE_MAX, checked before anything else but NULL).
  */
 FSEM_API_ int fsem_wait_n(fsem_t *sem, unsigned int n);
 FSEM_API_ int fsem_trywait_n(fsem_t *sem, unsigned int n);
@@ -543,8 +547,9 @@ FSEM_API_ int fsem_bounded_getvalue(fsem_bounded_t *s, int *available);
 FSEM_API_ int fsem_bounded_given_out(fsem_bounded_t *s, int *given_out);
 /**
  * fsem_bounded_waiters() - as fsem_waiters(), for each direction: threads
- * blocked now in an acquire (all permits given out) in *@acquirers, in a
- * release (none given out) in *@releasers.
+ * blocked now in an acquire (too few permits available for it, or held
+ * behind a weighted acquire under FSEM_FIFO) in *@acquirers, in a release
+ * (too few given out, or held likewise) in *@releasers.
  * Return: 0, or -1 with errno EINVAL (any argument NULL; nothing is
  * stored). Not a cancellation point; async-signal-safe.
  */
@@ -571,11 +576,12 @@ FSEM_API_ int fsem_bounded_shutdown(fsem_bounded_t *s);
  * acquire of n blocks until n are available, a release of n until n are
  * given out. @n == 0 returns 0 at once; @n == 1 is the plain call. At most
  * 3 requests for more than one may sleep per direction at a time; more
- * wait by yielding the CPU.
+ * wait by yielding the CPU. Under FSEM_FIFO a blocked request for many is
+ * served in strict order within its direction, as fsem_wait_n() says:
+ * later calls of that direction wait behind it (a try-call answers
+ * EAGAIN), those of the other direction do not.
  * Return: as the call without _n, or -1 with errno EINVAL (@n above the
- * semaphore's permits) or ENOTSUP (@n > 1 on an FSEM_FIFO semaphore,
- * but for the try-calls, which step @n at once there too, and pay the
- * blocked callers of the other direction that their steps let through).
+ * semaphore's permits).
  */
 FSEM_API_ int fsem_bounded_acquire_n(fsem_bounded_t *s, unsigned int n);
 FSEM_API_ int fsem_bounded_tryacquire_n(fsem_bounded_t *s, unsigned int n);

@@ -185,6 +185,22 @@ static bool withdraw_release(void *obj)
 	return false;
 }
 
+/* The gate of the direction @dir (G1-G6 in handoff.c). */
+static int64_t gate_of(int dir)
+{
+	return dir > 0 ? FSEM_GATE_UP_ : FSEM_GATE_DOWN_;
+}
+
+static struct fsem_gate gate(struct fsem_bstate *s, int dir)
+{
+	return (struct fsem_gate){
+		.counter = &s->given, .other = dir > 0 ? &s->rel : &s->acq,
+		.gate = gate_of(dir), .limit = s->permits, .dir = dir,
+		.held = dir > 0 ? FSEM_HELD_UP_ : FSEM_HELD_DOWN_,
+		.sem = s,
+	};
+}
+
 /*
  * Non-blocking steps shared by try-calls and cancellation: move given @n
  * steps toward @dir (+1 acquire, -1 release) in one CAS if permits allow
@@ -214,6 +230,8 @@ static int try_step(struct fsem_bstate *s, int dir, uint32_t n, bool back)
 		v = fsem_count_of(g);
 		if (dir > 0 ? v + (int64_t)n > N : v - (int64_t)n < 0)
 			return EAGAIN;	/* I5: never into debt */
+		if (!back && (fsem_count_marks(g) & gate_of(dir)))
+			return EAGAIN;	/* G2: behind a weighted call */
 		annotate_release(&s->given);
 		FSEM_STEP_("try: CAS given+-n");
 		if (!atomic_compare_exchange_weak_explicit(&s->given, &g,
@@ -229,6 +247,7 @@ static int try_step(struct fsem_bstate *s, int dir, uint32_t n, bool back)
 		if (paid > 0)
 			fsem_handoff_give(dir > 0 ? &s->rel : &s->acq,
 					  (uint32_t)paid, sh);
+		fsem_gate_notify(&s->given, g);	/* G4: a futex wake only */
 		return 0;
 	}
 }
@@ -258,17 +277,18 @@ FSEM_SLOW_ static int refused(struct fsem_bstate *s)
 
 /*
  * The blocking step of an acquire (@dir +1) or a release (-1): given +
- * @dir, which makes a debt if the step had no room (I5), refused once the
- * counter is marked (X2). True with *@old the count before it; false if
- * refused.
+ * @dir, which makes a debt if the step had no room (I5). False, with
+ * nothing done, if the counter carries the shutdown's mark or a gate:
+ * fifo_marked() takes over then. True with *@old the counter
+ * before the step (with the other direction's gate, if set).
  */
-static bool fifo_step(struct fsem_bstate *s, int dir, int64_t *old)
+static inline bool fifo_step(struct fsem_bstate *s, int dir, int64_t *old)
 {
 	int64_t g = atomic_load_explicit(&s->given,
 					 memory_order_relaxed); /* hint */
 
 	do {
-		if (fsem_unlikely_(fsem_count_shut(g)))
+		if (fsem_unlikely_(fsem_count_gated(g)))
 			return false;
 		annotate_release(&s->given);
 		FSEM_STEP_("fifo step: CAS given+-1");
@@ -281,9 +301,14 @@ static bool fifo_step(struct fsem_bstate *s, int dir, int64_t *old)
 	return true;
 }
 
+/*
+ * After an acquire's step from @old (counter) with @n permits: a free
+ * permit behind the other direction's gate, a covered release debt, or a
+ * debt of its own.
+ */
 FSEM_SLOW_ FSEM_UNWOUND_
-static int acquire_slow(struct fsem_bstate *s, int64_t old, bool sh,
-			clockid_t clock, const struct timespec *abs)
+static int acquire_slow(struct fsem_bstate *s, int64_t old, int64_t n,
+			bool sh, clockid_t clock, const struct timespec *abs)
 {
 	struct fsem_handoff h = {
 		.word = &s->acq,
@@ -295,12 +320,16 @@ static int acquire_slow(struct fsem_bstate *s, int64_t old, bool sh,
 		.give_back = give_back_acquire,
 		.obj = s,
 	};
+	int64_t v = fsem_count_of(old);
 	int err;
 
-	if (old < 0) {	/* covered a blocked releaser: hand it a token */
+	fsem_gate_notify(&s->given, old);	/* G4: a futex wake only */
+	if (v < 0) {	/* covered a blocked releaser: hand it a token */
 		fsem_handoff_give(&s->rel, 1, sh);
 		return 0;
 	}
+	if (v < n)
+		return 0;
 	err = fsem_handoff_take(&h, clock, abs);
 	return err ? fail(err) : 0;
 }
@@ -319,17 +348,60 @@ static int release_slow(struct fsem_bstate *s, int64_t old, int64_t n,
 		.give_back = give_back_release,
 		.obj = s,
 	};
+	int64_t v = fsem_count_of(old);
 	int err;
 
-	if (old > n) {	/* covered a blocked acquirer: hand it a token */
+	fsem_gate_notify(&s->given, old);	/* G4: a futex wake only */
+	if (v > n) {	/* covered a blocked acquirer: hand it a token */
 		fsem_handoff_give(&s->acq, 1, sh);
 		return 0;
 	}
+	if (v > 0)
+		return 0;
 	err = fsem_handoff_take(&h, clock, abs);
 	return err ? fail(err) : 0;
 }
 
-static int acquire(fsem_bounded_t *b, clockid_t clock,
+/*
+ * The blocking step toward @dir on a marked counter: refused once it is
+ * shut (X2), held while the gate of @dir is set (G2); then as fifo_step()
+ * and the rest of the call.
+ */
+FSEM_SLOW_ FSEM_UNWOUND_
+static int fifo_marked(struct fsem_bstate *s, int dir, clockid_t clock,
+		       const struct timespec *abs)
+{
+	struct fsem_gate gt = gate(s, dir);
+	int64_t n = s->permits, g;	/* read before the hand-over */
+	bool sh = shared(s);
+	int err;
+
+	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
+	for (;;) {
+		if (fsem_count_shut(g))
+			return refused(s);	/* X2 */
+		if (fsem_gate_closed(&gt, g)) {	/* G2 */
+			err = fsem_gate_hold(&gt, g, clock, abs);
+			if (err)
+				return fail(err);
+			g = atomic_load_explicit(&s->given,
+					memory_order_relaxed); /* hint */
+			continue;
+		}
+		annotate_release(&s->given);
+		FSEM_STEP_("fifo step: CAS given+-1");
+		if (atomic_compare_exchange_weak_explicit(&s->given, &g,
+				g + dir, memory_order_acq_rel, /* (A), hand-over */
+				memory_order_relaxed))
+			break;
+	}
+	FSEM_STEP_("fifo step: handed over");
+	annotate_acquire(&s->given);
+	return dir > 0 ? acquire_slow(s, g, n, sh, clock, abs) :
+			 release_slow(s, g, n, sh, clock, abs);
+}
+
+FSEM_UNWOUND_ static int acquire(fsem_bounded_t *b, clockid_t clock,
 		   const struct timespec *abs)
 {
 	struct fsem_bstate *s = state(b);
@@ -341,13 +413,13 @@ static int acquire(fsem_bounded_t *b, clockid_t clock,
 	if (barging(s))
 		return barge_step(s, +1, (uint32_t)n, clock, abs);
 	if (!fifo_step(s, +1, &old))
-		return refused(s);
+		return fifo_marked(s, +1, clock, abs);
 	if (fsem_likely_(old >= 0 && old < n))
 		return 0;
-	return acquire_slow(s, old, sh, clock, abs);
+	return acquire_slow(s, old, n, sh, clock, abs);
 }
 
-static int release(fsem_bounded_t *b, clockid_t clock,
+FSEM_UNWOUND_ static int release(fsem_bounded_t *b, clockid_t clock,
 		   const struct timespec *abs)
 {
 	struct fsem_bstate *s = state(b);
@@ -359,7 +431,7 @@ static int release(fsem_bounded_t *b, clockid_t clock,
 	if (barging(s))
 		return barge_step(s, -1, (uint32_t)n, clock, abs);
 	if (!fifo_step(s, -1, &old))
-		return refused(s);
+		return fifo_marked(s, -1, clock, abs);
 	if (fsem_likely_(old > 0 && old <= n))
 		return 0;
 	return release_slow(s, old, n, sh, clock, abs);
@@ -396,9 +468,11 @@ int fsem_bounded_destroy(fsem_bounded_t *b)
 		return fsem_shared_waiters(&s->acq, &a) ||
 		       fsem_shared_waiters(&s->acq, &r) ? fail(EBUSY) : 0;
 	}
-	g = fsem_count_of(atomic_load_explicit(&s->given,
-					       memory_order_relaxed)); /* hint */
-	if (g < 0 || g > (int64_t)s->permits ||
+	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
+	if ((fsem_count_marks(g) & FSEM_GATES_) ||
+	    fsem_count_held(g, FSEM_HELD_DOWN_) ||
+	    fsem_count_held(g, FSEM_HELD_UP_) ||
+	    fsem_count_of(g) < 0 || fsem_count_of(g) > (int64_t)s->permits ||
 	    (atomic_load_explicit(&s->acq, memory_order_relaxed) &
 	     ~FSEM_SHUT_TOKEN_) != FSEM_MARK_ ||
 	    (atomic_load_explicit(&s->rel, memory_order_relaxed) &
@@ -561,8 +635,12 @@ int fsem_bounded_waiters(fsem_bounded_t *b, int *acquirers, int *releasers)
 	n = s->permits;
 	ta = fsem_handoff_tokens(&s->acq);
 	tr = fsem_handoff_tokens(&s->rel);
-	g = fsem_count_of(atomic_load_explicit(&s->given,
-					       memory_order_relaxed)); /* hint */
+	g = atomic_load_explicit(&s->given, memory_order_relaxed); /* hint */
+	ta += !!(fsem_count_marks(g) & FSEM_GATE_UP_) +	/* weighted */
+	      fsem_count_held(g, FSEM_HELD_UP_);	/* held behind */
+	tr += !!(fsem_count_marks(g) & FSEM_GATE_DOWN_) +
+	      fsem_count_held(g, FSEM_HELD_DOWN_);
+	g = fsem_count_of(g);
 	*acquirers = clamp_int(ta + (g > n ? g - n : 0));
 	*releasers = clamp_int(tr + (g < 0 ? -g : 0));
 	return 0;
@@ -575,13 +653,15 @@ _Static_assert(FSEM_BOUNDED_MAX == FSEM_G_MASK_,
  * The weighted steps: n at once or none, toward @dir. n == 1 is the plain
  * call (FSEM_FIFO serves it too); more is the barging protocol's weighted
  * wait (Q1-Q3 in shared.c). A try-call of either protocol is one CAS
- * (try_step); FSEM_FIFO's blocking calls for more than one are not built
- * (the debt protocol's tokens are anyone's): ENOTSUP.
+ * (try_step); FSEM_FIFO's blocking calls for more than one wait behind
+ * the gate of handoff.c (G1-G6), as tokens are anyone's.
  */
+FSEM_UNWOUND_
 static int step_n(fsem_bounded_t *b, int dir, unsigned int n, bool try,
 		  bool timed, clockid_t clock, const struct timespec *abs)
 {
 	struct fsem_bstate *s = state(b);
+	struct fsem_gate gt;
 	int err;
 
 	if (!b)
@@ -599,8 +679,12 @@ static int step_n(fsem_bounded_t *b, int dir, unsigned int n, bool try,
 	if (n == 1)
 		return dir > 0 ? acquire(b, clock, timed ? abs : NULL) :
 				 release(b, clock, timed ? abs : NULL);
-	if (!barging(s))
-		return fail(ENOTSUP);
+	if (!barging(s)) {
+		gt = gate(s, dir);
+		err = fsem_gate_collect(&gt, n, timed ? clock : CLOCK_REALTIME,
+					timed ? abs : NULL);
+		return err ? fail(err) : 0;
+	}
 	return barge_slow(s, dir, n, timed ? clock : CLOCK_REALTIME,
 			  timed ? abs : NULL);
 }

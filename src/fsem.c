@@ -155,10 +155,9 @@ static bool withdraw(void *obj)
  */
 FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 {
-	old = fsem_count_of(old);
-	if (old >= 0 && old <= FSEM_VALUE_MAX - (int64_t)n)
-		return 0;	/* a free permit on a shut-down counter */
-	if (old >= 0) {
+	int64_t v = fsem_count_of(old);
+
+	if (v > FSEM_VALUE_MAX - (int64_t)n) {
 		/*
 		 * Overflow of fsem_post (n == 1; fsem_post_n never adds past
 		 * the limit): take the one back. For an instant the count
@@ -174,8 +173,10 @@ FSEM_SLOW_ static int post_slow(struct fsem_state *s, int64_t old, uint32_t n)
 		return EOVERFLOW;
 	}
 	/* Covered debts (private only: shared posts go to shared.c). */
-	n = (int64_t)n < -old ? n : (uint32_t)-old;
-	fsem_handoff_give(&s->token, n, false);
+	if (v < 0)
+		fsem_handoff_give(&s->token,
+				  (int64_t)n < -v ? n : (uint32_t)-v, false);
+	fsem_gate_notify(&s->count, old);	/* G4: a futex wake only */
 	return 0;
 }
 
@@ -202,25 +203,65 @@ FSEM_SLOW_ static int refused(struct fsem_state *s)
 	return fail(ECANCELED);
 }
 
+/* A blocking step that did not step: refused (X2), or a hold ended (G2). */
+FSEM_SLOW_ static int stopped(struct fsem_state *s, int err)
+{
+	return err == ECANCELED ? refused(s) : fail(err);
+}
+
+/* The waits' gate (G1-G6 in handoff.c). */
+static struct fsem_gate wait_gate(struct fsem_state *s)
+{
+	return (struct fsem_gate){
+		.counter = &s->count, .other = NULL, .gate = FSEM_GATE_DOWN_,
+		.held = FSEM_HELD_DOWN_,
+		.limit = FSEM_VALUE_MAX, .dir = -1, .sem = s,
+	};
+}
+
+/* G2: held behind a weighted wait's gate, set in @c; 0 to step again. */
+FSEM_SLOW_ FSEM_UNWOUND_
+static int held(struct fsem_state *s, int64_t c, clockid_t clock,
+		const struct timespec *abs)
+{
+	struct fsem_gate g = wait_gate(s);
+
+	return fsem_gate_hold(&g, c, clock, abs);
+}
+
 /*
  * The wait's step on the counter: count - 1, which makes a debt if no
- * permit was free (I5), refused once the counter is marked (X2). True
- * with *@old the count before it; false if refused.
+ * permit was free (I5), refused once the counter is marked (X2), held
+ * while a weighted wait's gate is set (G2). 0 with *@old the count before
+ * it; ECANCELED if refused; or the error that ended a hold.
  */
-static bool wait_step(struct fsem_state *s, int64_t *old)
+FSEM_UNWOUND_
+static int wait_step(struct fsem_state *s, int64_t *old, clockid_t clock,
+		     const struct timespec *abs)
 {
 	int64_t c = atomic_load_explicit(&s->count,
 					 memory_order_relaxed); /* hint */
+	int err;
 
-	do {
+	for (;;) {
 		if (fsem_unlikely_(fsem_count_shut(c)))
-			return false;
+			return ECANCELED;
+		if (fsem_unlikely_(fsem_count_marks(c) & FSEM_GATE_DOWN_)) {
+			err = held(s, c, clock, abs);
+			if (err)
+				return err;
+			c = atomic_load_explicit(&s->count,
+					memory_order_relaxed); /* hint */
+			continue;
+		}
 		FSEM_STEP_("wait: CAS count-1");
-	} while (!atomic_compare_exchange_weak_explicit(&s->count, &c, c - 1,
-			memory_order_acquire, /* (A) */
-			memory_order_relaxed));
+		if (atomic_compare_exchange_weak_explicit(&s->count, &c, c - 1,
+				memory_order_acquire, /* (A) */
+				memory_order_relaxed))
+			break;
+	}
 	*old = c;
-	return true;
+	return 0;
 }
 
 FSEM_SLOW_ FSEM_UNWOUND_
@@ -247,14 +288,15 @@ static int wait_slow(struct fsem_state *s, clockid_t clock,
 }
 
 /* An FSEM_FIFO wait: a free permit, or a debt and its token. */
-static int fifo_wait(struct fsem_state *s, clockid_t clock,
+FSEM_UNWOUND_ static int fifo_wait(struct fsem_state *s, clockid_t clock,
 		     const struct timespec *abs)
 {
 	int64_t old;
+	int err = wait_step(s, &old, clock, abs);
 
-	if (!wait_step(s, &old))
-		return refused(s);
-	if (fsem_likely_(old > 0)) {	/* else a debt */
+	if (fsem_unlikely_(err))
+		return stopped(s, err);
+	if (fsem_likely_(fsem_count_of(old) > 0)) {	/* else a debt */
 		annotate_acquire(&s->count);
 		return 0;
 	}
@@ -264,7 +306,8 @@ static int fifo_wait(struct fsem_state *s, clockid_t clock,
 /*
  * An FSEM_FIFO try-call: @n permits by one CAS if @n are free, or none
  * (I5: never into debt; and a free permit means nobody is owed one, so
- * it passes no debtor), refused once the counter is marked (X2).
+ * it passes no debtor), refused once the counter is marked (X2), and
+ * none while a weighted wait's gate is set (G2).
  */
 static int fifo_try(struct fsem_state *s, uint32_t n)
 {
@@ -274,8 +317,9 @@ static int fifo_try(struct fsem_state *s, uint32_t n)
 	for (;;) {
 		if (fsem_count_shut(c))	/* X2 */
 			return refused(s);
-		if (c < (int64_t)n)
-			return fail(EAGAIN);	/* I5: never into debt */
+		if (fsem_count_of(c) < (int64_t)n ||
+		    (fsem_count_marks(c) & FSEM_GATE_DOWN_))
+			return fail(EAGAIN);	/* I5, G2 */
 		FSEM_STEP_("trywait: CAS count-n");
 		if (atomic_compare_exchange_weak_explicit(&s->count, &c,
 				c - (int64_t)n, memory_order_acquire, /* (A) */
@@ -308,14 +352,16 @@ int fsem_init(fsem_t *sem, int flags, unsigned int value)
 int fsem_destroy(fsem_t *sem)
 {
 	struct fsem_state *s = state(sem);
+	int64_t c;
 
 	if (!sem)
 		return fail(EINVAL);
 	if (barging(s))
 		return fsem_shared_waiters(&s->word, wait_side(s)) ?
 			fail(EBUSY) : 0;	/* a waiter, or a dead one's */
-	if (fsem_count_of(atomic_load_explicit(&s->count,
-					       memory_order_relaxed)) < 0 ||
+	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
+	if (fsem_count_of(c) < 0 || (fsem_count_marks(c) & FSEM_GATE_DOWN_) ||
+	    fsem_count_held(c, FSEM_HELD_DOWN_) ||
 	    (atomic_load_explicit(&s->token, memory_order_relaxed) &
 	     ~FSEM_SHUT_TOKEN_) != FSEM_MARK_) /* hint */
 		return fail(EBUSY);	/* a debtor is still waiting */
@@ -434,9 +480,8 @@ int fsem_post_n(fsem_t *sem, unsigned int n)
 			memory_order_relaxed)); /* a failure only refreshes
 			 * old, which the loop checks again */
 	FSEM_STEP_("post_n: handed over");
-	if (fsem_count_of(old) >= 0)
-		return 0;
-	(void)post_slow(s, old, n);	/* debts: gives tokens, never fails */
+	if ((uint64_t)old > FSEM_VALUE_MAX)	/* debts, or a gate */
+		(void)post_slow(s, old, n);	/* never fails: see above */
 	return 0;
 }
 
@@ -474,8 +519,10 @@ int fsem_waiters(fsem_t *sem, int *blocked)
 		return 0;
 	}
 	n = fsem_handoff_tokens(&s->token);
-	c = fsem_count_of(atomic_load_explicit(&s->count,
-					       memory_order_relaxed)); /* hint */
+	c = atomic_load_explicit(&s->count, memory_order_relaxed); /* hint */
+	n += !!(fsem_count_marks(c) & FSEM_GATE_DOWN_);	/* a weighted wait */
+	n += fsem_count_held(c, FSEM_HELD_DOWN_);	/* held behind it */
+	c = fsem_count_of(c);
 	n += c < 0 ? -c : 0;
 	*blocked = n > FSEM_VALUE_MAX ? FSEM_VALUE_MAX : (int)n;
 	return 0;
@@ -511,13 +558,15 @@ int fsem_shutdown(fsem_t *sem)
  * The weighted waits: n permits at once or none. n == 1 is the plain call
  * (so FSEM_FIFO serves it too); more is the barging protocol's weighted
  * wait (Q1-Q3 in shared.c). FSEM_FIFO's try-call takes n free permits in
- * one CAS; its blocking calls for more than one are not built (the debt
- * protocol's tokens are anyone's): ENOTSUP.
+ * one CAS; its blocking call for more than one waits behind the gate of
+ * handoff.c (G1-G6), as tokens are anyone's.
  */
+FSEM_UNWOUND_
 static int wait_n(fsem_t *sem, unsigned int n, bool try, bool timed,
 		  clockid_t clock, const struct timespec *abs)
 {
 	struct fsem_state *s = state(sem);
+	struct fsem_gate g;
 	int err;
 
 	if (!sem)
@@ -532,8 +581,14 @@ static int wait_n(fsem_t *sem, unsigned int n, bool try, bool timed,
 			       (fsem_wait)(sem);
 	if (timed && (err = fsem_check_deadline(clock, abs)))
 		return fail(err);	/* before any permit moves */
-	if (!barging(s))
-		return try ? fifo_try(s, n) : fail(ENOTSUP);
+	if (!barging(s)) {
+		if (try)
+			return fifo_try(s, n);
+		g = wait_gate(s);
+		err = fsem_gate_collect(&g, n, timed ? clock : CLOCK_REALTIME,
+					timed ? abs : NULL);
+		return err ? fail(err) : 0;
+	}
 	if (try) {
 		err = fsem_shared_try(&s->word, wait_side(s), n);
 		return err ? fail(err) : 0;

@@ -39,10 +39,19 @@
  *     0 <= given <= N: given permits are out; no debtor.
  *     given > N: N are out, and given - N acquirers are uncovered debtors.
  *     given < 0: none is out, and -given releasers are uncovered debtors.
- *   Either counter, once shut down (X1 below), holds that value plus
- *   FSEM_SHUT_COUNT_ = 2^62: the value is always within 2^33 of 0, so
- *   the counter is shut iff it is at least 2^61, and every addition and
- *   comparison below is made on the value (fsem_count_of()).
+ *   Either counter may carry marks added to its value: the shutdown's,
+ *   FSEM_SHUT_COUNT_ = 2^62 + 2^31 (X1 below: 2^31 flips the top bit of
+ *   the low half, for G6); a gate per blocking direction,
+ *   FSEM_GATE_DOWN_ = 2^60 (fsem_t's waits, bounded releases) and
+ *   FSEM_GATE_UP_ = 2^58 (bounded acquires), and the number of threads
+ *   held behind each, in units of 2^36 (bits 36..46, down) and 2^47 (bits
+ *   47..57, up) (G1-G6 below). The value is always within 2^33 of 0, so
+ *   the marks are the counter rounded to a multiple of 2^36
+ *   (fsem_count_marks(), with the shutdown's 2^31 below the rounding:
+ *   fsem_count_of() takes it off too), and every addition and
+ *   comparison below is made on the value (fsem_count_of()); a marked
+ *   counter is never in [0, FSEM_VALUE_MAX], so the inline fast paths
+ *   leave it to the library.
  *   hand-off word, uint64 (one per blocking direction):
  *     bits  0..29 T, tokens: debts covered whose debtor has not yet taken
  *                 its token. Set by the covering operation (give), cleared
@@ -180,6 +189,60 @@
  *   destroyed, nor re-initialized, until fsem_shutdown() has returned
  *   (fsem.h). The steps are RMWs and FUTEX_WAKE only: async-signal-safe.
  *
+ * Weighted blocking calls: the gate (fsem_gate_collect() and friends)
+ *
+ *   A call for n > 1 may not hold some permits while it waits for the
+ *   rest (two such calls would deadlock), and tokens are anyone's, so it
+ *   does not become a debtor: it waits beside the counter instead, and
+ *   stops everyone of its direction from stepping past it.
+ *   G1 (one collector per direction) Its step is a CAS: refused once the
+ *      counter is shut (X2); held (G2) while its direction's gate is set;
+ *      if n fit (fsem_t: value >= n; acquire: value + n <= N; release:
+ *      value - n >= 0), value -/+ n, paying each debtor of the other
+ *      direction that the step covers a token, as a try-call for n does
+ *      (I5); else it adds its direction's gate mark and becomes the
+ *      *collector*. It has taken nothing and owes nothing: the value and
+ *      every debt in it are unchanged. Only the collector clears its gate.
+ *   G2 (held) A blocking step (single or weighted) that finds its
+ *      direction's gate set does not step: it counts itself in the held
+ *      field by CAS (unless the field is full), sleeps on the counter's
+ *      high half, which holds the marks, while it is unchanged, uncounts
+ *      itself (also when cancelled), and tries its step again. A try-call
+ *      of that direction answers EAGAIN. So nothing of that direction is
+ *      taken behind the collector: the debtors before it (the value
+ *      counts them) are served first, then the collector, then the held
+ *      calls, in no set order among themselves. A held call holds nothing
+ *      and leaves (timeout, EINTR, cancellation) as it likes.
+ *   G3 (collect) The collector sleeps on the counter's low half, the
+ *      value, while it is unchanged, until n fit; then one CAS takes them
+ *      and clears its gate (acq_rel), it pays the other direction's
+ *      covered debtors (G1), and it wakes every sleeper of the high half.
+ *   G4 (notify) Every step of the other direction that finds a gate set
+ *      (an fsem_t post, post_n or give-back; a bounded step of the other
+ *      direction, its try-call or give-back) wakes every sleeper of the
+ *      low half after its step: the collectors, at most one per gate.
+ *   G5 (leave) A collector whose sleep ends with a timeout, a signal, a
+ *      futex error or cancellation (its cleanup handler), or that finds the
+ *      counter shut, clears its gate by an RMW that changes nothing else,
+ *      wakes the held, and fails. I1 and I2 are untouched: it never held a
+ *      permit nor owed a debt; the permits it waited for stay in the
+ *      value, for everyone.
+ *   G6 (shutdown) X1's mark changes both halves of the counter (2^62 in
+ *      the high one, 2^31 in the low one: a collector sleeps on the low
+ *      half, which the mark alone would not change), and the shutdown,
+ *      after its mark, and also when it finds the counter marked, wakes
+ *      both halves if the counter it found has a gate or a held count
+ *      (nobody sleeps on it otherwise, and after the mark no gate is set
+ *      and nobody counts itself held); a collector or a held call that
+ *      reads the mark fails with ECANCELED (X5: the counter read with
+ *      acquire), a collector after G5. (Spin found the collector asleep
+ *      after a shutdown when the mark was 2^62 alone: tests/model,
+ *      finding G-B1.)
+ *   No wake is lost: a held call sleeps on the half the gate's clearing
+ *   changes and that clear is followed by a wake; the collector sleeps on
+ *   the value, which every step that can give it room changes and follows
+ *   with a wake (G4), and a shutdown wakes both. tests/model checks G1-G6.
+ *
  * Destruction safety
  *
  *   POSIX lets the thread whose wait returned destroy and free the semaphore
@@ -197,7 +260,8 @@
  *   be destroyed while the debtors it covered are still blocked on it, so
  *   its hand-off xadd is still on live memory.
  *   Everything read after a hand-over (permit count N, flags) is loaded
- *   before it.
+ *   before it. The gate adds no step after a hand-over but futex wakes
+ *   (G3, G4, G5) and tokens to debtors still blocked (G1, G3).
  *
  * Memory ordering
  *
@@ -230,7 +294,16 @@
  *   stopped in a debugger) holds it past its deadline for that long
  *   (tests/test_stall.c finds exactly these places). Sleepers are
  *   32-bit and tokens 30-bit: at most 2^30 - 1 threads may block on one
- *   semaphore. A debt cannot be withdrawn by a process that was killed
+ *   semaphore. The gate (G1-G6) has no two-step give: a thread stopped
+ *   anywhere in it holds no timed call past its deadline, but a collector
+ *   stopped between its final CAS and its wake leaves the held calls
+ *   asleep with the gate open, and a step of the other direction stopped
+ *   before its G4 wake leaves the collector asleep with room, until the
+ *   stopped thread (or, for the collector, a later step) runs on: an
+ *   untimed call waits that long, a timed one returns ETIMEDOUT at its
+ *   deadline. At most FSEM_HELD_MAX_ (2047) held calls per direction are
+ *   counted (fsem_waiters); more are held uncounted. A debt cannot be
+ *   withdrawn by a process that was killed
  *   while blocked, so this protocol serves private semaphores only (all
  *   threads of a process die together); FSEM_SHARED semaphores use the
  *   protocol of shared.c. A futex wait that a seccomp filter refuses with
@@ -313,6 +386,42 @@ int fsem_check_deadline(clockid_t clock, const struct timespec *abs)
 	return 0;
 }
 
+/* The counter's halves: the marks (gates, shutdown) and the value. */
+static inline uint32_t *count_high(_Atomic int64_t *counter)
+{
+	return fsem_futex_high_half((_Atomic uint64_t *)(void *)counter);
+}
+
+static inline uint32_t *count_low(_Atomic int64_t *counter)
+{
+	return fsem_futex_low_half((_Atomic uint64_t *)(void *)counter);
+}
+
+/* G4: the collectors sleep on the value's half (at most one per gate). */
+void fsem_gate_wake_(_Atomic int64_t *counter)
+{
+	fsem_futex_wake(count_low(counter), INT_MAX, false);
+}
+
+/* G3, G5: a gate was cleared; the threads held behind it go on. */
+static void gate_open(_Atomic int64_t *counter)
+{
+	fsem_futex_wake(count_high(counter), INT_MAX, false);
+}
+
+/*
+ * G6: everybody asleep on the counter, held or collecting, when @c, the
+ * counter as the shutdown found it, has a gate or a held thread (nobody
+ * sleeps there otherwise: a shutdown costs no more system calls).
+ */
+static void gate_wake_all(_Atomic int64_t *counter, int64_t c)
+{
+	if (!(fsem_count_marks(c) & (FSEM_GATES_ | FSEM_HELD_MASK_)))
+		return;
+	gate_open(counter);
+	fsem_gate_wake_(counter);
+}
+
 void fsem_handoff_give(_Atomic uint64_t *word, uint32_t n, bool shared)
 {
 	uint64_t w;
@@ -337,8 +446,10 @@ bool fsem_handoff_shutdown(_Atomic int64_t *counter,
 	int64_t c = atomic_load_explicit(counter,
 					 memory_order_acquire); /* X5 */
 
-	if (fsem_count_shut(c))
+	if (fsem_count_shut(c)) {
+		gate_wake_all(counter, c);	/* G6: its marker may be stopped */
 		return false;	/* X1: its marker set every X and woke first */
+	}
 	for (int i = 0; i < n; i++) {
 		FSEM_STEP_("shutdown: or X");
 		atomic_fetch_or_explicit(words[i], FSEM_SHUT_TOKEN_,
@@ -356,6 +467,7 @@ bool fsem_handoff_shutdown(_Atomic int64_t *counter,
 				memory_order_acquire))
 			break;	/* X1: the instant of the shutdown */
 	}
+	gate_wake_all(counter, c);	/* G6 */
 	return true;
 }
 
@@ -601,4 +713,201 @@ int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 	if (h->spin && fsem_spin(h->spin, false, poll_token, h->word, h->obj))
 		return 0;
 	return sleep_take(h, clock, abs);
+}
+
+/*
+ * The gate (G1-G6 above): blocking calls for n > 1.
+ */
+static bool room(const struct fsem_gate *g, int64_t v, uint32_t n)
+{
+	return g->dir > 0 ? v + (int64_t)n <= g->limit : v - (int64_t)n >= 0;
+}
+
+/*
+ * After a step of n toward g->dir from the value @v: a token to each
+ * blocked debtor of the other direction that it covered (as a try-call
+ * for n, I5). They are still blocked, so the semaphore is alive.
+ */
+static void pay_other(const struct fsem_gate *g, int64_t v, uint32_t n)
+{
+	int64_t owed = g->dir > 0 ? -v : v - g->limit;
+
+	if (g->other && owed > 0)
+		fsem_handoff_give(g->other, owed < n ? (uint32_t)owed : n,
+				  false);
+}
+
+/* ECANCELED after X5: the counter's mark read with acquire. */
+static int gate_refused(const struct fsem_gate *g)
+{
+	(void)atomic_load_explicit(g->counter, memory_order_acquire); /* X5 */
+	return ECANCELED;
+}
+
+/* A held thread is counted (for fsem_waiters) while it may sleep. */
+static void unhold(void *arg)
+{
+	const struct fsem_gate *g = arg;
+
+	FSEM_STEP_("gate: held-1");
+	atomic_fetch_sub_explicit(g->counter, g->held,
+				  memory_order_relaxed); /* a count only */
+}
+
+FSEM_UNWOUND_ static int hold_sleep(const struct fsem_gate *g, int64_t c,
+				    clockid_t clock,
+				    const struct timespec *abs)
+{
+	volatile int ret = 0;
+
+	pthread_cleanup_push(unhold, (void *)g);
+	ret = fsem_sleep_cancelable(count_high(g->counter),
+				    (uint32_t)((uint64_t)c >> 32), clock, abs,
+				    false, FUTEX_BITSET_MATCH_ANY);
+	pthread_cleanup_pop(1);
+	return ret;
+}
+
+FSEM_UNWOUND_ int fsem_gate_hold(const struct fsem_gate *g, int64_t c,
+				 clockid_t clock, const struct timespec *abs)
+{
+	bool counted = false;
+	int err;
+
+	while (!counted && fsem_count_held(c, g->held) < FSEM_HELD_MAX_) {
+		if (!fsem_gate_closed(g, c) || fsem_count_shut(c))
+			return 0;	/* G2: try the step again */
+		FSEM_STEP_("gate: CAS held+1");
+		if (atomic_compare_exchange_weak_explicit(g->counter, &c,
+				c + g->held, memory_order_relaxed,
+				memory_order_relaxed)) { /* a count only */
+			c += g->held;
+			counted = true;
+		}
+	}
+	FSEM_PROBE_(block, g->sem);
+	if (counted)
+		err = hold_sleep(g, c, clock, abs);
+	else		/* the count is full: held, but not counted */
+		err = fsem_sleep_cancelable(count_high(g->counter),
+					    (uint32_t)((uint64_t)c >> 32),
+					    clock, abs, false,
+					    FUTEX_BITSET_MATCH_ANY);
+	if (err == 0 || err == EAGAIN)
+		return 0;	/* G2: read the marks again */
+	FSEM_PROBE_FAIL_(g->sem, err);
+	return err;		/* it holds nothing: it just leaves */
+}
+
+/* G5: a collector leaves; it took nothing and owes nothing. */
+static void gate_leave(const struct fsem_gate *g)
+{
+	FSEM_STEP_("gate: leave, fetch_sub gate");
+	atomic_fetch_sub_explicit(g->counter, g->gate,
+				  memory_order_relaxed); /* an RMW: the
+	 * release sequences of the steps before it go on through it */
+	gate_open(g->counter);
+}
+
+static void gate_cleanup(void *arg)
+{
+	gate_leave(arg);
+}
+
+/* G3: the collector sleeps on the value until n fit; its gate is set. */
+FSEM_UNWOUND_ static int collect(const struct fsem_gate *g, uint32_t n,
+				 clockid_t clock, const struct timespec *abs)
+{
+	int64_t c = atomic_load_explicit(g->counter,
+					 memory_order_relaxed); /* hint */
+	int64_t v;
+	int err;
+
+	for (;;) {
+		if (fsem_count_shut(c)) {
+			err = gate_refused(g);	/* G6 */
+			break;
+		}
+		v = fsem_count_of(c);
+		if (room(g, v, n)) {
+			annotate_release(g->counter);
+			FSEM_STEP_("gate: collect, CAS value+-n and clear");
+			if (!atomic_compare_exchange_weak_explicit(g->counter,
+					&c, c + g->dir * (int64_t)n - g->gate,
+					memory_order_acq_rel, /* (A) */
+					memory_order_relaxed))
+				continue;
+			annotate_acquire(g->counter);
+			pay_other(g, v, n);
+			fsem_gate_notify(g->counter, c - g->gate);
+			gate_open(g->counter);
+			return 0;
+		}
+		FSEM_PROBE_(block, g->sem);
+		err = fsem_sleep_cancelable(count_low(g->counter), (uint32_t)c,
+					    clock, abs, false,
+					    FUTEX_BITSET_MATCH_ANY);
+		if (err != 0 && err != EAGAIN)
+			break;	/* EINTR, ETIMEDOUT or a futex error */
+		c = atomic_load_explicit(g->counter,
+					 memory_order_relaxed); /* hint */
+	}
+	gate_leave(g);
+	FSEM_PROBE_FAIL_(g->sem, err);
+	return err;
+}
+
+FSEM_UNWOUND_ static int collect_cancelable(const struct fsem_gate *g,
+					    uint32_t n, clockid_t clock,
+					    const struct timespec *abs)
+{
+	volatile int ret = 0;
+
+	pthread_cleanup_push(gate_cleanup, (void *)g);
+	ret = collect(g, n, clock, abs);
+	pthread_cleanup_pop(0);
+	return ret;
+}
+
+FSEM_UNWOUND_ int fsem_gate_collect(const struct fsem_gate *g, uint32_t n,
+				    clockid_t clock,
+				    const struct timespec *abs)
+{
+	int64_t c = atomic_load_explicit(g->counter,
+					 memory_order_relaxed); /* hint */
+	int64_t v;
+	int err;
+
+	for (;;) {
+		if (fsem_count_shut(c))		/* X2 */
+			return gate_refused(g);
+		if (fsem_gate_closed(g, c)) {	/* G2: another collector */
+			err = fsem_gate_hold(g, c, clock, abs);
+			if (err)
+				return err;
+			c = atomic_load_explicit(g->counter,
+					memory_order_relaxed); /* hint */
+			continue;
+		}
+		v = fsem_count_of(c);
+		if (room(g, v, n)) {	/* G1: all n at once */
+			annotate_release(g->counter);
+			FSEM_STEP_("gate: CAS value+-n");
+			if (!atomic_compare_exchange_weak_explicit(g->counter,
+					&c, c + g->dir * (int64_t)n,
+					memory_order_acq_rel, /* (A) */
+					memory_order_relaxed))
+				continue;
+			annotate_acquire(g->counter);
+			pay_other(g, v, n);
+			fsem_gate_notify(g->counter, c);
+			return 0;
+		}
+		FSEM_STEP_("gate: CAS set");
+		if (atomic_compare_exchange_weak_explicit(g->counter, &c,
+				c + g->gate, memory_order_relaxed,
+				memory_order_relaxed)) /* takes nothing */
+			break;
+	}
+	return collect_cancelable(g, n, clock, abs);
 }

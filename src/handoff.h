@@ -26,20 +26,64 @@
 /*
  * Shutdown of the debt protocol (X1-X5 in handoff.c): X, bit 30 of every
  * hand-off word, and the counter's mark, FSEM_SHUT_COUNT_ added to its
- * value (which stays within 2^33 of 0, so the two ranges never meet).
+ * value. The gates of weighted calls (G1-G6 in handoff.c) are marks added
+ * the same way, one per blocking direction: FSEM_GATE_DOWN_ for the steps
+ * that subtract (fsem_t's waits, the bounded releases), FSEM_GATE_UP_ for
+ * the bounded acquires; and the number of threads held behind each (G2),
+ * for fsem_waiters(), in units of FSEM_HELD_DOWN_ and FSEM_HELD_UP_, at
+ * most FSEM_HELD_MAX_ each. The value stays within 2^33 of 0, so the
+ * marks are the counter rounded to a multiple of 2^36, all in its high
+ * half.
  */
 #define FSEM_SHUT_TOKEN_ ((uint64_t)1 << 30)
-#define FSEM_SHUT_COUNT_ ((int64_t)1 << 62)
+/* 2^62, and 2^31 so that the mark changes the low half too (G6). */
+#define FSEM_SHUT_MARK_ ((int64_t)1 << 62)
+#define FSEM_SHUT_FLIP_ ((int64_t)1 << 31)
+#define FSEM_SHUT_COUNT_ (FSEM_SHUT_MARK_ + FSEM_SHUT_FLIP_)
+#define FSEM_GATE_DOWN_ ((int64_t)1 << 60)
+#define FSEM_GATE_UP_ ((int64_t)1 << 58)
+#define FSEM_HELD_DOWN_ ((int64_t)1 << 36)	/* bits 36..46 */
+#define FSEM_HELD_UP_ ((int64_t)1 << 47)	/* bits 47..57 */
+#define FSEM_HELD_MAX_ ((1 << 11) - 1)
+#define FSEM_MARK_UNIT_ ((uint64_t)FSEM_HELD_DOWN_)
+#define FSEM_GATES_ (FSEM_GATE_DOWN_ | FSEM_GATE_UP_)
+#define FSEM_HELD_MASK_ (FSEM_GATE_UP_ - FSEM_HELD_DOWN_)	/* 36..57 */
+
+/* Threads held behind the gate whose count is in units of @held (a hint). */
+static inline int64_t fsem_count_held(int64_t c, int64_t held)
+{
+	return (int64_t)(((uint64_t)c + FSEM_MARK_UNIT_ / 2) /
+			 (uint64_t)held) & FSEM_HELD_MAX_;
+}
+
+/* The marks of the counter @c: a sum of the above, or 0. */
+static inline int64_t fsem_count_marks(int64_t c)
+{
+	return (int64_t)(((uint64_t)c + FSEM_MARK_UNIT_ / 2) &
+			 ~(FSEM_MARK_UNIT_ - 1));
+}
 
 static inline bool fsem_count_shut(int64_t c)
 {
-	return c >= FSEM_SHUT_COUNT_ / 2;
+	return fsem_count_marks(c) & FSEM_SHUT_MARK_;
 }
 
-/* The counter's value, with or without the mark. */
+/*
+ * Does the counter @c carry a gate or the shutdown's mark? One compare:
+ * they are the marks from 2^58 up, and the held counts below them stay
+ * under 2^58 - 2^47, the value within 2^33 of 0.
+ */
+static inline bool fsem_count_gated(int64_t c)
+{
+	return c >= FSEM_GATE_UP_ - (int64_t)(FSEM_MARK_UNIT_ / 2);
+}
+
+/* The counter's value, with or without marks. */
 static inline int64_t fsem_count_of(int64_t c)
 {
-	return fsem_count_shut(c) ? c - FSEM_SHUT_COUNT_ : c;
+	int64_t m = fsem_count_marks(c);
+
+	return c - m - ((m & FSEM_SHUT_MARK_) ? FSEM_SHUT_FLIP_ : 0);
 }
 
 /* A waiter passed over this long (ns) turns on hand-off mode (handoff.c). */
@@ -127,6 +171,55 @@ int fsem_sleep_cancelable(uint32_t *uaddr, uint32_t expected, clockid_t clock,
  */
 int fsem_handoff_take(const struct fsem_handoff *h, clockid_t clock,
 		      const struct timespec *abs);
+
+/*
+ * One blocking direction of a counter, for its gate (G1-G6 in handoff.c):
+ * @dir is the step per permit (-1: fsem_t's wait, the bounded release;
+ * +1: the bounded acquire), @gate its mark; a step of n has room when
+ * value - n >= 0 (-1) or value + n <= @limit (+1). The other direction's
+ * blocked debtors, counted by the value beyond 0 or @limit, get their
+ * tokens from @other (NULL: fsem_t, whose posts never block). @sem names
+ * the semaphore to probes.
+ */
+struct fsem_gate {
+	_Atomic int64_t *counter;
+	_Atomic uint64_t *other;
+	int64_t gate;
+	int64_t held;		/* FSEM_HELD_DOWN_ or FSEM_HELD_UP_ */
+	int64_t limit;
+	int dir;
+	const void *sem;
+};
+
+/* Is @g's gate set in the counter value @c? (G2) */
+static inline bool fsem_gate_closed(const struct fsem_gate *g, int64_t c)
+{
+	return fsem_count_marks(c) & g->gate;
+}
+
+/*
+ * Held behind a set gate (G2): sleep until the marks change from those of
+ * @c. 0 to try the step again, or EINTR, ETIMEDOUT or a futex error.
+ */
+int fsem_gate_hold(const struct fsem_gate *g, int64_t c, clockid_t clock,
+		   const struct timespec *abs);
+
+/*
+ * A blocking call for @n > 1 (G1, G3, G5): 0 with @n taken at once, or
+ * ECANCELED, EINTR, ETIMEDOUT or a futex error with nothing taken.
+ */
+int fsem_gate_collect(const struct fsem_gate *g, uint32_t n, clockid_t clock,
+		      const struct timespec *abs);
+
+/* Wake the collectors asleep on @counter (G4). */
+void fsem_gate_wake_(_Atomic int64_t *counter);
+
+/* After a step that found @c with a gate set: wake its collector (G4). */
+static inline void fsem_gate_notify(_Atomic int64_t *counter, int64_t c)
+{
+	if (fsem_count_marks(c) & FSEM_GATES_)
+		fsem_gate_wake_(counter);
+}
 
 /* Hand @n tokens to debtors; wakes only sleepers still owed one. */
 void fsem_handoff_give(_Atomic uint64_t *word, uint32_t n, bool shared);

@@ -94,7 +94,7 @@ static const struct scenario scenarios[] = {
 	{ false, 0, SHUTDOWN, TIMEDWAIT, TIMEDWAIT, POST, 1, false },
 	{ true, 0, BSHUTDOWN, TIMEDREL, TIMEDACQ, TRYACQ, 1, false },
 	{ true, GIVEN_N, BSHUTDOWN, TIMEDACQ, TIMEDREL, TRYREL, 1, false },
-	/* weighted (not on FSEM_FIFO, which answers ENOTSUP) */
+	/* weighted (FSEM_FIFO: a collector behind its gate, G1-G6) */
 	{ false, 0, WAITN2, NONE, TIMEDWAIT, POST_N2, 1, false },
 	{ false, 0, POST_N2, TIMEDWAITN2, TIMEDWAITN2, NONE, 0, true },
 	{ false, 1, TIMEDWAITN2, NONE, TIMEDWAIT, POST, 1, false },
@@ -333,18 +333,6 @@ static bool partner_join_in_time(struct partner *t)
 	pthread_join(t->th, NULL);
 	t->joined = true;
 	return true;
-}
-
-static bool is_weighted(enum op op)
-{
-	return op >= WAITN2;
-}
-
-/* A scenario with a weighted call, which FSEM_FIFO does not have. */
-static bool needs_weighted(const struct scenario *sc)
-{
-	return is_weighted(sc->subject) || is_weighted(sc->blocked) ||
-	       is_weighted(sc->timed) || is_weighted(sc->during);
 }
 
 static bool is_timed(enum op op)
@@ -615,8 +603,6 @@ static void stall_every_step_of_every_operation(void **state)
 			const struct scenario *sc = &scenarios[i];
 			int n;
 
-			if ((flags[f] & FSEM_FIFO) && needs_weighted(sc))
-				continue;
 			nsc++;
 			/* the steps of an undisturbed run, and one more; a
 			 * run that made more (its path changed while it was

@@ -101,7 +101,6 @@ static int nworkers;
 static _Atomic bool sig_stop;
 static bool no_cancels;	/* -p: handlers may post */
 static bool shut_at_end;	/* the run ends with shutdowns */
-static bool fifo_run;		/* -f: blocking weighted calls: ENOTSUP */
 static int nkids, nprocs;	/* children: worker processes, then victims */
 
 static long long now_ns(void)
@@ -152,8 +151,6 @@ static bool ok(int ret, const char *what)
 		A->timeouts++;
 	else if (errno == ECANCELED && A->shut)
 		A->cancelled++;
-	else if (errno == ENOTSUP && fifo_run)
-		A->timeouts++;	/* FSEM_FIFO has no blocking weighted wait */
 	else
 		fail("unexpected errno %lld from an operation (%lld)",
 		     errno, (long long)(intptr_t)what);
@@ -795,7 +792,6 @@ int main(int argc, char **argv)
 		return 2;
 	no_cancels = flags != 0;
 	shut_at_end = true;
-	fifo_run = fifo;
 	nprocs = nkids = procs;
 	if (!flags)
 		status = run_process(threads, seconds, seed);

@@ -92,19 +92,16 @@ static bool c_shut, c_fifo, b_shut, b_fifo;
 
 /*
  * A weighted wait's answer @ret for @n: 0 at once for n == 0, then EINVAL
- * for a bad deadline (@ok false), ENOTSUP for n > 1 on FSEM_FIFO unless
- * it is a try-call (@try), ECANCELED after shutdown, else n taken or
- * @none.
+ * for a bad deadline (@ok false), ECANCELED after shutdown, else n taken
+ * or @none, under either protocol.
  */
-static void take_n(int ret, unsigned int n, bool ok, bool try, int none,
+static void take_n(int ret, unsigned int n, bool ok, int none,
 		   long long *model)
 {
 	if (n == 0)
 		expect(ret, 0);
 	else if (!ok)
 		expect(ret, EINVAL);
-	else if (n > 1 && c_fifo && !try)
-		expect(ret, ENOTSUP);
 	else if (c_shut)
 		expect(ret, ECANCELED);
 	else if (*model >= n)
@@ -123,13 +120,13 @@ static void counting_step(fsem_t *sem, long long *model, struct script *s)
 	switch (take(s) % 11) {
 	case 9:	/* trywait_n: n at once or none */
 		n = take(s) % 5;
-		take_n(fsem_trywait_n(sem, n), n, true, true, EAGAIN, model);
+		take_n(fsem_trywait_n(sem, n), n, true, EAGAIN, model);
 		break;
 	case 10: /* clockwait_n: bad deadlines first, then as trywait_n */
 		n = take(s) % 5;
 		c = clock_of(s, &cv);
 		ts = deadline(s, &dv);
-		take_n(fsem_clockwait_n(sem, n, c, &ts), n, cv && dv, false,
+		take_n(fsem_clockwait_n(sem, n, c, &ts), n, cv && dv,
 		       ETIMEDOUT, model);
 		break;
 	case 0:	/* trywait */
@@ -218,26 +215,40 @@ static void bounded_step(fsem_bounded_t *b, long long *given, long long n,
 			 struct script *s)
 {
 	struct timespec ts;
-	int v, dv, cv, ret, dir;
+	int v, dv, cv, ret, dir, none;
 	clockid_t c;
 
-	switch (take(s) % 9) {
+	switch (take(s) % 10) {
 	case 7:	/* tryacquire_n / tryrelease_n: n at once or none */
 	case 8:
 		v = (int)(take(s) % 6);
 		dir = take(s) % 2;
 		ret = dir ? fsem_bounded_tryacquire_n(b, (unsigned int)v) :
 			    fsem_bounded_tryrelease_n(b, (unsigned int)v);
+		cv = dv = 1;
+		none = EAGAIN;
+		goto weighted;
+	case 9:	/* clockacquire_n / clockrelease_n: as above, or EINVAL */
+		v = (int)(take(s) % 6);
+		dir = take(s) % 2;
+		c = clock_of(s, &cv);
+		ts = deadline(s, &dv);
+		ret = dir ? fsem_bounded_clockacquire_n(b, (unsigned int)v,
+							 c, &ts) :
+			    fsem_bounded_clockrelease_n(b, (unsigned int)v,
+							c, &ts);
+		none = ETIMEDOUT;
+weighted:
 		if (v == 0)
 			expect(ret, 0);
-		else if (v > n)
+		else if (v > n || !cv || !dv)
 			expect(ret, EINVAL);
 		else if (b_shut)
 			expect(ret, ECANCELED);
 		else if (dir ? *given + v <= n : *given >= v)
 			expect(ret, 0), *given += dir ? v : -v;
 		else
-			expect(ret, EAGAIN);
+			expect(ret, none);
 		break;
 	case 0:
 		if (b_shut) {

@@ -26,8 +26,13 @@
 #define OP_SHUT		10	/* fsem_bounded_shutdown (FSEM_FIFO: X1-X5) */
 #define OP_TRYACQ2	11	/* fsem_bounded_tryacquire_n(b, 2) */
 #define OP_TRYREL2	12	/* fsem_bounded_tryrelease_n(b, 2) */
-#define IFOK		16	/* flag: only if the previous operation returned 0 */
-#define IFFAIL		32	/* flag: only if the previous operation failed */
+#define OP_ACQ2		13	/* fsem_bounded_acquire_n(b, 2): the gate (G1-G6) */
+#define OP_REL2		14	/* fsem_bounded_release_n(b, 2) */
+#define OP_TACQ2	15	/* fsem_bounded_clockacquire_n(b, 2): may time
+				 * out (or EINTR) while held or collecting */
+#define OP_TREL2	16	/* fsem_bounded_clockrelease_n(b, 2) */
+#define IFOK		32	/* flag: only if the previous operation returned 0 */
+#define IFFAIL		64	/* flag: only if the previous operation failed */
 
 /* ---- configurations: NT threads, three operations each ----------- */
 #if defined(CFG_PAIRED)
@@ -158,8 +163,53 @@
 #define THREADS	run Thread(0, OP_REL, OP_TACQ, OP_NONE); \
 		run Thread(1, OP_ACQ, OP_ACQ, OP_ACQ); \
 		run Thread(2, OP_SHUT, OP_NONE, OP_NONE)
+/* ---- the gate (G1-G6 of handoff.c): acquire_n(2), release_n(2) ---- */
+#elif defined(CFG_ACQN)
+/* an acquire_n(2) that releases what it took (release_n(2): at once,
+ * paying an acquirer in debt), a single acquire that may come before it,
+ * behind its gate or after it, and a release of the permit given out at
+ * the start; every call returns */
+#define GATE
+#define OUT0	1
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_ACQ2, OP_REL2 | IFOK, OP_NONE); \
+		run Thread(1, OP_ACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_REL, OP_NONE, OP_NONE)
+#elif defined(CFG_RELN)
+/* its mirror: a release_n(2) that acquires back what it released
+ * (acquire_n(2)), a single release, and an acquire of the one permit
+ * not given out at the start */
+#define GATE
+#define OUT0	1
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_REL2, OP_ACQ2 | IFOK, OP_NONE); \
+		run Thread(1, OP_REL, OP_ACQ | IFOK, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_NONE, OP_NONE)
+#elif defined(CFG_ACQN_TIMED)
+/* a timed acquire_n(2) (timeout / EINTR while held or collecting: G5)
+ * whose collection may pay a releaser in debt, a timed release then a
+ * plain acquire, and a plain acquire then a release: the plain acquires
+ * must go on when the collector leaves */
+#define GATE
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_TACQ2, OP_REL2 | IFOK, OP_NONE); \
+		run Thread(1, OP_TREL, OP_ACQ | IFOK, OP_NONE); \
+		run Thread(2, OP_ACQ, OP_REL | IFOK, OP_NONE)
+#elif defined(CFG_RELN_TIMED)
+/* its mirror: a timed release_n(2), a timed acquire then a plain
+ * release, a plain release then an acquire */
+#define GATE
+#define OUT0	2
+#define N	2
+#define NT	3
+#define THREADS	run Thread(0, OP_TREL2, OP_ACQ2 | IFOK, OP_NONE); \
+		run Thread(1, OP_TACQ, OP_REL | IFOK, OP_NONE); \
+		run Thread(2, OP_REL, OP_ACQ | IFOK, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_PAIRED, CFG_PC, CFG_PC2, CFG_TIMED1, CFG_TRYN, CFG_LIVE, CFG_FERR, CFG_FERR_REL, CFG_FBROKEN, CFG_XSHUT, CFG_XPC, CFG_XREL, CFG_XLIVE"
+#error "choose a configuration: -DCFG_PAIRED, CFG_PC, CFG_PC2, CFG_TIMED1, CFG_TRYN, CFG_LIVE, CFG_FERR, CFG_FERR_REL, CFG_FBROKEN, CFG_XSHUT, CFG_XPC, CFG_XREL, CFG_XLIVE, CFG_ACQN, CFG_RELN, CFG_ACQN_TIMED, CFG_RELN_TIMED"
 #endif
 #ifndef OUT0
 #define OUT0	0	/* permits given out at the start */
@@ -184,7 +234,14 @@ byte holders;		/* threads between a successful acquire and release */
 #define TOOK(h)		eff = eff + (h == ACQ -> 1 : -1); \
 			effsum = effsum + (h == ACQ -> 1 : -1)
 
+#define CVAL	given	/* the counter's value (handoff.pml: the gate) */
 #include "handoff.pml"
+
+/* the gate of direction d (G1: GATE_UP for acquires, GATE_DOWN for
+ * releases), and room for a step of n in direction d (handoff.c room) */
+#define OWNG(d)		(d > 0 -> gup : gdn)
+#define OTHG(d)		(d > 0 -> gdn : gup)
+#define ROOM(d, n)	(d > 0 -> given + n <= N : given - n >= 0)
 
 /*
  * bounded.c try_step(s, sdir, sn, back): tryacquire (+1), tryrelease
@@ -197,19 +254,21 @@ byte holders;		/* threads between a successful acquire and release */
  */
 inline try_step(back)
 {
-	atomic { lc = given; lm = cmark }	/* bounded.c try_step: load */
+	atomic { lc = given; lm = cmark; lg = GATES }	/* bounded.c try_step: load */
 	do
 	:: lm && !back ->	/* bounded.c try_step: fsem_count_shut(g) && !back */
 		err = ESHUT; break	/* fsem_handoff_mark (set); ECANCELED */
-	:: (!lm || back) &&
+	:: !lm && !back && GATE_HOLDS(lg & (sdir > 0 -> 1 : 2)) ->
+		break		/* G2: its direction's gate is set: EAGAIN */
+	:: (!lm || back) && (back || !GATE_HOLDS(lg & (sdir > 0 -> 1 : 2))) &&
 	   ((sdir > 0 && lc + sn <= N) || (sdir < 0 && lc - sn >= 0)) ->
 		atomic {	/* bounded.c try_step: CAS(given, g, g + dir * n) */
 			if
-			:: given == lc && cmark == lm ->
+			:: given == lc && cmark == lm && GATES == lg ->
 				given = given + sdir * sn; tok = 1;
 				if
-				:: !back -> CHECK_TAKE
-				:: else -> skip
+				:: !back -> CHECK_TAKE; STRICT(OWNG(sdir))
+				:: else -> skip	/* a give-back: whatever the marks */
 				fi;
 #ifndef NEG_TRYN_PAYS_ONE
 				paid = (sdir > 0 -> -lc : lc - N);
@@ -232,7 +291,7 @@ inline try_step(back)
 				G[hw] = G[hw] + paid;	/* covered debtors */
 				V = V + sdir * (sn - paid);
 				eff = eff + sdir * sn; effsum = effsum + sdir * sn
-			:: else -> lc = given; lm = cmark
+			:: else -> lc = given; lm = cmark; lg = GATES
 			fi
 		}
 		if
@@ -243,12 +302,13 @@ inline try_step(back)
 			:: else -> skip
 			fi;
 			paid = 0; hw = 0;
+			GATE_NOTIFY;			/* G4 */
 			break				/* bounded.c try_step: return 0 */
 		:: else -> skip				/* CAS lost: continue */
 		fi
 	:: else -> break		/* EAGAIN: I5, never into debt */
 	od;
-	lc = 0; lm = 0
+	lc = 0; lm = 0; lg = 0
 }
 
 /* bounded.c:50-61 withdraw_acquire, bounded.c:63-74 withdraw_release */
@@ -298,13 +358,18 @@ inline give_back(h)
 #endif
 inline blocking_op()
 {
-	atomic {	/* bounded.c fifo_step: CAS(given, g, g + dir), acq_rel */
+	do	/* fifo_step: again after a hold (G2) */
+	:: atomic {	/* bounded.c fifo_step: CAS(given, g, g + dir), acq_rel */
 		ik[me] = (op == OP_TACQ || op == OP_TREL -> IK_TMO :
 			  (op == OP_CACQ || op == OP_CREL -> IK_CANCEL : IK_NONE));
 		sat = seen;
 		if
 		:: STEP_REFUSED -> res = R_SHUT	/* fsem_handoff_mark (set) */
+		:: !STEP_REFUSED && GATE_HOLDS(OWNG(dir)) ->
+			res = R_HELD; lk = HIKEY	/* G2: held */
 		:: else ->
+			STRICT(OWNG(dir));
+			lg = GATES;	/* the other direction's gate: G4 */
 #ifdef PAIRED
 			holders = holders - (dir < 0 -> 1 : 0);
 #endif
@@ -339,12 +404,161 @@ inline blocking_op()
 		fi
 	}
 	if
-	:: res == R_SHUT -> skip		/* bounded.c acquire: fail(ECANCELED) */
-	:: dir > 0 && lc < 0 -> lc = 0; handoff_give(REL, 1)	/* bounded.c:131-133 */
-	:: dir < 0 && lc > N -> lc = 0; handoff_give(ACQ, 1)	/* bounded.c:153-155 */
+	:: res == R_SHUT -> break		/* bounded.c acquire: fail(ECANCELED) */
+	:: res == R_HELD ->
+		gate_hold();			/* fifo_step: fsem_gate_hold */
+		if
+		:: err == OK || err == EAGAIN -> res = 0; err = OK	/* again */
+		:: err == ECANCELED -> err = OK; goto cancelled	/* holds nothing */
+		:: else -> res = R_ERR; err = OK; break	/* fail(err) */
+		fi
+	:: dir > 0 && lc < 0 ->				/* bounded.c:131-133 */
+		GATE_NOTIFY; lc = 0; handoff_give(REL, 1); break
+	:: dir < 0 && lc > N ->				/* bounded.c:153-155 */
+		GATE_NOTIFY; lc = 0; handoff_give(ACQ, 1); break
 	:: res == 0 ->					/* bounded.c:135 / bounded.c:157 */
-		lc = 0; hw = (dir > 0 -> ACQ : REL); handoff_take(hw); hw = 0
-	:: else -> lc = 0				/* bounded.c:172-173 / bounded.c:188-189 */
+		GATE_NOTIFY;
+		lc = 0; hw = (dir > 0 -> ACQ : REL); handoff_take(hw); hw = 0; break
+	:: else -> GATE_NOTIFY; lc = 0; break	/* bounded.c:172-173 / bounded.c:188-189 */
+	fi
+	od
+}
+
+/*
+ * handoff.c fsem_gate_collect (G1, G2) for bounded.c acquire_n (dir +1)
+ * and release_n (dir -1), n = WN: one atomic step for its CAS loop, as
+ * fsem.pml's wait_n: refused (X2), held (G2), n at once (G1: pay the
+ * covered debtors of the other direction, a token each, as try_step;
+ * then G4 if the other gate was set), or the gate set (G1). Then
+ * collect_n (G3, G5). Sets res, eff.
+ */
+#define WN	2
+/* one CAS of n toward dir from lc (G1, G3): the covered debtors of the
+ * other direction (handoff.c pay_other), the ghosts as in try_step */
+#define GSTEP	given = given + dir * WN; \
+		paid = (dir > 0 -> -lc : lc - N); \
+		paid = (paid > WN -> WN : (paid < 0 -> 0 : paid)); \
+		hw = (dir > 0 -> REL : ACQ); \
+		G[hw] = G[hw] + paid; V = V + dir * (WN - paid); \
+		eff = dir * WN; effsum = effsum + dir * WN; wh[me] = WN
+inline pay_other()
+{
+	if
+	:: paid > 0 -> handoff_give(hw, paid)	/* pay_other: a token each */
+	:: else -> skip
+	fi;
+	paid = 0; hw = 0; lc = 0
+}
+inline blocking_n()
+{
+	do	/* fsem_gate_collect: again after a hold (G2) */
+	:: atomic {	/* fsem_gate_collect: load; CAS value +- n / CAS + gate */
+		ik[me] = (op == OP_TACQ2 || op == OP_TREL2 -> IK_TMO : IK_NONE);
+		sat = seen;
+		if
+		:: cmark -> res = R_SHUT			/* X2 */
+		:: !cmark && OWNG(dir) -> res = R_HELD; lk = HIKEY	/* G2 */
+		:: !cmark && !OWNG(dir) && ROOM(dir, WN) ->	/* G1: n at once */
+			lc = given; lg = GATES; GSTEP; res = R_OK; CHECK_TAKE
+		:: else ->				/* G1: the collector */
+			if
+			:: dir > 0 -> gup = 1
+			:: else -> gdn = 1
+			fi;
+			res = R_COLL
+		fi
+	   }
+		if
+		:: res == R_HELD ->
+			gate_hold();		/* fsem_gate_hold */
+			if
+			:: err == OK || err == EAGAIN -> res = 0; err = OK	/* again */
+			:: else -> res = R_ERR; err = OK; break	/* holds nothing */
+			fi
+		:: res == R_OK ->
+			pay_other(); GATE_NOTIFY; break	/* fsem_gate_notify(c) */
+		:: res == R_COLL -> res = 0; collect_n(); break
+		:: else -> break			/* R_SHUT */
+		fi
+	od
+}
+
+/*
+ * handoff.c collect (G3) and gate_leave (G5), as fsem.pml's collect: one
+ * CAS value +- n and clear its gate, pay the other direction's covered
+ * debtors, G4 for the other gate, gate_open; or sleep on the low half.
+ */
+inline collect_n()
+{
+	do
+	:: atomic {	/* collect: load; CAS(c, c +- n - gate), acq_rel */
+		if
+		:: cmark -> res = R_SHUT		/* G6: gate_refused */
+#ifndef NEG_GATE_PARTIAL
+		:: !cmark && ROOM(dir, WN) ->		/* G3: room for n */
+			lc = given; lg = OTHG(dir); GSTEP;
+			if
+			:: dir > 0 -> gup = 0
+			:: else -> gdn = 0
+			fi;
+			res = R_OK; CHECK_TAKE
+#else
+		/*
+		 * NEGATIVE CONTROL g-d: the collector takes each free
+		 * permit (dir +1) or returns each given-out one (dir -1)
+		 * as it appears, one step at a time, and holds it while
+		 * it waits for the next (no debtor of the other direction
+		 * is paid: only steps within [0, N] are taken so)
+		 */
+		:: !cmark && ((dir > 0 && given >= 0 && given < N) ||
+			      (dir < 0 && given > 0 && given <= N)) ->
+			given = given + dir; V = V + dir; eff = eff + dir;
+			effsum = effsum + dir; wh[me]++;
+			if
+			:: wh[me] == WN ->
+				if
+				:: dir > 0 -> gup = 0
+				:: else -> gdn = 0
+				fi;
+				res = R_OK
+			:: else -> skip
+			fi
+#endif
+		:: else -> lk = LOKEY			/* no room: sleep */
+		fi
+	   }
+		if
+		:: res != 0 -> break
+		:: else ->
+			intr = 1; counter_sleep(CL); intr = 0;
+			if
+			:: err == OK || err == EAGAIN -> err = OK	/* reload */
+			:: else -> res = R_ERR; break	/* ETIMEDOUT, EINTR, futex */
+			fi
+		fi
+	od;
+	lk = 0;
+	if
+	:: res == R_OK ->
+		pay_other();
+		GATE_NOTIFY;		/* collect: fsem_gate_notify(c - gate) */
+		counter_wake(CH)	/* collect: gate_open */
+	:: else ->
+#ifndef NEG_GATE_KEPT
+		atomic {	/* gate_leave: fetch_sub its gate */
+			if
+			:: dir > 0 -> gup = 0
+			:: else -> gdn = 0
+			fi
+		};
+#else
+		/* NEGATIVE CONTROL g-b: the gate stays set */
+#endif
+		counter_wake(CH);	/* gate_leave: gate_open */
+		if
+		:: err == ECANCELED -> err = OK; goto cancelled	/* gate_cleanup */
+		:: else -> err = OK
+		fi
 	fi
 }
 
@@ -358,8 +572,8 @@ bit acquire_never_stands;
 
 proctype Thread(byte me; byte op0; byte op1; byte op2)
 {
-	short lT, lS, lc, dir, sdir, eff;
-	byte err, res, wk, rounds, why, k, op, hw, hs, sn = 1;
+	short lT, lS, lc, dir, sdir, eff, lk;
+	byte err, res, wk, rounds, why, k, op, hw, hs, lg, sn = 1;
 	short paid;
 	bit took, dereg, wd, gb, inleave, intr, tok, prevok;
 	bit lX, lm, sat;	/* X in w; the mark in g; a shutdown seen at the call */
@@ -370,11 +584,11 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 		if
 		:: (op & IFOK) && !prevok -> op = OP_NONE
 		:: (op & IFFAIL) && prevok -> op = OP_NONE
-		:: else -> op = op & 15
+		:: else -> op = op & 31
 		fi;
-		dir = ((op >= OP_ACQ && op <= OP_TRYACQ) || op == OP_TRYACQ2 ->
-		       1 : -1);
-		sn = (op == OP_TRYACQ2 || op == OP_TRYREL2 -> 2 : 1);
+		dir = ((op >= OP_ACQ && op <= OP_TRYACQ) || op == OP_TRYACQ2 ||
+		       op == OP_ACQ2 || op == OP_TACQ2 -> 1 : -1);
+		sn = (op == OP_TRYACQ2 || op == OP_TRYREL2 || op >= OP_ACQ2 -> 2 : 1);
 		if
 		:: op == OP_NONE -> skip
 		:: op == OP_SHUT ->
@@ -399,6 +613,7 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 				try_step(0); sdir = 0;
 				res = (tok -> R_OK : (err == ESHUT -> R_SHUT : R_ERR));
 				tok = 0; err = 0
+			:: op >= OP_ACQ2 -> blocking_n()	/* the gate */
 			:: else -> blocking_op()
 			fi;
 			atomic {
@@ -410,6 +625,13 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 					assert(op_result_matches_effect)
 				:: else -> skip
 				fi;
+				/* a weighted call took n or nothing */
+				if
+				:: op >= OP_ACQ2 && wh[me] != (prevok -> WN : 0) ->
+					assert(op_result_matches_effect)
+				:: else -> skip
+				fi;
+				wh[me] = 0;
 #ifdef PROBE_ACQ_STANDS
 				if
 				:: dir > 0 && res == R_STAND -> assert(acquire_never_stands)
@@ -461,6 +683,13 @@ cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
  *   no thread blocked for ever (spin's invalid end state check).
  */
 #define POS(x)		((x) > 0 -> (x) : 0)
+#ifndef OBSERVABLE_ONLY
+#define GATE_FINAL	(gdn == 0 && gup == 0)	/* no gate left set */
+#else
+#define GATE_FINAL	true	/* the marks are inside the library */
+#endif
+#define WH1(i)	(wh[i] == 0 || wh[i] == WN)
+#define WH_OK	(WH1(0) && WH1(1) && WH1(2))
 #define CLAMP(x)	((x) < 0 -> 0 : ((x) > N -> N : (x)))
 #define INV_D		(V >= 0 && V <= N)
 #define INV_I4		(V == CLAMP(given))
@@ -470,7 +699,7 @@ cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
 #ifndef LIVE
 #define FINAL	(T[0] == 0 && S[0] == 0 && G[0] == 0 && D[0] == 0 && \
 		 T[1] == 0 && S[1] == 0 && G[1] == 0 && D[1] == 0 && \
-		 PW[0] == 0 && PW[1] == 0 && given == effsum)
+		 PW[0] == 0 && PW[1] == 0 && given == effsum && GATE_FINAL)
 #else
 #define FINAL	true
 #endif
@@ -491,6 +720,10 @@ end_monitor:
 	:: atomic { holders > N -> assert(at_most_N_holders) }
 #endif
 	:: atomic { ndone == NT && !FINAL -> assert(final_state_clean) }
+#ifdef GATE
+	/* a weighted call holds n permits or none (G1, G3) */
+	:: atomic { !WH_OK -> assert(all_or_nothing) }
+#endif
 #if defined(SHUTDOWN) && !defined(OBSERVABLE_ONLY)
 	:: atomic { !(XWOKE_OK(ACQ) && XWOKE_OK(REL)) ->
 		assert(no_sleeper_after_shutdown_wake) }

@@ -6,7 +6,8 @@
 # shared.c: FSEM_SHARED without policy, with killed processes; private
 # semaphores with the policy P1-P5, configurations P*), that must verify,
 # shutdown configurations (SHUT*, S1-S4 of shared.c; X*, X1-X5 of handoff.c
-# for FSEM_FIFO), every negative control
+# for FSEM_FIFO), the gate of FSEM_FIFO's weighted calls (*N*, G1-G6 of
+# handoff.c), every negative control
 # (a deliberately broken variant that spin must reject, for the reason
 # given), the known bugs of the current C code and the documented limits
 # (expected failures) and one informational probe. Prints one line per check
@@ -129,6 +130,27 @@ neg|fsem|XSHUT|safety|-DNEG_NO_HELPER_MARK|-O0|ECANCELED_only_after_mark|FIFO sh
 neg|fsem|XCANCEL|observable|-DNEG_NO_HELPER_MARK|-O0|call_after_shutdown_ECANCELED|FIFO shutdown control x-d (as above): a call begun after an ECANCELED succeeds
 neg|bounded|XPC|safety|-DNEG_NO_HELPER_MARK|-O0|ECANCELED_only_after_mark|FIFO shutdown control x-d (as above), bounded
 neg|bounded|XREL|observable|-DNEG_NO_HELPER_MARK|-O0|call_after_shutdown_ECANCELED|FIFO shutdown control x-d (as above), bounded
+pass|fsem|WAITN|safety||-O0||FIFO gate, counting: wait_n(2) (G1-G5) then post_n(2), a wait before, behind or after its gate, two posts (n at once, strict order)
+pass|fsem|WAITN2|safety||-O0||FIFO gate, counting: two wait_n(2) (the second held behind the first one's gate), one post
+pass|fsem|WAITN_TIMED|safety||-O0||FIFO gate, counting: timed wait_n(2) (timeout/EINTR while held or collecting: G5), timed wait, a plain wait that goes on when the collector leaves
+pass|fsem|XWAITN|safety||-O0||FIFO gate and shutdown: wait_n(2) behind its gate while a shutdown runs (G6: the mark changes both halves of the counter): every call returns
+pass|bounded|ACQN|safety||-O0||FIFO gate, bounded N=2: acquire_n(2) then release_n(2) (pays an acquirer in debt), an acquire before, behind or after its gate, a release
+pass|bounded|RELN|safety||-O0||FIFO gate, bounded N=2: release_n(2) then acquire_n(2), a release before, behind or after its gate, an acquire
+pass|bounded|ACQN_TIMED|safety||-O0||FIFO gate, bounded N=2: timed acquire_n(2) (G5; its collection may pay a releaser in debt), timed release, plain acquires that go on when it leaves
+pass|bounded|RELN_TIMED|safety||-O0||FIFO gate, bounded N=2: timed release_n(2) (G5), timed acquire, plain releases that go on when it leaves
+neg|fsem|WAITN|safety|-DNEG_GATE_NO_NOTIFY|-O0|invalid end state|FIFO gate control g-a (posts do not wake the low half, G4 dropped: the collector sleeps for ever)
+neg|bounded|ACQN|safety|-DNEG_GATE_NO_NOTIFY|-O0|invalid end state|FIFO gate control g-a (as above), bounded: a release does not wake the acquire_n(2) collector
+neg|bounded|RELN|safety|-DNEG_GATE_NO_NOTIFY|-O0|invalid end state|FIFO gate control g-a (as above), bounded: an acquire does not wake the release_n(2) collector
+neg|fsem|WAITN_TIMED|safety|-DNEG_GATE_KEPT|-O0|final_state_clean,invalid end state|FIFO gate control g-b (a collector that times out does not clear its gate, G5 dropped)
+neg|fsem|WAITN_TIMED|observable|-DNEG_GATE_KEPT|-O0|invalid end state|FIFO gate control g-b (as above): a wait held behind the gate never returns
+neg|bounded|ACQN_TIMED|observable|-DNEG_GATE_KEPT|-O0|invalid end state|FIFO gate control g-b (as above), bounded: an acquire held behind GATE_UP never returns
+neg|bounded|RELN_TIMED|observable|-DNEG_GATE_KEPT|-O0|invalid end state|FIFO gate control g-b (as above), bounded: a release held behind GATE_DOWN never returns
+neg|fsem|WAITN|safety|-DNEG_GATE_IGNORED|-O0|strict_order_at_gate|FIFO gate control g-c (single waits and trywait ignore the gate: a wait passes the collector)
+neg|bounded|ACQN|safety|-DNEG_GATE_IGNORED|-O0|strict_order_at_gate|FIFO gate control g-c (as above), bounded: an acquire passes the acquire_n(2) collector
+neg|bounded|RELN|safety|-DNEG_GATE_IGNORED|-O0|strict_order_at_gate|FIFO gate control g-c (as above), bounded: a release passes the release_n(2) collector
+neg|fsem|WAITN2|safety|-DNEG_GATE_PARTIAL|-O0|all_or_nothing|FIFO gate control g-d (the collector takes the permits one by one as they appear: it holds one while it waits)
+neg|bounded|ACQN|safety|-DNEG_GATE_PARTIAL|-O0|all_or_nothing|FIFO gate control g-d (as above), bounded acquire_n(2)
+neg|fsem|XWAITN|safety|-DNEG_SHUT_LOW_UNCHANGED|-O0|invalid end state|FIFO gate control g-e, finding G-B1 (the first spec and C code: the shutdown's mark, 2^62 alone, leaves the low half as it was: a collector that read the counter before it sleeps after the shutdown's wakes, for ever)
 pass|shared_fsem|BASIC|safety||-O0||shared counting: wait x3, trywait, post, post_n(2) with EOVERFLOW (VMAX 2); nothing touched after a hand-over
 pass|shared_fsem|TIMED|safety||-O0||shared counting: timed wait (timeout/EINTR), waits, post, post_n(2)
 pass|shared_fsem|CANCEL|safety||-O0||shared counting: cancellable wait (absorbed wake), wait, post

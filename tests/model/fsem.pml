@@ -19,6 +19,9 @@
 #define OP_CHURN	7	/* forever: trywait, and post what it took */
 #define OP_SHUT		8	/* fsem_shutdown (FSEM_FIFO: X1-X5 of handoff.c) */
 #define OP_TRY2		9	/* fsem_trywait_n(sem, 2) */
+#define OP_WAIT2	10	/* fsem_wait_n(sem, 2): the gate (G1-G6) */
+#define OP_TWAIT2	11	/* fsem_timedwait_n(sem, 2): may time out (or
+				 * EINTR) while held or collecting */
 #define IFOK		16	/* flag: only if the previous operation returned 0 */
 
 /* ---- configurations: NT threads, three operations each ----------- */
@@ -127,8 +130,49 @@
 #define THREADS	run Thread(0, OP_WAIT, OP_WAIT, OP_NONE); \
 		run Thread(1, OP_TWAIT, OP_WAIT, OP_NONE); \
 		run Thread(2, OP_POST, OP_SHUT, OP_NONE)
+/* ---- the gate (G1-G6 of handoff.c): fsem_wait_n(2) ---------------- */
+#elif defined(CFG_WAITN)
+/* a wait_n(2) that gives back what it took, a single wait that may come
+ * before it (and takes a permit or a debt), during its collection (held
+ * at the gate) or after it, and two posts; every call returns */
+#define GATE
+#define INIT	1
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT2, OP_POST2 | IFOK, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_POST | IFOK, OP_NONE); \
+		run Thread(2, OP_POST, OP_POST, OP_NONE)
+#elif defined(CFG_WAITN2)
+/* two wait_n(2) (the second is held behind the first one's gate, G2),
+ * each giving back what it took, and one post: two permits in all */
+#define GATE
+#define INIT	1
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT2, OP_POST2 | IFOK, OP_NONE); \
+		run Thread(1, OP_WAIT2, OP_POST2 | IFOK, OP_NONE); \
+		run Thread(2, OP_POST, OP_NONE, OP_NONE)
+#elif defined(CFG_WAITN_TIMED)
+/* a timed wait_n(2) (timeout / EINTR while held or collecting: G5), a
+ * timed wait, and a plain wait that must go on when the collector
+ * leaves (its thread then posts two: the collector can only ever be
+ * served after it, or by timing out let it pass) */
+#define GATE
+#define INIT	1
+#define NT	3
+#define THREADS	run Thread(0, OP_TWAIT2, OP_POST2 | IFOK, OP_NONE); \
+		run Thread(1, OP_TWAIT, OP_POST | IFOK, OP_NONE); \
+		run Thread(2, OP_WAIT, OP_POST, OP_POST)
+#elif defined(CFG_XWAITN)
+/* the gate and the shutdown (G6): a wait_n(2) collecting, a wait held
+ * behind its gate or in debt, a post and a shutdown; every call returns */
+#define GATE
+#define SHUTDOWN
+#define INIT	0
+#define NT	3
+#define THREADS	run Thread(0, OP_WAIT2, OP_WAIT, OP_NONE); \
+		run Thread(1, OP_WAIT, OP_TRY, OP_NONE); \
+		run Thread(2, OP_POST, OP_SHUT, OP_NONE)
 #else
-#error "choose a configuration: -DCFG_BASIC, CFG_TRYN, CFG_TIMED, CFG_TIMED1, CFG_CANCEL, CFG_MIXED, CFG_LIVE, CFG_FBROKEN, CFG_XSHUT, CFG_XTIMED, CFG_XCANCEL, CFG_XLIVE"
+#error "choose a configuration: -DCFG_BASIC, CFG_TRYN, CFG_TIMED, CFG_TIMED1, CFG_CANCEL, CFG_MIXED, CFG_LIVE, CFG_FBROKEN, CFG_XSHUT, CFG_XTIMED, CFG_XCANCEL, CFG_XLIVE, CFG_WAITN, CFG_WAITN2, CFG_WAITN_TIMED, CFG_XWAITN"
 #endif
 
 #define NW	1
@@ -151,6 +195,7 @@ byte npafter;		/* permits posted by posts whose xadd came after
 /* ghost bookkeeping of a token taken (handoff.pml): one permit consumed */
 #define TOOK(h)		avail--; eff = 1
 
+#define CVAL	count	/* the counter's value (handoff.pml: the gate) */
 #include "handoff.pml"
 
 /* fsem.c:47-58 withdraw: cancel one uncovered debt; sets wd */
@@ -183,7 +228,7 @@ inline withdraw(h)
 inline post(n)
 {
 	atomic {	/* fsem.c:199 / fsem.c:223 / fsem.h:237 old = fetch_add(count, n) */
-		lc = count; count = count + n; avail = avail + n;
+		lc = count; lg = GATES; count = count + n; avail = avail + n;
 		USER(nposts = nposts + n);
 		USER(npafter = npafter + (seen -> n : 0));
 		G[0] = G[0] + (lc < 0 -> MIN(n, -lc) : 0)
@@ -193,20 +238,22 @@ inline post(n)
 		gn = MIN(n, -lc); lc = 0;
 		handoff_give(0, gn); gn = 0
 	:: else -> lc = 0	/* fsem.c:201-202 / fsem.c:225-226 return 0 */
-	fi
+	fi;
+	GATE_NOTIFY	/* fsem.c post_slow: fsem_gate_notify(old), G4 */
 }
 
 /* fsem.c:85-94 give_back: post the permit of a leaving waiter; sets gb */
 inline give_back(h)
 {
 	atomic {	/* fsem.c:88 old = fetch_add(count, 1) */
-		lc = count; count++; avail++; eff = 0;
+		lc = count; lg = GATES; count++; avail++; eff = 0;
 		G[0] = G[0] + (lc < 0 -> 1 : 0)
 	}
 	if
 	:: lc < 0 -> lc = 0; handoff_give(0, 1)	/* fsem.c:91-92, fsem.c:79-80 */
 	:: else -> lc = 0
 	fi;
+	GATE_NOTIFY;		/* post_slow: fsem_gate_notify(old), G4 */
 	gb = 1					/* fsem.c:93 return true */
 }
 
@@ -227,7 +274,8 @@ inline give_back(h)
 #endif
 inline wait()
 {
-	atomic {	/* fsem.c wait_step: CAS(count, c, c - 1), acquire */
+	do	/* wait_step: again after a hold (G2) */
+	:: atomic {	/* fsem.c wait_step: CAS(count, c, c - 1), acquire */
 		ik[me] = (op == OP_TWAIT -> IK_TMO :
 			  (op == OP_CWAIT -> IK_CANCEL : IK_NONE));
 		sat = seen;
@@ -235,7 +283,11 @@ inline wait()
 		:: STEP_REFUSED ->
 			/* fsem_handoff_mark: set already; return ECANCELED */
 			res = R_SHUT
+		:: !STEP_REFUSED && GATE_HOLDS(gdn) ->
+			/* wait_step: fsem_count_marks(c): G2, held */
+			res = R_HELD; lk = HIKEY
 		:: else ->
+			STRICT(gdn);
 			lc = count; count--;
 			if
 			:: lc > 0 ->				/* fsem.c fifo_wait */
@@ -245,10 +297,115 @@ inline wait()
 		fi
 	}
 	if
-	:: res == R_SHUT -> skip		/* fsem.c fifo_wait: fail(err) */
-	:: res != R_SHUT && lc > 0 -> lc = 0
-	:: res != R_SHUT && lc <= 0 ->
-		lc = 0; handoff_take(0)		/* fsem.c:146 -> fsem.c:107 */
+	:: res == R_SHUT -> break		/* fsem.c fifo_wait: fail(err) */
+	:: res == R_HELD ->
+		gate_hold();			/* wait_step: fsem_gate_hold */
+		if
+		:: err == OK || err == EAGAIN -> res = 0; err = OK	/* again */
+		:: err == ECANCELED -> err = OK; goto cancelled	/* holds nothing */
+		:: else -> res = R_ERR; err = OK; break	/* fifo_wait: fail(err) */
+		fi
+	:: res == R_OK -> lc = 0; break		/* old > 0: a free permit */
+	:: res == 0 ->
+		lc = 0; handoff_take(0); break	/* fsem.c:146 -> fsem.c:107 */
+	fi
+	od
+}
+
+/*
+ * handoff.c fsem_gate_collect (G1, G2) for fsem.c wait_n(sem, 2): a CAS
+ * loop on the counter whose every path is, at the instant of its last
+ * load or CAS, one of: refused (marked, X2), held (GATE_DOWN set, G2:
+ * fsem_gate_hold with that load), all n taken by one CAS (G1), the gate
+ * set by one CAS (G1: it takes nothing, owes nothing): one atomic step,
+ * as wait_step. Then collect() (G3, G5). Sets eff (took WN) and res.
+ */
+#define WN	2
+inline wait_n()
+{
+	do	/* fsem_gate_collect: again after a hold (G2) */
+	:: atomic {	/* fsem_gate_collect: load; CAS value - n / CAS + GATE_DOWN */
+		ik[me] = (op == OP_TWAIT2 -> IK_TMO : IK_NONE);
+		sat = seen;
+		if
+		:: cmark -> res = R_SHUT		/* X2: gate_refused */
+		:: !cmark && gdn -> res = R_HELD; lk = HIKEY	/* G2 */
+		:: !cmark && !gdn && count >= WN ->	/* G1: room, n at once */
+			count = count - WN; avail = avail - WN; wh[me] = WN;
+			eff = 1; res = R_OK; CHECK_TAKE
+		:: else -> gdn = 1; res = R_COLL	/* G1: the collector */
+		fi
+	}
+	if
+	:: res == R_HELD ->
+		gate_hold();			/* fsem_gate_hold */
+		if
+		:: err == OK || err == EAGAIN -> res = 0; err = OK	/* again */
+		:: else -> res = R_ERR; err = OK; break	/* it holds nothing */
+		fi
+	:: res == R_COLL -> res = 0; collect(); break	/* collect_cancelable */
+	:: else -> break	/* R_OK (no other gate in fsem_t: no notify),
+				 * R_SHUT */
+	fi
+	od
+}
+
+/*
+ * handoff.c collect (G3) and gate_leave (G5): load; shut: leave; room
+ * for n: one CAS value - n and clear GATE_DOWN, then gate_open (wake the
+ * high half); else sleep on the low half with the value read (lk). A
+ * timeout or EINTR (or futex error) ends the sleep: gate_leave, the
+ * fetch_sub of GATE_DOWN, then gate_open. The load-CAS loop is one
+ * atomic step, as above (a failed CAS reloads and tests again).
+ */
+inline collect()
+{
+	do
+	:: atomic {	/* collect: load; CAS(c, c - n - GATE_DOWN), acq_rel */
+		if
+		:: cmark -> res = R_SHUT		/* G6: gate_refused */
+#ifndef NEG_GATE_PARTIAL
+		:: !cmark && count >= WN ->		/* G3: room for n */
+			count = count - WN; gdn = 0; avail = avail - WN;
+			wh[me] = WN; eff = 1; res = R_OK; CHECK_TAKE
+#else
+		/*
+		 * NEGATIVE CONTROL g-d: the collector takes each permit as
+		 * it appears (value - 1) and holds it while it waits for
+		 * the next; the last one clears the gate.
+		 */
+		:: !cmark && count >= 1 && wh[me] + 1 < WN ->
+			count--; avail--; wh[me]++
+		:: !cmark && count >= 1 && wh[me] + 1 == WN ->
+			count--; gdn = 0; avail--; wh[me]++; eff = 1; res = R_OK
+#endif
+		:: else -> lk = LOKEY			/* no room: sleep */
+		fi
+	   }
+		if
+		:: res != 0 -> break
+		:: else ->
+			intr = 1; counter_sleep(CL); intr = 0;
+			if
+			:: err == OK || err == EAGAIN -> err = OK	/* reload */
+			:: else -> res = R_ERR; break	/* ETIMEDOUT, EINTR, futex */
+			fi
+		fi
+	od;
+	lk = 0;
+	if
+	:: res == R_OK -> counter_wake(CH)	/* collect: gate_open */
+	:: else ->
+#ifndef NEG_GATE_KEPT
+		atomic { gdn = 0 };	/* gate_leave: fetch_sub GATE_DOWN */
+#else
+		/* NEGATIVE CONTROL g-b: the gate stays set */
+#endif
+		counter_wake(CH);	/* gate_leave: gate_open */
+		if
+		:: err == ECANCELED -> err = OK; goto cancelled	/* gate_cleanup */
+		:: else -> err = OK
+		fi
 	fi
 }
 
@@ -257,22 +414,24 @@ inline wait()
  * compares the whole int64). */
 inline trywait()
 {
-	atomic { sat = seen; lc = count; lm = cmark }	/* fifo_try: load */
+	atomic { sat = seen; lc = count; lm = cmark; lg = GATES }	/* fifo_try: load */
 	do
 	:: lm -> res = R_SHUT; break	/* fifo_try: X2, ECANCELED */
+	:: !lm && GATE_HOLDS(lg) -> break	/* fifo_try: a gate, EAGAIN (G2) */
 #ifndef NEG_TRYN_INTO_DEBT
-	:: !lm && lc >= tn ->				/* fifo_try: c >= n */
+	:: !lm && !GATE_HOLDS(lg) && lc >= tn ->	/* fifo_try: c >= n */
 #else
 	/* NEGATIVE CONTROL: a try for n that needs only one free permit: it
 	 * makes a debt nobody owes (I5) and takes a permit it has not got */
-	:: !lm && lc > 0 ->
+	:: !lm && !GATE_HOLDS(lg) && lc > 0 ->
 #endif
 		atomic {	/* fifo_try: CAS(count, c, c - n) */
 			if
-			:: count == lc && cmark == lm ->
+			:: count == lc && cmark == lm && GATES == lg ->
+				STRICT(gdn);
 				count = count - tn; avail = avail - tn;
 				eff = 1; CHECK_TAKE
-			:: else -> lc = count; lm = cmark
+			:: else -> lc = count; lm = cmark; lg = GATES
 			fi
 		}
 		if
@@ -281,7 +440,7 @@ inline trywait()
 		fi
 	:: else -> break			/* fifo_try: EAGAIN, I5 */
 	od;
-	lc = 0; lm = 0; res = (eff -> R_OK : (res == R_SHUT -> R_SHUT : R_ERR))
+	lc = 0; lm = 0; lg = 0; res = (eff -> R_OK : (res == R_SHUT -> R_SHUT : R_ERR))
 }
 
 /* constant-false bits: their names are what spin prints when one fails */
@@ -291,8 +450,8 @@ bit posts_after_shutdown_kept;
 
 proctype Thread(byte me; byte op0; byte op1; byte op2)
 {
-	short lT, lS, lc;
-	byte err, res, wk, gn, rounds, why, k, op, hs, tn = 1;
+	short lT, lS, lc, lk;
+	byte err, res, wk, gn, rounds, why, k, op, hs, lg, tn = 1;
 	bit took, dereg, wd, gb, inleave, intr, eff, prevok;
 	bit lX, lm, sat;	/* X in w; the mark in c; a shutdown seen at the call */
 
@@ -316,6 +475,20 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 				shut_result();
 				USER(nwok = nwok + eff);
 				prevok = eff;
+				ik[me] = IK_NONE; CLEAR_EV(me); eff = 0; res = 0
+			}
+		:: op == OP_WAIT2 || op == OP_TWAIT2 ->
+			wait_n();
+			atomic {
+				/* returns 0 iff it took n; all or nothing */
+				if
+				:: (res == R_OK) != eff || wh[me] != eff * WN ->
+					assert(op_result_matches_permit)
+				:: else -> skip
+				fi;
+				shut_result();
+				USER(nwok = nwok + WN * eff);
+				prevok = eff; wh[me] = 0;
 				ik[me] = IK_NONE; CLEAR_EV(me); eff = 0; res = 0
 			}
 		:: op == OP_TRY || op == OP_TRY2 ->
@@ -376,13 +549,26 @@ cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
  * after that stay in the count (posts_after_shutdown_kept).
  */
 #define POS(x)	((x) > 0 -> (x) : 0)
+#ifndef OBSERVABLE_ONLY
+#define GATE_FINAL	(gdn == 0 && gup == 0)	/* no gate left set */
+#else
+#define GATE_FINAL	true	/* the marks are inside the library */
+#endif
 #define INV_I1	(avail == POS(count) + T[0] + G[0])
 #define INV_D	(D[0] == POS(-count) + T[0] + G[0])
 #ifndef LIVE
 #define FINAL	(T[0] == 0 && S[0] == 0 && G[0] == 0 && D[0] == 0 && \
-		 PW[0] == 0 && count >= 0 && count == INIT + nposts - nwok)
+		 PW[0] == 0 && count >= 0 && count == INIT + nposts - nwok && \
+		 GATE_FINAL)
 #else
 #define FINAL	true
+#endif
+
+#define WH1(i)	(wh[i] == 0 || wh[i] == WN)
+#if NT > 3
+#define WH_OK	(WH1(0) && WH1(1) && WH1(2) && WH1(3))
+#else
+#define WH_OK	(WH1(0) && WH1(1) && WH1(2))
 #endif
 
 active proctype Monitor()
@@ -399,6 +585,10 @@ end_monitor:
 	:: atomic { nwok > INIT + nposts -> assert(no_permit_invented) }
 #endif
 	:: atomic { ndone == NT && !FINAL -> assert(final_state_clean) }
+#ifdef GATE
+	/* a weighted call holds n permits or none (G1, G3) */
+	:: atomic { !WH_OK -> assert(all_or_nothing) }
+#endif
 #if defined(SHUTDOWN) && !defined(OBSERVABLE_ONLY)
 	:: atomic { !XWOKE_OK(0) -> assert(no_sleeper_after_shutdown_wake) }
 #endif

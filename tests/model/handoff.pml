@@ -68,6 +68,22 @@
  *                         in the semaphore's other word first
  *   PROBE_PREMARK         check the linearization form of "no success
  *                         after the mark" (CHECK_TOKEN), which X-B1 kept
+ *   GATE                  configurations with a blocking weighted call
+ *                         (G1-G6 of handoff.c, "the gate"): the
+ *                         shutdown also wakes both halves of the counter
+ *                         (G6); set by the *N configurations of fsem.pml
+ *                         and bounded.pml. The gate marks, the held and
+ *                         collecting sleeps and G4 are always in (the
+ *                         marks stay 0 without a weighted call)
+ *   NEG_GATE_NO_NOTIFY    control g-a: a step of the other direction that
+ *                         finds a gate set does not wake the counter's
+ *                         low half (G4 dropped; fsem.pml, bounded.pml)
+ *   NEG_GATE_KEPT         control g-b: a collector that leaves does not
+ *                         clear its gate (G5 without its fetch_sub)
+ *   NEG_GATE_IGNORED      control g-c: single blocking steps and
+ *                         try-calls ignore the gate (the old steps)
+ *   NEG_GATE_PARTIAL      control g-d: the collector takes the permits
+ *                         one at a time as they appear, not n at once
  */
 
 /* futex and sleep_once results (futex.h:5-7) */
@@ -91,6 +107,8 @@
 #define R_TOOK		4	/* internal: leave() took a token (returns 0) */
 #define R_NEED		5	/* internal: leave() found all debts covered */
 #define R_SHUT		6	/* returned ECANCELED: shut down (X2, X4) */
+#define R_HELD		7	/* internal: held behind a gate (G2) */
+#define R_COLL		8	/* internal: set its gate, collects (G1, G3) */
 
 #ifndef SPIN_MAX
 #define SPIN_MAX	2	/* reloads a spinner makes before its budget ends */
@@ -259,6 +277,150 @@ inline futex_wake(h)
 		od;
 		wk = 0
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/*
+ * The gate (G1-G6 of handoff.c): blocking calls for n > 1 under FSEM_FIFO.
+ * The counter's gate marks (GATE_DOWN = 2^60: fsem_t's waits, bounded
+ * releases; GATE_UP = 2^58: bounded acquires) are kept apart from the
+ * value, as cmark is; every CAS on the counter compares them (the whole
+ * int64). The including file defines CVAL (its counter's value: count,
+ * given) before the include. Thread-local: lk (the futex's expected
+ * value), lg (the gates found by a step, GATES).
+ */
+bit  gdn;	/* FSEM_GATE_DOWN_ */
+bit  gup;	/* FSEM_GATE_UP_ */
+#define GATES	(gdn * 2 + gup)
+/*
+ * Two more futex words for blk/bw: the counter's high half (the marks:
+ * held threads sleep there, G2) and its low half (the value: collectors
+ * sleep there, G3). The high half of value + marks is the marks plus the
+ * borrow of a negative value (handoff.h: the value stays within 2^33 of
+ * 0, the marks are multiples of 2^36): HIKEY; the low half is the value
+ * and the shutdown's 2^31 (LOKEY)
+ * (its wrap-around at 2^32 is not modelled).
+ */
+#define CH	NW		/* futex word: the counter's high half */
+#define CL	(NW + 1)	/* futex word: the counter's low half */
+#define HIKEY	(cmark * 8 + gdn * 4 + gup * 2 + (CVAL < 0))
+#ifndef NEG_SHUT_LOW_UNCHANGED
+/* the shutdown's mark is 2^62 + 2^31 (handoff.h FSEM_SHUT_COUNT_): its
+ * 2^31 flips the top bit of the low half, so a collector that read the
+ * counter before the mark cannot sleep on it after (G6; finding G-B1) */
+#define LOKEY	(CVAL * 2 + cmark)
+#else
+/* NEGATIVE CONTROL g-e (finding G-B1, the first spec and C code): the
+ * mark is 2^62 alone and leaves the low half as it was: a collector that
+ * read the counter before the mark sleeps after the shutdown's wakes */
+#define LOKEY	CVAL
+#endif
+#define CKEY(half)	(half == CH -> HIKEY : LOKEY)
+
+/* ghosts of the gate */
+byte wh[NT];	/* permits a weighted call has taken (all or nothing: 0, n) */
+/* constant-false bits of the gate checks: their names are what spin
+ * prints when one fails */
+bit strict_order_at_gate, all_or_nothing;
+
+/* G2: a blocking step (or a try-call) of a direction whose gate is set
+ * does not step */
+#ifndef NEG_GATE_IGNORED
+#define GATE_HOLDS(g)	(g)
+#else
+/* NEGATIVE CONTROL g-c: single steps and try-calls ignore the gate */
+#define GATE_HOLDS(g)	false
+#endif
+/* in the atomic block of a step that takes a permit or makes a debt of
+ * the direction whose gate is g: strict order (G2) */
+#define STRICT(g)	if \
+			:: g -> assert(strict_order_at_gate) \
+			:: else -> skip \
+			fi
+
+/*
+ * fsem_futex_wake(half, INT_MAX): wake every thread queued on the
+ * counter's half (a kernel step; nobody else's PW: the gate's wakes are
+ * wake-alls, nobody is counted on them).
+ */
+#define CWK(i, half)	if \
+			:: blk[i] && bw[i] == half -> blk[i] = 0 \
+			:: else -> skip \
+			fi
+inline counter_wake(half)
+{
+	atomic {
+		CWK(0, half); CWK(1, half); CWK(2, half);
+#if NT > 3
+		CWK(3, half);
+#endif
+		skip
+	}
+}
+
+/*
+ * G4 (handoff.h fsem_gate_notify): after a step that found a gate set in
+ * the counter (lg), wake the collectors on the low half. Without GATE no
+ * gate is ever set (only a weighted blocking call sets one), so lg is 0
+ * and the test would only add a skip step: it is compiled out there,
+ * which keeps the state counts of the older configurations.
+ */
+#if defined(GATE) && !defined(NEG_GATE_NO_NOTIFY)
+#define GATE_NOTIFY	if \
+			:: lg -> lg = 0; counter_wake(CL) \
+			:: else -> skip \
+			fi
+#else
+/* NEGATIVE CONTROL g-a (with GATE): no wake: a collector asleep with its
+ * room made sleeps on */
+#define GATE_NOTIFY	lg = 0
+#endif
+
+/*
+ * fsem_sleep_cancelable(half, lk) on one half of the counter (the held
+ * thread's fsem_gate_hold: CH; the collector in collect: CL): sleep while
+ * the half equals lk, as sleep_once does on the token half (one
+ * spurious wake-up per run; a timed call may time out, or get EINTR, at
+ * entry or while asleep; a cancellable one may be cancelled). Sets err:
+ * OK (woken), EAGAIN, ETIMEDOUT (also EINTR), ECANCELED, EFUTEX.
+ */
+inline counter_sleep(half)
+{
+	err = OK;
+	if
+	:: intr && EV(me) && ik[me] == IK_TMO -> err = ETIMEDOUT
+	:: intr && EV(me) && ik[me] == IK_CANCEL -> err = ECANCELED
+	:: intr && FUTEX_MAY_FAIL && !MUST_CANCEL -> err = EFUTEX
+	:: !MUST_CANCEL && FUTEX_MAY_SLEEP ->
+		atomic {	/* FUTEX_WAIT(half, lk) */
+			if
+			:: CKEY(half) == lk -> blk[me] = 1; bw[me] = half
+			:: else -> err = EAGAIN
+			fi
+		}
+		if
+		:: err == EAGAIN -> skip
+		:: else ->
+			if	/* asleep in the kernel until: */
+			:: atomic { !blk[me] -> err = OK }	/* a wake-all */
+#ifndef ENV_EVENTS
+			:: atomic { nspur < MAXSPUR && blk[me] ->	/* spurious */
+				blk[me] = 0; nspur++; err = OK }
+#endif
+			:: atomic { intr && EV(me) && ik[me] != IK_NONE && blk[me] ->
+				blk[me] = 0;
+				err = (ik[me] == IK_CANCEL -> ECANCELED : ETIMEDOUT) }
+			fi
+		fi
+	fi
+}
+
+/* handoff.c fsem_gate_hold: held behind a set gate (G2), sleep on the
+ * high half with the marks read (lk); err OK or EAGAIN: read again and
+ * try the step again; else the error ends the call, which holds nothing */
+inline gate_hold()
+{
+	intr = 1; counter_sleep(CH); intr = 0; lk = 0
 }
 
 /* handoff.c:201-213 fsem_handoff_give(word h, n) */
@@ -689,6 +851,17 @@ inline handoff_shutdown()
 	:: hs == NW + 1 -> skip		/* found the mark: nothing to do */
 	:: else -> handoff_mark()	/* handoff.c: the CAS loop of the mark: X1 */
 	fi;
+#ifdef GATE
+	/* handoff.c fsem_handoff_shutdown: gate_wake_all (G6), also when it
+	 * found the mark: the high half (held threads), then the low half
+	 * (collectors), if a gate is set (the C code decides on the counter
+	 * it found, which also counts the held threads: it wakes whenever
+	 * this does, and when a gate was cleared since) */
+	if
+	:: gdn || gup -> counter_wake(CH); counter_wake(CL)
+	:: else -> skip
+	fi;
+#endif
 	hs = 0
 }
 
