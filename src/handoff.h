@@ -70,8 +70,8 @@ static inline bool fsem_count_shut(int64_t c)
 
 /*
  * Does the counter @c carry a gate or the shutdown's mark? One compare:
- * they are the marks from 2^58 up, and the held counts below them stay
- * under 2^58 - 2^47, the value within 2^33 of 0.
+ * they are the marks from 2^58 up; the held counts below them sum to at
+ * most 2^58 - 2^36, and the value stays within 2^33 of 0.
  */
 static inline bool fsem_count_gated(int64_t c)
 {
