@@ -34,8 +34,9 @@
  *     answers ENOSYS or EPERM) returns -1 with that errno, having taken no
  *     permit; glibc aborts the process ("The futex facility returned an
  *     unexpected error code").
- *   - fsem_post_n(), fsem_waiters(), FSEM_INITIALIZER, FSEM_NOSPIN and
- *     FSEM_FIFO have no sem_t counterpart.
+ *   - fsem_post_n(), the weighted _n calls, fsem_shutdown(),
+ *     fsem_waiters(), FSEM_INITIALIZER, FSEM_NOSPIN and FSEM_FIFO have no
+ *     sem_t counterpart.
  *
  * Who gets a released permit (both types; see FSEM_FIFO)
  *
@@ -248,8 +249,9 @@ FSEM_API_ int fsem_clockwait(fsem_t *sem, clockid_t clock,
 /**
  * fsem_post() - add one permit, waking one sleeping waiter if one is owed it.
  * Return: 0, or -1 with errno EINVAL (NULL) or EOVERFLOW (the count is at
- * FSEM_VALUE_MAX; the count is unchanged: for an instant it was one more,
- * which only more than FSEM_VALUE_MAX takes in that instant could see).
+ * FSEM_VALUE_MAX; the count is unchanged: under FSEM_FIFO it was one more
+ * for an instant, which only more than FSEM_VALUE_MAX takes in that
+ * instant could see; under the default policy nothing is added).
  * Async-signal-safe; never blocks.
  */
 FSEM_API_ int fsem_post(fsem_t *sem);
@@ -292,15 +294,16 @@ FSEM_API_ int fsem_waiters(fsem_t *sem, int *blocked);
  * fsem_shutdown() - fail every current and future wait on @sem: each thread
  * blocked in fsem_wait(), fsem_timedwait() or fsem_clockwait() returns
  * -1/ECANCELED (one system call per futex word wakes them all: one per
- * half of the state word, or under FSEM_FIFO one for its hand-off word
- * and one per half of its counter; one that
- * a post served just before the shutdown may return 0 instead), and from
- * then on every wait, trywait, timed or clock wait returns -1/ECANCELED
- * at once, taking nothing, whether or not permits are free. Posts still
- * add permits and return 0, and fsem_getvalue() still tells the truth,
- * so no permit is lost (a blocked FSEM_FIFO waiter that a post had
- * already chosen gives that permit back, or, if the count has meanwhile
- * reached FSEM_VALUE_MAX, keeps it and returns 0). For a graceful stop
+ * half of the state word, the low half alone under FSEM_SHARED, where
+ * nobody sleeps on the high one; or under FSEM_FIFO one for its hand-off
+ * word, and one per half of its counter if a weighted call is blocked;
+ * one that a post served just before the shutdown may return 0 instead),
+ * and from then on every wait, trywait, timed or clock wait returns
+ * -1/ECANCELED at once, taking nothing, whether or not permits are free.
+ * Posts still add permits and return 0, and fsem_getvalue() still tells
+ * the truth, so no permit is lost (a blocked FSEM_FIFO waiter that a post
+ * had already chosen gives that permit back, or, if the count has
+ * meanwhile reached FSEM_VALUE_MAX, keeps it and returns 0). For a graceful stop
  * without "poison pill" posts. Works across processes for FSEM_SHARED
  * semaphores. fsem_init() on a shut-down semaphore that no thread is
  * blocked on re-arms it. Under FSEM_FIFO the shutdown is two atomic
@@ -320,13 +323,14 @@ FSEM_API_ int fsem_shutdown(fsem_t *sem);
  * deadlock. @n == 0 returns 0 at once; @n == 1 is the plain call. Under
  * the default policy a blocked request for many is not passed over by
  * requests for one past the starvation bound (FSEM_STARVE_MS): it then
- * gets the permits as they are released, ahead of everyone. At most 7
- * requests for more than one may sleep on one semaphore at a time; more
- * wait by yielding the CPU. Under FSEM_FIFO a blocked request for many is
- * served in strict order: it waits for the waiters before it, and every
- * wait that comes after it (trywait answers EAGAIN) waits until it has
- * taken its @n or given up, even while some permits are free; the waits
- * held behind it then go on in no set order among themselves.
+ * gets the permits as they are released, ahead of everyone; and at most
+ * 7 requests for more than one may sleep on one semaphore at a time, more
+ * wait by yielding the CPU (under FSEM_FIFO every one sleeps). Under
+ * FSEM_FIFO a blocked request for many is served in strict order: it
+ * waits for the waiters before it, and every wait that comes after it
+ * (trywait answers EAGAIN) waits until it has taken its @n or given up,
+ * even while some permits are free; the waits held behind it then go on
+ * in no set order among themselves.
  * Return: as the call without _n, or -1 with errno EINVAL (@n above
  * FSEM_VALUE_MAX, checked before anything else but NULL).
  */
@@ -382,12 +386,13 @@ FSEM_API_ int fsem_unlink(const char *name);
 /*
  * Inline fast paths. With GCC or clang, fsem_wait() and fsem_post() expand
  * to one load and one lock cmpxchg each plus tests, calling into the
- * library only when there is no free permit (wait), a waiter to wake or
- * the limit (post), or the CAS lost: an uncontended pair costs what two
- * atomic instructions cost, with no call. The word is the state of either
- * policy: under FSEM_FIFO it is the signed count of fsem 0.2 (whose inline
- * code was one lock xadd on it), and a CAS that keeps it in [0,
- * FSEM_VALUE_MAX] moves it as that xadd did. The two *_slow_ functions
+ * library only when there is no free permit (wait), a waiter to wake, a
+ * count of 2^30 or more (post), or the CAS lost: an uncontended pair
+ * costs what two atomic instructions cost, with no call. The word is the state of either
+ * policy: under FSEM_FIFO it is the signed count of fsem 0.2's protocol
+ * (whose inline code was one lock xadd on the count, then in the first
+ * word, count_), and a CAS that keeps it in [0, FSEM_VALUE_MAX] moves it
+ * as that xadd did. The two *_slow_ functions
  * serve the inline code of builds before 0.3: private, never to be called
  * directly. (fsem_wait)(sem) and &fsem_wait still name the library
  * functions, which behave identically. Define FSEM_NO_INLINE before
@@ -574,9 +579,10 @@ FSEM_API_ int fsem_bounded_shutdown(fsem_bounded_t *s);
  * fsem_bounded_release_n(), _tryrelease_n(), _clockrelease_n() - acquire
  * or release @n permits at once, all or nothing (see fsem_wait_n()): an
  * acquire of n blocks until n are available, a release of n until n are
- * given out. @n == 0 returns 0 at once; @n == 1 is the plain call. At most
- * 3 requests for more than one may sleep per direction at a time; more
- * wait by yielding the CPU. Under FSEM_FIFO a blocked request for many is
+ * given out. @n == 0 returns 0 at once; @n == 1 is the plain call. Under
+ * the default policy at most 3 requests for more than one may sleep per
+ * direction at a time, more wait by yielding the CPU (under FSEM_FIFO
+ * every one sleeps). Under FSEM_FIFO a blocked request for many is
  * served in strict order within its direction, as fsem_wait_n() says:
  * later calls of that direction wait behind it (a try-call answers
  * EAGAIN), those of the other direction do not.

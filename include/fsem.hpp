@@ -32,8 +32,9 @@
  *     one that would take the counter past FSEM_VALUE_MAX throws
  *     std::system_error(EOVERFLOW). Either has changed nothing. A release
  *     that takes the counter past a smaller max() but not past
- *     FSEM_VALUE_MAX is not detected (one atomic add cannot check it): the
- *     counter goes past max(), as it does in libstdc++.
+ *     FSEM_VALUE_MAX is not detected (fsem_post's step checks only
+ *     FSEM_VALUE_MAX): the counter goes past max(), as it does in
+ *     libstdc++.
  *   - try_acquire() never fails spuriously, where the standard allows it
  *     and libstdc++'s may: it fails only when the counter is 0 or, in
  *     fsem's hand-off mode (see fsem.h, "Who gets a released permit"),

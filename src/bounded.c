@@ -280,7 +280,7 @@ FSEM_SLOW_ static int refused(struct fsem_bstate *s)
  * @dir, which makes a debt if the step had no room (I5). False, with
  * nothing done, if the counter carries the shutdown's mark or a gate:
  * fifo_marked() takes over then. True with *@old the counter
- * before the step (with the other direction's gate, if set).
+ * before the step.
  */
 static inline bool fifo_step(struct fsem_bstate *s, int dir, int64_t *old)
 {

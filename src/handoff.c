@@ -8,14 +8,17 @@
  * Overview
  *
  *   Each semaphore is a signed 64-bit counter that every operation moves
- *   with one atomic fetch-and-add (lock xadd), plus one 64-bit hand-off word
- *   per blocking direction. An operation whose xadd finds a permit is done:
- *   that is the whole fast path, one atomic and no system call. For
- *   fsem_t, fsem.h inlines that xadd (and its test) into the caller, and
- *   the library is entered only when the xadd found no permit or a
- *   debtor. An operation whose xadd finds none has, by that same xadd,
- *   become a *debtor*: it is owed a permit, and the counter says how many
- *   debtors nobody has paid yet.
+ *   with one atomic step, plus one 64-bit hand-off word per blocking
+ *   direction: an xadd for fsem_t's post and a leaver's give-back, a CAS
+ *   for every step a shutdown must be able to refuse (X2: waits, bounded
+ *   steps) and for every step that must not pass a limit (post_n,
+ *   try-calls). An operation whose step finds a permit is done: that is
+ *   the whole fast path, one atomic and no system call. For fsem_t,
+ *   fsem.h inlines a CAS that makes the same step (below), and the library
+ *   is entered only when it found no permit or a debtor. An operation
+ *   whose step finds none has, by that same step, become a *debtor*: it is
+ *   owed a permit, and the counter says how many debtors nobody has paid
+ *   yet.
  *   The operation that later moves the counter back across the boundary
  *   *covers* one debt and puts one *token* into the hand-off word; a debtor
  *   waits (spinning briefly, then sleeping on the futex) until it can take
@@ -26,7 +29,7 @@
  *     It is the state word that fsem.h's inline fast paths move by CAS while
  *     it stays within [0, FSEM_VALUE_MAX] (a wait at count > 0, a post at
  *     count < FSEM_VALUE_MAX): the same step, with the same result, as
- *     the xadd of this protocol there. The hand-off word is fsem_t's first.
+ *     the library's step there. The hand-off word is fsem_t's first.
  *   fsem_bounded_t (bounded.c): the counter is given_out; acquire adds 1,
  *   release subtracts 1, and each direction has its own hand-off word.
  *
@@ -75,7 +78,7 @@
  *      one uncovered debt. So for fsem_t, at every instant:
  *        initial + successful posts = successful waits + max(count, 0) + T
  *                                     + F
- *      where F counts gives between their counter xadd and their hand-off
+ *      where F counts gives between their counter step and their hand-off
  *      xadd (in flight: the debt is covered, the token not yet added).
  *   I2 (coverage) If count >= 0 (given in [0, N]) every debtor of that
  *      direction has a token in T or on its way; a debtor that sees this may
@@ -87,8 +90,8 @@
  *      checks I1 to I4 with spin.
  *   I4 (bounds) Bounded: 0 <= given_out = clamp(given, 0, N) <= N.
  *   I5 (debts only by the blocking step) A debt is created only by the
- *      blocking call's own step on the counter (an xadd, or the CAS of
- *      X2 where a shutdown must be able to refuse it); try-calls move the
+ *      blocking call's own step on the counter (the CAS of X2, which a
+ *      shutdown can refuse); try-calls move the
  *      counter with a CAS that never crosses into debt, so they cannot
  *      block or owe. A try-call for n (fsem_trywait_n, the bounded
  *      try_n calls) moves it by n in one CAS, and only if all n steps
@@ -249,9 +252,9 @@
  *   at once (glibc bug 12674). So an operation that hands a permit to
  *   another thread touches the semaphore in no way after the atomic step
  *   that hands it over, except for FUTEX_WAKE on its address, which is
- *   harmless on freed memory. The hand-over steps are: the counter xadd when
- *   it frees a permit (no debt covered), and the hand-off xadd when it
- *   covers one. A counter xadd that covers a debt hands over nothing: the
+ *   harmless on freed memory. The hand-over steps are: the counter step
+ *   when it frees a permit (no debt covered), and the hand-off xadd when it
+ *   covers one. A counter step that covers a debt hands over nothing: the
  *   debtor still needs the token, and any other thread sees a counter that
  *   lets nobody through, so reading the flags between the two is safe.
  *   A step of n that covers some debts and frees the rest (post_n, a
@@ -265,8 +268,9 @@
  *
  * Memory ordering
  *
- *   (A) A releasing xadd (post, bounded release/acquire) is release; the
- *       taking xadd is acquire; RMWs continue release sequences, so the taker
+ *   (A) A step that gives (fsem_t's post, xadd or CAS) is release; a step
+ *       that takes (a wait's CAS) is acquire; a bounded step, which does
+ *       both, is acq_rel; RMWs continue release sequences, so the taker
  *       synchronises with every earlier giver.
  *   (B) The hand-off xadd is release and the token-taking CAS acquire, so a
  *       debtor sees everything its giver did before covering the debt.
@@ -281,8 +285,9 @@
  *
  *   FSEM_VALUE_MAX = INT_MAX, as glibc. fsem_post_n moves the counter by a
  *   CAS that never passes the limit, so a failed post_n changed nothing.
- *   fsem_post, whose inline fast path is one xadd, adds 1 and takes it
- *   back when it overflows: another post racing with it may then also
+ *   fsem.h's inline post is a CAS that never passes it either; the
+ *   library's fsem_post, one xadd, adds 1 and takes it back when it
+ *   overflows: another post racing with it may then also
  *   report EOVERFLOW although the count was within the number of racing
  *   posts of the limit, and more than FSEM_VALUE_MAX takes inside that
  *   window could take the one permit that never existed. That take-back
@@ -604,7 +609,7 @@ static int leave(const struct fsem_handoff *h, int err)
 	}
 	/*
 	 * Withdraw our debt; if every debt is covered (I2), a token is in
-	 * flight: a giver is between its counter xadd and its hand-off xadd.
+	 * flight: a giver is between its counter step and its hand-off xadd.
 	 * Poll for either outcome rather than sleep for "our" token: tokens
 	 * are anyone's, and a newcomer may take this one, which leaves an
 	 * uncovered debt again (ours, in effect) that we can then withdraw.

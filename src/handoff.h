@@ -24,7 +24,7 @@
 #define FSEM_MARK_ ((uint64_t)1 << 31)
 
 /*
- * Shutdown of the debt protocol (X1-X5 in handoff.c): X, bit 30 of every
+ * Shutdown of the debt protocol (X1-X6 in handoff.c): X, bit 30 of every
  * hand-off word, and the counter's mark, FSEM_SHUT_COUNT_ added to its
  * value. The gates of weighted calls (G1-G6 in handoff.c) are marks added
  * the same way, one per blocking direction: FSEM_GATE_DOWN_ for the steps
@@ -86,7 +86,8 @@ static inline int64_t fsem_count_of(int64_t c)
 	return c - m - ((m & FSEM_SHUT_MARK_) ? FSEM_SHUT_FLIP_ : 0);
 }
 
-/* A waiter passed over this long (ns) turns on hand-off mode (handoff.c). */
+/* A waiter passed over this long (ns) turns on hand-off mode (shared.c: P3,
+ * Q3; and the bound of a turn given up, P4). */
 #define FSEM_STARVE_NS 1000000u
 
 #if defined(__GNUC__)

@@ -20,7 +20,7 @@
  *
  * Word layout (one 64-bit state word)
  *
- *   fsem_t (the hand-off word of fsem.h):
+ *   fsem_t (its state word, fsem.h's handoff_):
  *     bits  0..30 V, the value, 0..FSEM_VALUE_MAX;
  *     bit  31     S, shut down (S1), set with bit 63;
  *     bits 32..49 W, registered single waiters (a wait for one);
@@ -62,7 +62,7 @@
  *      taken nothing, one that dies after it has finished.
  *   K2 (wake, FSEM_SHARED) A waiter sleeps only after registering, and
  *      only on futex_wait(low half == the value it last saw). A success of
- *      n steps (n > 1 only for post_n) reads the other kind's
+ *      n steps (n > 1 for post_n and the _n calls) reads the other kind's
  *      registrations in the old value of its own CAS and wakes min(n,
  *      registered) of them. So either the giver sees the registration, or
  *      the registration came later in the word's modification order and
@@ -172,7 +172,8 @@
  *      turn, though every waiter had a wake on its way. In the bench's
  *      bounded 4:4:8 workload, where threads that spin seldom sleep, that
  *      made 0.035 futex calls per operation; now 0.002 (with FSEM_TURN
- *      at 64; 0.0007 at 256).)
+ *      at 64; 0.0007 at 256), measured on an Intel Xeon guest; on the
+ *      AMD EPYC guest of the later runs, 0.014-0.029.)
  *   P5 (spinning past sleepers) A blocking call that found no room may
  *      spin (handoff.c's adaptive budget) before it registers, taking
  *      room with the step of a barger (P3: never the room hand-off mode
@@ -247,7 +248,9 @@
  *   S2 (no policy after) Once S is set, k and H mean nothing: no step
  *      wakes anyone or settles k.
  *   S3 (everyone wakes) After its CAS the shutdown wakes every sleeper of
- *      both kinds (one FUTEX_WAKE per half, all bitsets). A waiter that
+ *      both kinds (one FUTEX_WAKE per half, all bitsets; the low half
+ *      alone without the policy, FSEM_SHARED, where nobody sleeps on the
+ *      high one). A waiter that
  *      read the word before the CAS and sleeps after the wake finds its
  *      futex word changed (S1) and returns at once; one that reads it
  *      after sees S.
@@ -266,10 +269,12 @@
  * Protocol
  *
  *   try (trywait, post, tryacquire/tryrelease, every success): CAS V (G)
- *     one step (n for post_n) while the step stays in range (and leaves
- *     one in hand-off mode, P3); then wake the other kind per P2 (K2
- *     without policy). bounded.c makes the uncontended step itself: one
- *     CAS when nobody of the other kind is registered and H is clear.
+ *     one step (n for post_n and the _n calls) while the step stays in
+ *     range (and leaves one in hand-off mode, P3); then wake the other
+ *     kind per P2 (K2 without policy). bounded.c makes the uncontended
+ *     step itself: one CAS when the step has room, no single waiter of
+ *     either kind and no weighted waiter of the other kind is registered,
+ *     this kind is in neither hand-off mode (H, HB) and S is clear.
  *   wait / acquire / release: count the turn if more single waiters of
  *     this kind are registered than k (P4; its last call goes to the
  *     loop below without a try); try; spin (P5: handoff.c's adaptive

@@ -21,7 +21,7 @@
  * The first word of a barging fsem_t holds this trap: the inline fast
  * paths of builds before 0.3 (one xadd on it and a sign test) then always
  * call into the library, which ignores the word. Each such call moves it
- * by one, so 2^61 unbalanced calls would be needed to leave the negative
+ * by one, so 2^62 unbalanced calls would be needed to leave the negative
  * range.
  */
 #define FSEM_TRAP_		(-((int64_t)1 << 62))
