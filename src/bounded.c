@@ -302,26 +302,42 @@ static inline bool fifo_step(struct fsem_bstate *s, int dir, int64_t *old)
 }
 
 /*
+ * A debtor of @dir (+1 acquire, -1 release) waits for its token. Its step
+ * made a debt and handed nothing over, so the semaphore stays alive while
+ * it waits: reading it here is safe (not so after a step that gave the
+ * other direction's collector room, G4: that thread may have destroyed
+ * it, so the slow paths below build this only for a debt).
+ */
+FSEM_SLOW_ FSEM_UNWOUND_
+static int debtor_take(struct fsem_bstate *s, int dir, bool sh,
+		       clockid_t clock, const struct timespec *abs)
+{
+	struct fsem_handoff h = {
+		.word = dir > 0 ? &s->acq : &s->rel,
+		.counter = &s->given,
+		.other = dir > 0 ? &s->rel : &s->acq,
+		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
+		.shared = sh,
+		.withdraw = dir > 0 ? withdraw_acquire : withdraw_release,
+		.give_back = dir > 0 ? give_back_acquire : give_back_release,
+		.obj = s,
+	};
+	int err = fsem_handoff_take(&h, clock, abs);
+
+	return err ? fail(err) : 0;
+}
+
+/*
  * After an acquire's step from @old (counter) with @n permits: a free
  * permit behind the other direction's gate, a covered release debt, or a
- * debt of its own.
+ * debt of its own. Nothing of the semaphore is read before it knows which
+ * (destruction safety in handoff.c): the first is a hand-over.
  */
 FSEM_SLOW_ FSEM_UNWOUND_
 static int acquire_slow(struct fsem_bstate *s, int64_t old, int64_t n,
 			bool sh, clockid_t clock, const struct timespec *abs)
 {
-	struct fsem_handoff h = {
-		.word = &s->acq,
-		.counter = &s->given,
-		.other = &s->rel,
-		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
-		.shared = sh,
-		.withdraw = withdraw_acquire,
-		.give_back = give_back_acquire,
-		.obj = s,
-	};
 	int64_t v = fsem_count_of(old);
-	int err;
 
 	fsem_gate_notify(&s->given, old);	/* G4: a futex wake only */
 	if (v < 0) {	/* covered a blocked releaser: hand it a token */
@@ -330,26 +346,15 @@ static int acquire_slow(struct fsem_bstate *s, int64_t old, int64_t n,
 	}
 	if (v < n)
 		return 0;
-	err = fsem_handoff_take(&h, clock, abs);
-	return err ? fail(err) : 0;
+	return debtor_take(s, +1, sh, clock, abs);
 }
 
+/* The mirror of acquire_slow() for a release. */
 FSEM_SLOW_ FSEM_UNWOUND_
 static int release_slow(struct fsem_bstate *s, int64_t old, int64_t n,
 			bool sh, clockid_t clock, const struct timespec *abs)
 {
-	struct fsem_handoff h = {
-		.word = &s->rel,
-		.counter = &s->given,
-		.other = &s->acq,
-		.spin = (s->flags & FSEM_NOSPIN) ? NULL : &s->spin,
-		.shared = sh,
-		.withdraw = withdraw_release,
-		.give_back = give_back_release,
-		.obj = s,
-	};
 	int64_t v = fsem_count_of(old);
-	int err;
 
 	fsem_gate_notify(&s->given, old);	/* G4: a futex wake only */
 	if (v > n) {	/* covered a blocked acquirer: hand it a token */
@@ -358,8 +363,7 @@ static int release_slow(struct fsem_bstate *s, int64_t old, int64_t n,
 	}
 	if (v > 0)
 		return 0;
-	err = fsem_handoff_take(&h, clock, abs);
-	return err ? fail(err) : 0;
+	return debtor_take(s, -1, sh, clock, abs);
 }
 
 /*

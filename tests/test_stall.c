@@ -29,6 +29,8 @@
 #define FSEM_NO_INLINE	/* every step goes through the library's seam */
 #include "common.h"
 
+#include <limits.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/mman.h>
@@ -44,7 +46,7 @@ extern step_hook_fn *_Atomic fsem_seam_step;
 enum op {
 	NONE, POST, POST_N2, POST_N_MAX, WAIT, TIMEDWAIT, TRYWAIT,
 	ACQ, REL, TIMEDACQ, TIMEDREL, TRYACQ, TRYREL, SHUTDOWN, BSHUTDOWN,
-	WAITN2, TIMEDWAITN2, ACQN2, RELN2, TIMEDACQN2,
+	WAITN2, TIMEDWAITN2, ACQN2, RELN2, TIMEDACQN2, TIMEDRELN2, SPURIOUS,
 };
 
 static const char *const op_name[] = {
@@ -52,7 +54,7 @@ static const char *const op_name[] = {
 	"trywait", "acquire", "release", "timedacquire", "timedrelease",
 	"tryacquire", "tryrelease", "shutdown", "bounded shutdown",
 	"wait_n(2)", "clockwait_n(2)", "acquire_n(2)", "release_n(2)",
-	"clockacquire_n(2)",
+	"clockacquire_n(2)", "clockrelease_n(2)", "spurious wake-ups",
 };
 
 struct scenario {
@@ -101,6 +103,12 @@ static const struct scenario scenarios[] = {
 	{ true, GIVEN_N, ACQN2, NONE, TIMEDREL, TRYREL, 2, false },
 	{ true, 0, RELN2, NONE, TIMEDACQN2, TRYACQ, 2, false },
 	{ true, GIVEN_N, REL, TIMEDACQN2, TIMEDACQ, NONE, 0, false },
+	/* a single step that gives the other direction's collector its room
+	 * hands the semaphore over: nothing of it is read after (its slow
+	 * path read the flags there: found by review). A spurious wake-up
+	 * lets the collector see the room before the subject's own wake */
+	{ true, 1, ACQ, TIMEDRELN2, NONE, SPURIOUS, 1, true },
+	{ true, 1, REL, TIMEDACQN2, NONE, SPURIOUS, 1, true },
 };
 
 struct obj {
@@ -143,9 +151,26 @@ static long long effect(enum op op)
 	case WAIT: case TIMEDWAIT: case TRYWAIT: return -1;
 	case ACQ: case TIMEDACQ: case TRYACQ: return 1;
 	case REL: case TIMEDREL: case TRYREL: return -1;
-	case WAITN2: case TIMEDWAITN2: case RELN2: return -2;
+	case WAITN2: case TIMEDWAITN2: case RELN2: case TIMEDRELN2: return -2;
 	case ACQN2: case TIMEDACQN2: return 2;
 	default: return 0;
+	}
+}
+
+/*
+ * A spurious wake-up of everyone asleep on the semaphore, as the kernel
+ * may deliver at any time: FUTEX_WAKE, private and shared, on every
+ * 32-bit word of it.
+ */
+static void spurious_wakes(void)
+{
+	uint32_t *w = (uint32_t *)(void *)obj;
+
+	for (size_t i = 0; i < sizeof(*obj) / sizeof(*w); i++) {
+		(void)syscall(SYS_futex, &w[i], FUTEX_WAKE_PRIVATE, INT_MAX,
+			      NULL, NULL, 0);
+		(void)syscall(SYS_futex, &w[i], FUTEX_WAKE, INT_MAX, NULL,
+			      NULL, 0);
 	}
 }
 
@@ -187,7 +212,12 @@ static int run_op(enum op op)
 		r = fsem_bounded_clockacquire_n(&obj->b, 2, CLOCK_MONOTONIC,
 						&d);
 		break;
+	case TIMEDRELN2:
+		r = fsem_bounded_clockrelease_n(&obj->b, 2, CLOCK_MONOTONIC,
+						&d);
+		break;
 	case BSHUTDOWN: r = fsem_bounded_shutdown(&obj->b); break;
+	case SPURIOUS: spurious_wakes(); return 0;
 	}
 	if (r != 0)
 		return errno;
@@ -338,7 +368,7 @@ static bool partner_join_in_time(struct partner *t)
 static bool is_timed(enum op op)
 {
 	return op == TIMEDWAIT || op == TIMEDACQ || op == TIMEDREL ||
-	       op == TIMEDWAITN2 || op == TIMEDACQN2;
+	       op == TIMEDWAITN2 || op == TIMEDACQN2 || op == TIMEDRELN2;
 }
 
 /* The call that lets a blocked @op through; counted like any other. */
@@ -347,7 +377,7 @@ static enum op unblocker(enum op op)
 	switch (op) {
 	case WAIT: case TIMEDWAIT: case WAITN2: case TIMEDWAITN2: return POST;
 	case ACQ: case TIMEDACQ: case ACQN2: case TIMEDACQN2: return TRYREL;
-	case REL: case TIMEDREL: case RELN2: return TRYACQ;
+	case REL: case TIMEDREL: case RELN2: case TIMEDRELN2: return TRYACQ;
 	default: return NONE;
 	}
 }
