@@ -210,7 +210,9 @@
  *      direction's gate set does not step: it counts itself in the held
  *      field by CAS (unless the field is full), sleeps on the counter's
  *      high half, which holds the marks, while it is unchanged, uncounts
- *      itself (also when cancelled), and tries its step again. A try-call
+ *      itself (also when cancelled), and tries its step again. Every
+ *      value it sleeps on has the gate set: it checks the gate in each
+ *      value its CAS loop reads, also the one that finds the field full. A try-call
  *      of that direction answers EAGAIN. So nothing of that direction is
  *      taken behind the collector: the debtors before it (the value
  *      counts them) are served first, then the collector, then the held
@@ -334,6 +336,12 @@
 _Atomic unsigned long fsem_seam_waits;
 _Atomic unsigned long fsem_seam_wakes;
 fsem_step_hook_fn *_Atomic fsem_seam_step;
+/* a test may make the held counts fill up at fewer than 2047 threads */
+_Atomic int64_t fsem_seam_held_max = FSEM_HELD_MAX_;
+#define HELD_MAX()	atomic_load_explicit(&fsem_seam_held_max, \
+					     memory_order_relaxed)
+#else
+#define HELD_MAX()	((int64_t)FSEM_HELD_MAX_)
 #endif
 
 #define TOKEN		((uint64_t)1)
@@ -779,15 +787,24 @@ FSEM_UNWOUND_ int fsem_gate_hold(const struct fsem_gate *g, int64_t c,
 	bool counted = false;
 	int err;
 
-	while (!counted && fsem_count_held(c, g->held) < FSEM_HELD_MAX_) {
+	/* G2: every sleep below expects a counter with the gate set, read
+	 * last; so the clearing CAS changes its futex word, and the wake
+	 * that follows that CAS finds it asleep or it finds the word
+	 * changed. (An earlier loop left without this check once the count
+	 * was full, and slept through a gate already opened: found by
+	 * review, tests/test_gate.c.) */
+	for (;;) {
 		if (!fsem_gate_closed(g, c) || fsem_count_shut(c))
 			return 0;	/* G2: try the step again */
+		if (fsem_count_held(c, g->held) >= HELD_MAX())
+			break;		/* full: held, but not counted */
 		FSEM_STEP_("gate: CAS held+1");
 		if (atomic_compare_exchange_weak_explicit(g->counter, &c,
 				c + g->held, memory_order_relaxed,
 				memory_order_relaxed)) { /* a count only */
 			c += g->held;
 			counted = true;
+			break;
 		}
 	}
 	FSEM_PROBE_(block, g->sem);
