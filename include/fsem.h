@@ -330,7 +330,7 @@ FSEM_API_ int fsem_shutdown(fsem_t *sem);
  * waits for the waiters before it, and every wait that comes after it
  * (trywait answers EAGAIN) waits until it has taken its @n or given up,
  * even while some permits are free; the waits held behind it then go on
- * in no set order among themselves.
+ * in no set order, among themselves or with waits that come later.
  * Return: as the call without _n, or -1 with errno EINVAL (@n above
  * FSEM_VALUE_MAX, checked before anything else but NULL).
  */
@@ -585,7 +585,10 @@ FSEM_API_ int fsem_bounded_shutdown(fsem_bounded_t *s);
  * every one sleeps). Under FSEM_FIFO a blocked request for many is
  * served in strict order within its direction, as fsem_wait_n() says:
  * later calls of that direction wait behind it (a try-call answers
- * EAGAIN), those of the other direction do not.
+ * EAGAIN), those of the other direction do not. So an acquire_n and a
+ * release_n blocked at once hold every later call of both directions,
+ * even one that has room, until one of them is served or gives up: with
+ * 2 of 4 given out, acquire_n(3) and release_n(3) wait for each other.
  * Return: as the call without _n, or -1 with errno EINVAL (@n above the
  * semaphore's permits).
  */
