@@ -303,8 +303,8 @@ FSEM_API_ int fsem_waiters(fsem_t *sem, int *blocked);
  * Posts still add permits and return 0, and fsem_getvalue() still tells
  * the truth, so no permit is lost (a blocked FSEM_FIFO waiter that a post
  * had already chosen gives that permit back, or, if the count has
- * meanwhile reached FSEM_VALUE_MAX, keeps it and returns 0). For a graceful stop
- * without "poison pill" posts. Works across processes for FSEM_SHARED
+ * meanwhile reached FSEM_VALUE_MAX, keeps it and returns 0). For a
+ * graceful stop without "poison pill" posts. Works across processes for FSEM_SHARED
  * semaphores. fsem_init() on a shut-down semaphore that no thread is
  * blocked on re-arms it. Under FSEM_FIFO the shutdown is two atomic
  * steps, and a waiter may return ECANCELED before the second is done:
@@ -388,11 +388,11 @@ FSEM_API_ int fsem_unlink(const char *name);
  * to one load and one lock cmpxchg each plus tests, calling into the
  * library only when there is no free permit (wait), a waiter to wake, a
  * count of 2^30 or more (post), or the CAS lost: an uncontended pair
- * costs what two atomic instructions cost, with no call. The word is the state of either
- * policy: under FSEM_FIFO it is the signed count of fsem 0.2's protocol
- * (whose inline code was one lock xadd on the count, then in the first
- * word, count_), and a CAS that keeps it in [0, FSEM_VALUE_MAX] moves it
- * as that xadd did. The two *_slow_ functions
+ * costs what two atomic instructions cost, with no call. The word is the
+ * state of either policy: under FSEM_FIFO it is the signed count of fsem
+ * 0.2's protocol (whose inline code was one lock xadd on the count, then
+ * in the first word, count_), and a CAS that keeps it in [0,
+ * FSEM_VALUE_MAX] moves it as that xadd did. The two *_slow_ functions
  * serve the inline code of builds before 0.3: private, never to be called
  * directly. (fsem_wait)(sem) and &fsem_wait still name the library
  * functions, which behave identically. Define FSEM_NO_INLINE before

@@ -212,8 +212,8 @@
  *      high half, which holds the marks, while it is unchanged, uncounts
  *      itself (also when cancelled), and tries its step again. Every
  *      value it sleeps on has the gate set: it checks the gate in each
- *      value its CAS loop reads, also the one that finds the field full. A try-call
- *      of that direction answers EAGAIN. So nothing of that direction is
+ *      value its CAS loop reads, also the one that finds the field full.
+ *      A try-call of that direction answers EAGAIN. So nothing of that direction is
  *      taken behind the collector: the debtors before it (the value
  *      counts them) are served first, then the collector, then the held
  *      calls, in no set order among themselves. A held call holds nothing

@@ -16,6 +16,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -135,6 +136,14 @@ static inline void test_wait_blocked(pid_t tid)
 			fail_msg("thread %d never blocked", (int)tid);
 		sched_yield();
 	}
+}
+
+/* True if @s ends with @tail (a seam step's site ends with its name). */
+static inline bool test_ends_with(const char *s, const char *tail)
+{
+	size_t a = strlen(s), b = strlen(tail);
+
+	return a >= b && !strcmp(s + a - b, tail);
 }
 
 /* A published thread id: the thread stores it, the test waits for it. */

@@ -33,23 +33,16 @@ static _Thread_local enum role role;
 static _Atomic bool x_stopped, x_go, held_go;
 static _Atomic int held_stopped;
 
-static bool at(const char *site, const char *step)
-{
-	size_t n = strlen(site), k = strlen(step);
-
-	return n >= k && !strcmp(site + n - k, step);
-}
-
 /* X stops once, before its first CAS held+1; the held before they uncount
  * themselves. */
 static void hook(const char *site)
 {
-	if (role == X && at(site, "gate: CAS held+1") &&
+	if (role == X && test_ends_with(site, "gate: CAS held+1") &&
 	    !atomic_load(&x_stopped)) {
 		atomic_store(&x_stopped, true);
 		while (!atomic_load(&x_go))
 			sched_yield();
-	} else if (role == HELD && at(site, "gate: held-1")) {
+	} else if (role == HELD && test_ends_with(site, "gate: held-1")) {
 		atomic_fetch_add(&held_stopped, 1);
 		while (!atomic_load(&held_go))
 			sched_yield();

@@ -227,20 +227,13 @@ static int run_op(enum op op)
 	return 0;
 }
 
-static bool ends_with(const char *s, const char *tail)
-{
-	size_t a = strlen(s), b = strlen(tail);
-
-	return a >= b && !strcmp(s + a - b, tail);
-}
-
 /* The seam: count the subject's steps, stop it at the chosen one. */
 static void hook(const char *site)
 {
 	if (!is_subject)
 		return;
-	if (atomic_load(&guarded) && !ends_with(site, "futex wake") &&
-	    !ends_with(site, "handed over")) {
+	if (atomic_load(&guarded) && !test_ends_with(site, "futex wake") &&
+	    !test_ends_with(site, "handed over")) {
 		const char *none = NULL;
 
 		atomic_compare_exchange_strong(&offence, &none, site);
@@ -597,7 +590,7 @@ static bool documented_hostage(const char *site)
 	};
 
 	for (size_t i = 0; i < sizeof(between) / sizeof(*between); i++)
-		if (ends_with(site, between[i]))
+		if (test_ends_with(site, between[i]))
 			return true;
 	return false;
 }
