@@ -213,11 +213,12 @@
  *      itself (also when cancelled), and tries its step again. Every
  *      value it sleeps on has the gate set: it checks the gate in each
  *      value its CAS loop reads, also the one that finds the field full.
- *      A try-call of that direction answers EAGAIN. So nothing of that direction is
- *      taken behind the collector: the debtors before it (the value
- *      counts them) are served first, then the collector, then the held
- *      calls, in no set order among themselves. A held call holds nothing
- *      and leaves (timeout, EINTR, cancellation) as it likes.
+ *      A try-call of that direction answers EAGAIN. So nothing of that
+ *      direction is taken behind the collector: the debtors before it
+ *      (the value counts them) are served first, then the collector, then
+ *      the held calls, in no set order among themselves. A held call
+ *      holds nothing and leaves (timeout, EINTR, cancellation) as it
+ *      likes.
  *   G3 (collect) The collector sleeps on the counter's low half, the
  *      value, while it is unchanged, until n fit; then one CAS takes them
  *      and clears its gate (acq_rel), it pays the other direction's
@@ -528,8 +529,8 @@ static uint32_t grown(uint32_t stored, uint64_t spent)
  * after one that did not, so spinning stops where the giver cannot run
  * meanwhile (same CPU, oversubscribed); once it is below SPIN_MIN_NS, a
  * thread probes (spins SPIN_PROBE_NS) while fewer than SPIN_MISSES of its
- * spins in a row took nothing, and then on one slow wait in
- * SPIN_PROBE_EVERY. (The budget is shared: a burst of misses, such as
+ * spins in a row, on any semaphore, took nothing, and then on one slow
+ * wait in SPIN_PROBE_EVERY. (The budget is shared: a burst of misses, as
  * the bounded semaphore's acquirers meet while both CPUs run acquirers,
  * used to stop spinning for every thread until probes on 1 wait in 32
  * restored it, and meanwhile each of them slept where a spin would have
@@ -573,7 +574,7 @@ bool fsem_spin(_Atomic uint32_t *budget_ns, bool hands_over,
 			break;
 	}
 	FSEM_PROBE_SPIN_(r == FSEM_SPIN_TOOK || r == FSEM_SPIN_HANDED, sem);
-	if (r != FSEM_SPIN_AGAIN && r != FSEM_SPIN_STOP)
+	if (r == FSEM_SPIN_TOOK || r == FSEM_SPIN_HANDED)
 		misses = 0;	/* the thread's own: no store to the semaphore */
 	if (r == FSEM_SPIN_HANDED)
 		return true;	/* destruction safety: no store after it */
