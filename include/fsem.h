@@ -193,7 +193,8 @@ typedef struct fsem {
  * fsem_init() - initialise @sem with @value permits.
  * @flags: 0, or FSEM_SHARED, FSEM_NOSPIN, FSEM_FIFO or'ed together.
  * Return: 0, or -1 with errno EINVAL (NULL @sem, @value > FSEM_VALUE_MAX,
- * unknown flag bits, FSEM_SHARED with FSEM_FIFO). Not a cancellation point; async-signal-safe.
+ * unknown flag bits, FSEM_SHARED with FSEM_FIFO). Not a cancellation
+ * point; async-signal-safe.
  */
 FSEM_API_ int fsem_init(fsem_t *sem, int flags, unsigned int value);
 
@@ -304,12 +305,12 @@ FSEM_API_ int fsem_waiters(fsem_t *sem, int *blocked);
  * the truth, so no permit is lost (a blocked FSEM_FIFO waiter that a post
  * had already chosen gives that permit back, or, if the count has
  * meanwhile reached FSEM_VALUE_MAX, keeps it and returns 0). For a
- * graceful stop without "poison pill" posts. Works across processes for FSEM_SHARED
- * semaphores. fsem_init() on a shut-down semaphore that no thread is
- * blocked on re-arms it. Under FSEM_FIFO the shutdown is two atomic
- * steps, and a waiter may return ECANCELED before the second is done:
- * do not destroy or re-initialize the semaphore before fsem_shutdown()
- * has returned.
+ * graceful stop without "poison pill" posts. Works across processes for
+ * FSEM_SHARED semaphores. fsem_init() on a shut-down semaphore that no
+ * thread is blocked on re-arms it. Under FSEM_FIFO the shutdown is two
+ * atomic steps, and a waiter may return ECANCELED before the second is
+ * done: do not destroy or re-initialize the semaphore before
+ * fsem_shutdown() has returned.
  * Return: 0, or -1 with errno EINVAL (NULL). Idempotent; async-signal-safe
  * (a SIGTERM handler may call it); not a cancellation point.
  */

@@ -5,9 +5,10 @@
  * by FSEM_STEP_("what"), which calls the test's hook, if one is set, with
  * the place's name; and every step that may hand the semaphore over to
  * another thread (which may then destroy it) is followed by one whose name
- * ends in "handed over", so that a test can stop the operation right there. tests/test_stall.c uses it to stop one operation before
- * each of its steps in turn while other threads run. In every other build
- * the macro is nothing at all.
+ * ends in "handed over", so that a test can stop the operation right
+ * there. tests/test_stall.c uses it to stop one operation before each of
+ * its steps in turn while other threads run. In every other build the
+ * macro is nothing at all.
  */
 #ifndef FSEM_STEP_H
 #define FSEM_STEP_H

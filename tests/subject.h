@@ -84,7 +84,8 @@ static inline int subject_destroy(struct subject *o)
 }
 
 /* Value @expect; a give and a take balance (no leaked debt); destroy is 0. */
-static inline void subject_intact(struct subject *o, int expect, const char *what)
+static inline void subject_intact(struct subject *o, int expect,
+				  const char *what)
 {
 	int v = subject_value(o);
 

@@ -526,23 +526,17 @@ static _Thread_local int give_at_spin_err = -1;
 
 static void hook(const char *site)
 {
-	static const char take[] = "take: CAS value, waiters-1";
-	static const char spin[] = "spin: store the grown budget first";
-	size_t n = strlen(site), t = strlen("futex wait");
-
-	if (give_at_spin && n >= sizeof(spin) - 1 &&
-	    !strcmp(site + n - (sizeof(spin) - 1), spin)) {
+	if (give_at_spin &&
+	    test_ends_with(site, "spin: store the grown budget first")) {
 		struct contest *c = give_at_spin;
 
 		give_at_spin = NULL;	/* once; the give runs this hook too */
 		give_at_spin_err = give(c);
 		return;
 	}
-	if (stop_at_take && n >= sizeof(take) - 1 &&
-	    !strcmp(site + n - (sizeof(take) - 1), take))
+	if (stop_at_take && test_ends_with(site, "take: CAS value, waiters-1"))
 		stop_at_take = false;	/* the turn test's B, woken */
-	else if (!stop_at_futex_wait || n < t ||
-		 strcmp(site + n - t, "futex wait"))
+	else if (!stop_at_futex_wait || !test_ends_with(site, "futex wait"))
 		return;
 	stop_at_futex_wait = false;	/* the first futex wait only */
 	pthread_mutex_lock(&stop.m);

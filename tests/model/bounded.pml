@@ -10,8 +10,10 @@
  *   spin -a -DCFG_PAIRED bounded.pml && gcc -DSAFETY -o pan pan.c && ./pan
  */
 
-#define ACQ	0	/* bounded.c:16 acq: hand-off word of blocked acquirers */
-#define REL	1	/* bounded.c:17 rel: hand-off word of blocked releasers */
+#define ACQ	0	/* bounded.c fsem_bstate.acq: hand-off word of
+			 * blocked acquirers */
+#define REL	1	/* bounded.c fsem_bstate.rel: hand-off word of
+			 * blocked releasers */
 
 #define OP_NONE		0
 #define OP_ACQ		1	/* fsem_bounded_acquire */
@@ -217,8 +219,9 @@
 
 #define NW	2
 
-short given = OUT0;	/* bounded.c:15, int64; bounded.c:200 starts at 0
-			 * (OUT0: as after that many tryacquires) */
+short given = OUT0;	/* bounded.c fsem_bstate.given, int64; bounded.c
+			 * fsem_bounded_init starts it at 0 (OUT0: as after
+			 * that many tryacquires) */
 
 /* ghosts */
 short V = OUT0;		/* permits given out, moved at each operation's
@@ -257,7 +260,7 @@ inline try_step(back)
 	atomic { lc = given; lm = cmark; lg = GATES }	/* bounded.c try_step: load */
 	do
 	:: lm && !back ->	/* bounded.c try_step: fsem_count_shut(g) && !back */
-		err = ESHUT; break	/* fsem_handoff_mark (set); ECANCELED */
+		err = ESHUT; break	/* the counter's mark set; ECANCELED */
 	:: !lm && !back && GATE_HOLDS(lg & (sdir > 0 -> 1 : 2)) ->
 		break		/* G2: its direction's gate is set: EAGAIN */
 	:: (!lm || back) && (back || !GATE_HOLDS(lg & (sdir > 0 -> 1 : 2))) &&
@@ -311,13 +314,16 @@ inline try_step(back)
 	lc = 0; lm = 0; lg = 0
 }
 
-/* bounded.c:50-61 withdraw_acquire, bounded.c:63-74 withdraw_release */
+/* bounded.c withdraw_acquire, bounded.c withdraw_release */
 inline withdraw(h)
 {
-	atomic { lc = given }			/* bounded.c:54 / bounded.c:67 */
+	/* bounded.c withdraw_acquire / withdraw_release: g = load */
+	atomic { lc = given }
 	do
-	:: (h == ACQ && lc > N) || (h == REL && lc < 0) ->	/* bounded.c:56 / 69 */
-		atomic {	/* bounded.c:57 CAS(g, g - 1) / bounded.c:70 CAS(g, g + 1) */
+	/* bounded.c withdraw_acquire / withdraw_release: the loop test */
+	:: (h == ACQ && lc > N) || (h == REL && lc < 0) ->
+		atomic {	/* bounded.c withdraw_acquire: CAS(g, g - 1) /
+				 * withdraw_release: CAS(g, g + 1) */
 			if
 			:: given == lc ->
 				given = given + (h == ACQ -> -1 : 1); D[h]--; wd = 1
@@ -325,16 +331,18 @@ inline withdraw(h)
 			fi
 		}
 		if
-		:: wd -> break			/* bounded.c:59 / 72 return true */
+		/* bounded.c withdraw_acquire / withdraw_release: return true */
+		:: wd -> break
 		:: else -> skip
 		fi
-	:: else -> break			/* bounded.c:60 / 73 return false */
+	/* bounded.c withdraw_acquire / withdraw_release: return false */
+	:: else -> break
 	od;
 	lc = 0
 }
 
-/* bounded.c:106-109 give_back_acquire = try_step(-1);
- * bounded.c:112-115 give_back_release = try_step(+1). Sets gb. */
+/* bounded.c give_back_acquire = try_step(-1);
+ * bounded.c give_back_release = try_step(+1). Sets gb. */
 inline give_back(h)
 {
 	sdir = (h == ACQ -> -1 : 1);
@@ -343,12 +351,12 @@ inline give_back(h)
 }
 
 /*
- * bounded.c:161-175 acquire (dir = +1) and bounded.c:177-191 release
- * (dir = -1), with bounded.c:117-137 acquire_slow and bounded.c:139-159
- * release_slow. Sets res (0 while owed a token, R_SHUT when refused) and
- * eff. The step on given is now bounded.c fifo_step: a CAS loop that
- * refuses a marked counter (X2) and otherwise makes the old xadd's given
- * + dir: one atomic step, as fsem.pml's wait.
+ * bounded.c acquire (dir = +1) and bounded.c release (dir = -1), with
+ * bounded.c acquire_slow and bounded.c release_slow. Sets res (0 while
+ * owed a token, R_SHUT when refused) and eff. The step on given is now
+ * bounded.c fifo_step: a CAS loop that refuses a marked counter (X2) and
+ * otherwise makes the old xadd's given + dir: one atomic step, as
+ * fsem.pml's wait.
  */
 #ifndef NEG_STEP_IGNORES_MARK
 #define STEP_REFUSED	cmark	/* bounded.c fifo_step: fsem_count_shut(g) */
@@ -364,7 +372,7 @@ inline blocking_op()
 			  (op == OP_CACQ || op == OP_CREL -> IK_CANCEL : IK_NONE));
 		sat = seen;
 		if
-		:: STEP_REFUSED -> res = R_SHUT	/* fsem_handoff_mark (set) */
+		:: STEP_REFUSED -> res = R_SHUT	/* the counter's mark set */
 		:: !STEP_REFUSED && GATE_HOLDS(OWNG(dir)) ->
 			res = R_HELD; lk = HIKEY	/* G2: held */
 		:: else ->
@@ -376,13 +384,15 @@ inline blocking_op()
 			lc = given; given = given + dir;
 			if
 #ifndef NEG_BOUND_OFF_BY_ONE
-			:: dir > 0 && lc >= 0 && lc < N ->	/* bounded.c:172 */
+			/* bounded.c acquire: old >= 0 && old < n */
+			:: dir > 0 && lc >= 0 && lc < N ->
 #else
 			/* NEGATIVE CONTROL 4: acquire's fast path test off by one */
 			:: dir > 0 && lc >= 0 && lc <= N ->
 #endif
 				V++; eff = 1; effsum++; res = R_OK
-			:: dir > 0 && lc < 0 ->			/* bounded.c:131 covers a releaser */
+			/* bounded.c acquire_slow: v < 0, covers a releaser */
+			:: dir > 0 && lc < 0 ->
 				G[REL]++; eff = 1; effsum++; res = R_OK
 #ifndef NEG_BOUND_OFF_BY_ONE
 			:: dir > 0 && lc >= N ->		/* an acquire debt */
@@ -390,9 +400,11 @@ inline blocking_op()
 			:: dir > 0 && lc > N ->
 #endif
 				D[ACQ]++
-			:: dir < 0 && lc > 0 && lc <= N ->	/* bounded.c:188 */
+			/* bounded.c release: old > 0 && old <= n */
+			:: dir < 0 && lc > 0 && lc <= N ->
 				V--; eff = -1; effsum--; res = R_OK
-			:: dir < 0 && lc > N ->			/* bounded.c:153 covers an acquirer */
+			/* bounded.c release_slow: v > n, covers an acquirer */
+			:: dir < 0 && lc > N ->
 				G[ACQ]++; eff = -1; effsum--; res = R_OK
 			:: dir < 0 && lc <= 0 ->		/* a release debt */
 				D[REL]++
@@ -412,14 +424,18 @@ inline blocking_op()
 		:: err == ECANCELED -> err = OK; goto cancelled	/* holds nothing */
 		:: else -> res = R_ERR; err = OK; break	/* fail(err) */
 		fi
-	:: dir > 0 && lc < 0 ->				/* bounded.c:131-133 */
+	/* bounded.c acquire_slow: fsem_handoff_give(rel, 1) */
+	:: dir > 0 && lc < 0 ->
 		GATE_NOTIFY; lc = 0; handoff_give(REL, 1); break
-	:: dir < 0 && lc > N ->				/* bounded.c:153-155 */
+	/* bounded.c release_slow: fsem_handoff_give(acq, 1) */
+	:: dir < 0 && lc > N ->
 		GATE_NOTIFY; lc = 0; handoff_give(ACQ, 1); break
-	:: res == 0 ->					/* bounded.c:135 / bounded.c:157 */
+	/* bounded.c acquire_slow / release_slow: debtor_take */
+	:: res == 0 ->
 		GATE_NOTIFY;
 		lc = 0; hw = (dir > 0 -> ACQ : REL); handoff_take(hw); hw = 0; break
-	:: else -> GATE_NOTIFY; lc = 0; break	/* bounded.c:172-173 / bounded.c:188-189 */
+	/* bounded.c acquire / release: return 0 */
+	:: else -> GATE_NOTIFY; lc = 0; break
 	fi
 	od
 }
@@ -596,7 +612,8 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			atomic { seen = 1; prevok = 1 }
 		:: op == OP_CHURN ->
 			do
-			:: sdir = 1; try_step(0);	/* bounded.c:243 */
+			/* bounded.c fsem_bounded_tryacquire */
+			:: sdir = 1; try_step(0);
 				if
 				:: tok -> tok = 0; sdir = 0; eff = 0;
 					dir = -1; op = OP_REL; blocking_op();
@@ -608,7 +625,9 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			if
 			:: op == OP_TRYACQ || op == OP_TRYREL ||
 			   op == OP_TRYACQ2 || op == OP_TRYREL2 ->
-				/* bounded.c:243 / bounded.c:250 */
+				/* bounded.c fsem_bounded_tryacquire /
+				 * fsem_bounded_tryrelease (the _n ones:
+				 * step_n) -> try_step */
 				atomic { sat = seen; sdir = dir };
 				try_step(0); sdir = 0;
 				res = (tok -> R_OK : (err == ESHUT -> R_SHUT : R_ERR));

@@ -6,7 +6,8 @@
  * optionally one negative control with -DNEG_<name> (see handoff.pml):
  *   spin -a -DCFG_BASIC fsem.pml && gcc -DSAFETY -o pan pan.c && ./pan
  *
- * State: count (fsem.c:16) and the hand-off word (T, S) (fsem.c:17).
+ * State: count (fsem.c struct fsem_state: count) and the hand-off word
+ * (T, S) (fsem.c struct fsem_state: token).
  */
 
 #define OP_NONE		0
@@ -177,7 +178,7 @@
 
 #define NW	1
 
-short count = INIT;	/* fsem.c:16, int64 */
+short count = INIT;	/* fsem.c fsem_state.count, int64 */
 
 /* ghosts */
 short avail = INIT;	/* initial + posts - permits taken (I1) */
@@ -198,73 +199,75 @@ byte npafter;		/* permits posted by posts whose xadd came after
 #define CVAL	count	/* the counter's value (handoff.pml: the gate) */
 #include "handoff.pml"
 
-/* fsem.c:47-58 withdraw: cancel one uncovered debt; sets wd */
+/* fsem.c withdraw: cancel one uncovered debt; sets wd */
 inline withdraw(h)
 {
-	atomic { lc = count }				/* fsem.c:51 */
+	atomic { lc = count }		/* fsem.c withdraw: c = load */
 	do
-	:: lc < 0 ->					/* fsem.c:53 */
-		atomic {	/* fsem.c:54 CAS(count, c, c + 1) */
+	:: lc < 0 ->			/* fsem.c withdraw: value < 0 */
+		atomic {	/* fsem.c withdraw: CAS(count, c, c + 1) */
 			if
 			:: count == lc -> count++; D[0]--; wd = 1
 			:: else -> lc = count
 			fi
 		}
 		if
-		:: wd -> break				/* fsem.c:56 return true */
+		:: wd -> break		/* fsem.c withdraw: return true */
 		:: else -> skip
 		fi
-	:: else -> break				/* fsem.c:57 return false */
+	:: else -> break		/* fsem.c withdraw: return false */
 	od;
 	lc = 0
 }
 
 /*
- * fsem.c:212-228 fsem_post_n(n), fsem.c:192-204 fsem_post, fsem.h:237-241.
+ * fsem.c fsem_post_n(n), fsem.c fsem_post, fsem.h fsem_post_inline_.
  * fsem_post_n moves the count by a CAS loop that refuses to pass
  * FSEM_VALUE_MAX (ec52bd1); the model has no limit, and a CAS loop that
  * ends in one successful CAS of count + n is this one atomic step.
  */
 inline post(n)
 {
-	atomic {	/* fsem.c:199 / fsem.c:223 / fsem.h:237 old = fetch_add(count, n) */
+	atomic {	/* fsem.c fsem_post / fsem_post_n / fsem.h
+			 * fsem_post_inline_: old = fetch_add(count, n) */
 		lc = count; lg = GATES; count = count + n; avail = avail + n;
 		USER(nposts = nposts + n);
 		USER(npafter = npafter + (seen -> n : 0));
 		G[0] = G[0] + (lc < 0 -> MIN(n, -lc) : 0)
 	}
 	if
-	:: lc < 0 ->	/* fsem.c:203/227 post_slow; fsem.c:79-80 n = min(n, -old) */
+	:: lc < 0 ->	/* fsem.c post_slow (from fsem_post / fsem_post_n):
+			 * n = min(n, -old) */
 		gn = MIN(n, -lc); lc = 0;
 		handoff_give(0, gn); gn = 0
-	:: else -> lc = 0	/* fsem.c:201-202 / fsem.c:225-226 return 0 */
+	:: else -> lc = 0	/* fsem.c fsem_post / fsem_post_n: return 0 */
 	fi;
 	GATE_NOTIFY	/* fsem.c post_slow: fsem_gate_notify(old), G4 */
 }
 
-/* fsem.c:85-94 give_back: post the permit of a leaving waiter; sets gb */
+/* fsem.c give_back: post the permit of a leaving waiter; sets gb */
 inline give_back(h)
 {
-	atomic {	/* fsem.c:88 old = fetch_add(count, 1) */
+	atomic {	/* fsem.c give_back: old = fetch_add(count, 1) */
 		lc = count; lg = GATES; count++; avail++; eff = 0;
 		G[0] = G[0] + (lc < 0 -> 1 : 0)
 	}
 	if
-	:: lc < 0 -> lc = 0; handoff_give(0, 1)	/* fsem.c:91-92, fsem.c:79-80 */
+	:: lc < 0 -> lc = 0; handoff_give(0, 1)	/* fsem.c post_slow */
 	:: else -> lc = 0
 	fi;
 	GATE_NOTIFY;		/* post_slow: fsem_gate_notify(old), G4 */
-	gb = 1					/* fsem.c:93 return true */
+	gb = 1				/* fsem.c give_back: return true */
 }
 
 /*
- * fsem.c:137-147 fsem_wait, fsem.c:171-185 fsem_clockwait, fsem.h:224-227,
+ * fsem.c fsem_wait, fsem.c fsem_clockwait, fsem.h fsem_wait_inline_,
  * now fsem.c fifo_wait and wait_step: the step on the count is a CAS loop
  * that refuses a marked counter (X2) and otherwise makes exactly the old
  * xadd's count - 1; every path of the loop is one of these two outcomes
  * at the instant of its last load or CAS, so the loop is one atomic step.
  * The inline wait of fsem.h takes only from a count in [1, VALUE_MAX]:
- * never from a marked one (2^62 + value).
+ * never from a marked one (2^62 + 2^31 + value).
  */
 #ifndef NEG_STEP_IGNORES_MARK
 #define STEP_REFUSED	cmark	/* fsem.c wait_step: if (fsem_count_shut(c)) */
@@ -281,7 +284,7 @@ inline wait()
 		sat = seen;
 		if
 		:: STEP_REFUSED ->
-			/* fsem_handoff_mark: set already; return ECANCELED */
+			/* the counter's mark: set already; return ECANCELED */
 			res = R_SHUT
 		:: !STEP_REFUSED && GATE_HOLDS(gdn) ->
 			/* wait_step: fsem_count_marks(c): G2, held */
@@ -306,8 +309,8 @@ inline wait()
 		:: else -> res = R_ERR; err = OK; break	/* fifo_wait: fail(err) */
 		fi
 	:: res == R_OK -> lc = 0; break		/* old > 0: a free permit */
-	:: res == 0 ->
-		lc = 0; handoff_take(0); break	/* fsem.c:146 -> fsem.c:107 */
+	:: res == 0 ->			/* fsem.c fifo_wait -> wait_slow */
+		lc = 0; handoff_take(0); break
 	fi
 	od
 }
@@ -530,9 +533,10 @@ cancelled:	/* after cancel_cleanup the thread exits (pthread_exit) */
 
 /*
  * Checked in every state, on the library's state and the ghosts:
- *   I1 (handoff.c:45-51), with G, the covered debts whose hand-off xadd
- *      has not yet run (a post between its two xadds): every permit
- *      posted and not consumed is free in the count, a token, or in flight.
+ *   I1 (handoff.c, Invariants), with G, the covered debts whose hand-off
+ *      xadd has not yet run (a post between its two xadds): every permit
+ *      posted and not consumed is free in the count, a token, or in
+ *      flight.
  *   debts: debtors = uncovered debts + tokens + in flight (I2).
  *   the word's fields are valid, I3 with wake-ups in flight.
  * and on what the callers see (these alone with -DOBSERVABLE_ONLY):

@@ -86,7 +86,7 @@
  *                         one at a time as they appear, not n at once
  */
 
-/* futex and sleep_once results (futex.h:5-7) */
+/* futex and sleep_once results (futex.h top comment: fsem_futex_wait) */
 #define OK		0
 #define EAGAIN		1
 #define ETIMEDOUT	2	/* also stands for EINTR: same path in C */
@@ -118,9 +118,9 @@
 #endif
 
 /*
- * The 64-bit hand-off word of handoff.c:35-41, one per blocking direction,
- * as its two 32-bit halves. Signed here so that an underflow (which in C
- * would borrow across the halves) is seen by the monitor.
+ * The 64-bit hand-off word of handoff.c ("Word layout"), one per blocking
+ * direction, as its two 32-bit halves. Signed here so that an underflow
+ * (which in C would borrow across the halves) is seen by the monitor.
  */
 short T[NW];	/* bits 0..29: tokens. With X and FSEM_MARK_ (bit 31, a
 		 * constant): the futex word. */
@@ -259,7 +259,7 @@ bit no_post_mark_token_taken;
 #define MIN(a, b)	((a) < (b) -> (a) : (b))
 
 /* ------------------------------------------------------------------ */
-/* futex.h:73-83 fsem_futex_wake(word, n): wake up to n threads queued
+/* futex.h fsem_futex_wake(word, n): wake up to n threads queued
  * on word h, any of them (the kernel's choice). wk = n. */
 #define WAKE1(i) :: wk > 0 && blk[i] && bw[i] == h -> blk[i] = 0; wk--
 inline futex_wake(h)
@@ -423,16 +423,18 @@ inline gate_hold()
 	intr = 1; counter_sleep(CH); intr = 0; lk = 0
 }
 
-/* handoff.c:201-213 fsem_handoff_give(word h, n) */
+/* handoff.c fsem_handoff_give(word h, n) */
 inline handoff_give(h, n)
 {
 #ifndef NEG_WAKE_BEFORE_ADD
 	atomic {
-		/* handoff.c:206 w = fetch_add(word, n * TOKEN) (release) */
+		/* handoff.c fsem_handoff_give: w = fetch_add(word, n * TOKEN)
+		 * (release) */
 		lT = T[h]; lS = S[h];
 		T[h] = T[h] + n;
 		G[h] = G[h] - n;
-		/* handoff.c:209-212 wake min(S - T, n) if S > T, old values */
+		/* handoff.c fsem_handoff_give: wake min(S - T, n) if S > T,
+		 * old values */
 		wk = (lS > lT -> MIN(lS - lT, n) : 0);
 		PW[h] = PW[h] + wk;
 		lT = 0; lS = 0
@@ -455,17 +457,19 @@ inline handoff_give(h, n)
 	}
 #endif
 	if
-	:: wk > 0 -> futex_wake(h)	/* handoff.c:212 */
-	:: else -> skip			/* handoff.c:209-210 return */
+	:: wk > 0 -> futex_wake(h)	/* handoff.c fsem_handoff_give */
+	:: else -> skip			/* handoff.c fsem_handoff_give:
+					 * return */
 	fi
 }
 
-/* handoff.c:216-224 try_take(word, &w, SLEEPER) as a registered sleeper */
+/* handoff.c try_take(word, &w, SLEEPER) as a registered sleeper */
 inline try_take_sleeper(h)
 {
 	if
 	:: lT != 0 ->
-		atomic {	/* handoff.c:220 CAS(word, w, w - TOKEN - SLEEPER) */
+		atomic {	/* handoff.c try_take: CAS(word, w,
+				 * w - TOKEN - SLEEPER) */
 			if
 			:: SAMEW(h) ->
 				T[h]--; S[h]--; D[h]--; took = 1; TOOK(h);
@@ -473,16 +477,22 @@ inline try_take_sleeper(h)
 			:: else -> LOADW(h)	/* failed: w = word */
 			fi
 		}
-	:: else -> skip		/* handoff.c:218-219 tokens(*w) == 0: false */
+	:: else -> skip		/* handoff.c try_take: tokens(*w) == 0: false */
 	fi
 }
 
 /*
- * handoff.c:232-267 spin_take. The adaptive time budget is abstracted: the
- * spinner makes up to SPIN_MAX reloads and may give up after any of them
- * (handoff.c:260-261 budget test). Whether it spins at all (FSEM_NOSPIN, budget
- * below SPIN_MIN_NS, probe: handoff.c:239-245) is chosen in handoff_take. Sets took.
- * (Now fsem_spin + poll_token, which also stops on X: X3.)
+ * handoff.c fsem_spin with poll_token (once spin_take), which also stops
+ * on X (X3). The adaptive time budget is abstracted: the spinner makes up
+ * to SPIN_MAX reloads and may give up after any of them (fsem_spin's
+ * budget test, now_ns() - start > budget). Whether it spins at all is
+ * chosen in handoff_take: not under FSEM_NOSPIN (h->spin NULL); and with
+ * a stored budget below SPIN_MIN_NS, fsem_spin spins (a probe of
+ * SPIN_PROBE_NS) while fewer than SPIN_MISSES (4) of the thread's own
+ * spins in a row missed (its count, over every semaphore, starts at 4 and
+ * is reset by a spin that took), else on 1 slow wait in SPIN_PROBE_EVERY
+ * (32). The model's free choice to spin or not covers every case. Sets
+ * took.
  */
 #ifndef NEG_SPIN_IGNORES_X
 #define SPIN_SEES_X	lX	/* handoff.c poll_token: && !shut(w) */
@@ -492,15 +502,17 @@ inline try_take_sleeper(h)
 #endif
 inline spin_take(h)
 {
-	atomic { LOADW(h) }		/* handoff.c:246 w = load */
+	atomic { LOADW(h) }		/* handoff.c poll_token: w = load */
 	do
-	/* handoff.c:248 sleepers(w) != 0: never steal; poll_token: X3, no
+	/* handoff.c poll_token: sleepers(w) != 0: never steal; X3, no
 	 * take after X (FSEM_SPIN_STOP) */
 	:: lS != 0 || SPIN_SEES_X -> break
 	:: else ->
 		if
-		:: lT != 0 ->	/* handoff.c:249 try_take(word, &w, 0) */
-			atomic {	/* handoff.c:220 CAS(word, w, w - TOKEN) */
+		:: lT != 0 ->	/* handoff.c poll_token:
+				 * try_take(word, &w, 0) */
+			atomic {	/* handoff.c try_take: CAS(word, w,
+					 * w - TOKEN) */
 				if
 				:: SAMEW(h) ->
 					T[h]--; D[h]--; took = 1; TOOK(h);
@@ -511,21 +523,26 @@ inline spin_take(h)
 		:: else -> skip
 		fi;
 		if
-		:: took -> break		/* handoff.c:249-255 return true */
-		:: !took && lT != 0 -> skip	/* handoff.c:257-258 continue */
+		:: took -> break		/* handoff.c fsem_spin:
+						 * return true */
+		:: !took && lT != 0 -> skip	/* handoff.c poll_token:
+						 * lost the CAS */
 		:: !took && lT == 0 ->
-			if	/* handoff.c:259-261 relax; budget spent? */
+			if	/* handoff.c fsem_spin: cpu_relax;
+				 * budget spent? */
 			:: rounds < SPIN_MAX -> rounds++
 			:: true -> break
 			fi;
-			atomic { LOADW(h) }	/* handoff.c:262 w = load */
+			atomic { LOADW(h) }	/* handoff.c poll_token:
+						 * w = load */
 		fi
 	od;
-	rounds = 0	/* handoff.c:264-266 return false */
+	rounds = 0	/* handoff.c fsem_spin: return false */
 }
 
 /*
- * handoff.c:324-337 sleep_once + futex.h:53-70 fsem_futex_wait(T half, 0).
+ * handoff.c fsem_sleep_cancelable (once sleep_once) + futex.h
+ * fsem_futex_wait_bits(T half, 0).
  * Sets err. intr: the sleep is interruptible (and, for IK_CANCEL,
  * cancellable). Timeouts, signals and cancellation: EV(me), see above.
  * With FUTEX_FAILS or FUTEX_BROKEN the system call may fail (a seccomp
@@ -536,9 +553,11 @@ inline sleep_once(h)
 {
 	err = OK;
 	if
-	/* handoff.c:332 setcanceltype(ASYNC) acts on a pending request */
+	/* handoff.c fsem_sleep_cancelable: setcanceltype(ASYNC) acts on a
+	 * pending request */
 	:: intr && EV(me) && ik[me] == IK_CANCEL -> err = ECANCELED
-	/* handoff.c:329-330 abs->tv_sec < 0, or the kernel: deadline passed */
+	/* handoff.c fsem_sleep_cancelable: abs->tv_sec < 0, or the kernel:
+	 * deadline passed */
 	:: intr && EV(me) && ik[me] == IK_TMO -> err = ETIMEDOUT
 	/* futex.h: the system call fails without sleeping */
 	:: intr && FUTEX_MAY_FAIL && !MUST_CANCEL ->
@@ -549,7 +568,8 @@ inline sleep_once(h)
 		:: true -> skip
 		fi
 	:: !MUST_CANCEL && FUTEX_MAY_SLEEP ->
-		/* handoff.c:333 FUTEX_WAIT(T half, 0): sleep while T == 0;
+		/* handoff.c fsem_sleep_cancelable: FUTEX_WAIT(T half, 0):
+		 * sleep while T == 0;
 		 * sleep_loop passes FSEM_MARK_: X (bit 30) also makes EAGAIN */
 		atomic {
 			if
@@ -572,7 +592,8 @@ inline sleep_once(h)
 				err = (ik[me] == IK_CANCEL -> ECANCELED : ETIMEDOUT) }
 			fi
 		fi;
-		/* handoff.c:333-335 asynchronous until the type is restored */
+		/* handoff.c fsem_sleep_cancelable: asynchronous until the type
+		 * is restored */
 		if
 		:: intr && EV(me) && ik[me] == IK_CANCEL -> err = ECANCELED
 		:: true -> skip
@@ -581,28 +602,31 @@ inline sleep_once(h)
 }
 
 /*
- * handoff.c:295-313 leave(h, err), entered as a registered sleeper. Sets
- * res to R_TOOK (took a token: returns 0), R_ERR (debt withdrawn: returns
- * err) or R_NEED (every debt covered: the caller goes on into
- * sleep_take(uninterruptible), handoff.c:312).
+ * handoff.c leave(h, err), entered as a registered sleeper. Sets res to
+ * R_TOOK (took a token: returns 0), R_ERR (debt withdrawn: returns err) or
+ * R_NEED (every debt covered, NEG_LEAVE_SLEEP only: the caller goes on
+ * into sleep_take(uninterruptible), as the old handoff.c leave did).
  */
 inline leave(h)
 {
-	atomic { LOADW(h) }		/* handoff.c:297 w = load */
+	atomic { LOADW(h) }		/* handoff.c leave: w = load */
 	do
-	:: try_take_sleeper(h);			/* handoff.c:300 */
+	:: try_take_sleeper(h);			/* handoff.c leave */
 		if
-		:: took -> break			/* handoff.c:301 return 0 */
-		:: !took && lT != 0 -> skip		/* handoff.c:302-303 continue */
+		:: took -> break			/* handoff.c leave:
+							 * return 0 */
+		:: !took && lT != 0 -> skip		/* handoff.c leave:
+							 * continue */
 		:: !took && lT == 0 ->
-			atomic {	/* handoff.c:304-306 CAS(w, w - SLEEPER): only while T == 0 */
+			atomic {	/* handoff.c leave: CAS(w, w - SLEEPER):
+					 * only while T == 0 */
 				if
 				:: SAMEW(h) -> S[h]--; dereg = 1
 				:: else -> LOADW(h)
 				fi
 			}
 			if
-			:: dereg -> break		/* handoff.c:307 */
+			:: dereg -> break		/* handoff.c leave */
 			:: else -> skip
 			fi
 		fi
@@ -644,10 +668,12 @@ inline leave(h)
 		od;
 		lT = 0; lS = 0; lX = 0; wd = 0
 #elif !defined(NEG_NO_WITHDRAW)
-		withdraw(h);				/* handoff.c:309 */
+		withdraw(h);				/* handoff.c leave */
 		if
-		:: wd -> res = R_ERR			/* handoff.c:309-310 return err */
-		:: else -> res = R_NEED			/* handoff.c:311-312 */
+		:: wd -> res = R_ERR			/* handoff.c leave:
+							 * return err */
+		:: else -> res = R_NEED			/* the old handoff.c
+							 * leave */
 		fi;
 		wd = 0
 #else
@@ -667,7 +693,9 @@ inline leave(h)
  */
 inline handoff_mark()
 {
-	atomic {	/* handoff.c fsem_handoff_mark: CAS c + 2^62 */
+	/* handoff.c fsem_handoff_shutdown, "shutdown: CAS counter mark":
+	 * CAS c + FSEM_SHUT_COUNT_ (2^62 + 2^31: cmark, and LOKEY) */
+	atomic {
 #ifdef PROBE_PREMARK
 		if
 		:: !cmark -> pre[0] = T[0] + G[0]; pre[NW - 1] = T[NW - 1] + G[NW - 1]
@@ -701,10 +729,10 @@ inline handoff_cancelled()
 }
 
 /*
- * handoff.c:339-362 sleep_loop inside handoff.c:364-375 sleep_take
- * (interruptible, cancel_cleanup pushed); the second round of the outer
- * loop is leave()'s sleep_take(uninterruptible) (handoff.c:312), which is
- * sleep_loop again with intr = 0. Sets res to R_OK, R_ERR, R_STAND or
+ * handoff.c sleep_loop inside handoff.c sleep_take (interruptible,
+ * cancel_cleanup pushed); the second round of the outer loop is leave()'s
+ * sleep_take(uninterruptible) (the old handoff.c leave; NEG_LEAVE_SLEEP),
+ * which is sleep_loop again with intr = 0. Sets res to R_OK, R_ERR, R_STAND or
  * R_SHUT; a cancelled thread jumps to its proctype's label `cancelled`.
  * X3: at the top of every round (the word of the registration's xadd, or
  * of a reload), X set: leave with ECANCELED (why = ESHUT), taking nothing
@@ -720,7 +748,8 @@ inline handoff_cancelled()
 inline sleep_take(h)
 {
 	do
-	:: atomic {	/* handoff.c:347-348 w = fetch_add(word, SLEEPER) + SLEEPER */
+	:: atomic {	/* handoff.c sleep_loop: w = fetch_add(word, SLEEPER) +
+			 * SLEEPER */
 		S[h]++; LOADW(h)
 	   }
 		do
@@ -729,12 +758,14 @@ inline sleep_take(h)
 			 * leave(h, err) */
 			why = ESHUT; leave(h); break
 		:: else ->
-			try_take_sleeper(h);	/* handoff.c:350 */
+			try_take_sleeper(h);	/* handoff.c sleep_loop */
 			if
-			:: took -> break		/* handoff.c:351 return 0 */
-			:: !took && lT != 0 -> skip	/* handoff.c:352-353 continue */
+			:: took -> break		/* handoff.c sleep_loop:
+							 * return 0 */
+			:: !took && lT != 0 -> skip	/* handoff.c sleep_loop:
+							 * continue */
 			:: !took && lT == 0 ->
-				sleep_once(h);		/* handoff.c:354 */
+				sleep_once(h);	/* handoff.c sleep_loop */
 #ifdef NEG_NO_RECHECK
 				/*
 				 * NEGATIVE CONTROL 2: a wake-up is taken to mean
@@ -751,17 +782,20 @@ inline sleep_take(h)
 				if
 				:: intr && (err == ETIMEDOUT || err == ECANCELED ||
 					    err == FUTEX_LEAVES) ->
-					/* handoff.c:355-358 leave (also on a
-					 * futex error); cancel: the cleanup
-					 * handler, handoff.c:315-321 */
+					/* handoff.c sleep_loop: leave (also
+					 * on a futex error); cancel: the
+					 * cleanup handler, handoff.c
+					 * cancel_cleanup */
 					why = err; leave(h); break
 				:: else ->
-					atomic { LOADW(h) }	/* handoff.c:360 */
+					/* handoff.c sleep_loop: w = load */
+					atomic { LOADW(h) }
 				fi
 			fi
 		od;
 		if
-		:: res == R_NEED -> res = 0; inleave = 1; intr = 0	/* handoff.c:312 */
+		/* R_NEED: the old handoff.c leave */
+		:: res == R_NEED -> res = 0; inleave = 1; intr = 0
 		:: else -> break
 		fi
 	od;
@@ -776,8 +810,8 @@ inline sleep_take(h)
 	if
 	:: took && why == 0 -> res = R_OK
 	:: took && why != 0 ->
-		/* leave() returned 0: give_back, handoff.c:356 (timeout)
-		 * or handoff.c:319-320 (cancel_cleanup) */
+		/* leave() returned 0: give_back, handoff.c sleep_loop
+		 * (timeout) or handoff.c cancel_cleanup */
 #ifndef NEG_NO_GIVE_BACK
 		give_back(h);
 #else
@@ -787,7 +821,8 @@ inline sleep_take(h)
 		 */
 		gb = 1;
 #endif
-		res = (gb -> R_ERR : R_STAND); gb = 0	/* handoff.c:356-358 */
+		res = (gb -> R_ERR : R_STAND); gb = 0	/* handoff.c
+							 * sleep_loop */
 	:: !took -> skip	/* res == R_ERR: withdrawn */
 	fi;
 	if
@@ -797,7 +832,7 @@ inline sleep_take(h)
 	fi
 }
 
-/* handoff.c:377-383 fsem_handoff_take. Sets res (R_OK, R_ERR, R_STAND). */
+/* handoff.c fsem_handoff_take. Sets res (R_OK, R_ERR, R_STAND). */
 inline handoff_take(h)
 {
 	took = 0; why = 0; inleave = 0; intr = 1; res = 0;
@@ -806,8 +841,8 @@ inline handoff_take(h)
 	:: true -> skip			/* FSEM_NOSPIN, or no budget */
 	fi;
 	if
-	:: took -> res = R_OK			/* handoff.c:380-381 */
-	:: else -> sleep_take(h)		/* handoff.c:382 */
+	:: took -> res = R_OK		/* handoff.c fsem_handoff_take */
+	:: else -> sleep_take(h)	/* handoff.c fsem_handoff_take */
 	fi;
 	took = 0; why = 0; inleave = 0; intr = 0
 }

@@ -53,7 +53,8 @@
  *                         even after a death in a wake window (the Limits
  *                         paragraph of shared.c says this does not hold)
  *   CHECK_SPIN_STORE      destruction safety includes fsem_spin's budget
- *                         store after a successful poll (handoff.c:275)
+ *                         store after a successful poll (handoff.c
+ *                         fsem_spin, "spin: store budget")
  *   NEG_WAKE_BEFORE_CAS   control (a): wake decision from the caller's load
  *   NEG_WAKE_ONE          control (a'): a success of n wakes only one
  *   NEG_NO_RECHECK        control (b1): a woken waiter assumes success
@@ -144,7 +145,7 @@
  * again).
  */
 
-/* futex and sleep_once results (futex.h:5-10) */
+/* futex and sleep_once results (futex.h top comment: fsem_futex_wait) */
 #define OK		0
 #define EAGAIN		1
 #define ETIMEDOUT	2	/* also stands for EINTR: same path in C */
@@ -196,7 +197,7 @@
 
 #define MIN(a, b)	((a) < (b) -> (a) : (b))
 
-/* ---- the state word (shared.c:19-33) ------------------------------- */
+/* ---- the state word (shared.c, Word layout) ------------------------ */
 #ifndef LO0
 #define LO0		0	/* the low half at the start */
 #endif
@@ -347,7 +348,8 @@ bit  shwoke;		/* the shutdown's FUTEX_WAKE(all) was made (S3) */
 #define NOWE(k)		(ALLT(OWE_ ## k) + ALLT(OWP_ ## k))	/* not for ltl */
 #define NSTV(k)		ALLT(STV_ ## k)
 
-/* struct fsem_side of the thread: room() (shared.c:126-129) */
+/* struct fsem_side of the thread: room() (shared.c room, shared.h
+ * fsem_shared_room_) */
 #define ROOM(v, n)	(up -> (v) + (n) <= hi : (v) >= (n))
 #define WREG(k)		((k) == 0 -> w0 : w1)
 
@@ -499,8 +501,8 @@ inline die()
 
 /* ------------------------------------------------------------------ */
 /*
- * futex.h:89-99 fsem_futex_wake_bits(low half, wk, bits of kind k): dequeue
- * up to wk threads sleeping with a matching bitset, any of them (the
+ * futex.h fsem_futex_wake_bits(low half, wk, bits of kind k): dequeue up
+ * to wk threads sleeping with a matching bitset, any of them (the
  * kernel's choice). A dequeued thread now holds that wake (owe).
  */
 #define WAKE1(i) :: wk > 0 && blk[i] && bwk[i] == k && !bwt[i] -> \
@@ -754,9 +756,9 @@ inline try_step(also, passh, passhb)
 }
 
 /*
- * shared.c:198-211 leave(me): deregister (K3) and pass on a wake this
- * waiter may have absorbed. Also the cancellation cleanup handler
- * (shared.c:213-216).
+ * shared.c leave(me): deregister (K3) and pass on a wake this waiter may
+ * have absorbed. Also the cancellation cleanup handler (shared.c
+ * cancel_cleanup).
  */
 inline leave()
 {
@@ -796,7 +798,8 @@ inline leave()
 		:: else -> skip
 		fi
 #else
-		atomic {	/* shared.c:206-207 old = fetch_sub(word, unit), relaxed */
+		atomic {	/* shared.c leave (a CAS loop): old =
+				 * fetch_sub(word, unit), relaxed */
 			LOAD();
 #ifndef NEG_NO_DEREG
 			if
@@ -808,7 +811,8 @@ inline leave()
 			skip;
 #endif
 			rg[me] = 0; rw[me] = 0;
-			/* shared.c:209 room(old, 1) && registrations(old) > 1 */
+			/* shared.c leave: room(old, 1) &&
+			 * registrations(old) > 1 */
 			/* (not after shutdown: S2; a single waiter only) */
 #ifndef NEG_NO_PASS_ON
 			wk = (!wt && ROOM(wl, 1) && WREG(kd) > 1 && !ws -> 1 : 0);
@@ -817,21 +821,24 @@ inline leave()
 			wk = 0;
 #endif
 			OWE(owe[me] = wk; owek[me] = kd);
-			unit = 0				/* shared.c:208 */
+			/* shared.c leave: me->unit = 0 */
+			unit = 0
 		}
 		if
-		:: wk > 0 -> futex_wake(kd)		/* shared.c:210 */
+		:: wk > 0 -> futex_wake(kd)	/* shared.c leave: wake_kind */
 		:: else -> skip
 		fi
 #endif
-	:: else -> skip					/* shared.c:204-205 */
+	:: else -> skip				/* shared.c leave: return */
 	fi
 }
 
 /*
- * shared.c:218-232 sleep_once + futex.h:49-70 FUTEX_WAIT_BITSET(low half,
- * wl, 1 << kd). Sets err. Asynchronous cancellation is possible from
- * shared.c:227 (setcanceltype acts on a pending request) to shared.c:230.
+ * handoff.c fsem_sleep_cancelable (once shared.c's sleep_once) + futex.h
+ * fsem_futex_wait_bits: FUTEX_WAIT_BITSET(low half, wl, 1 << kd). Sets
+ * err. Asynchronous cancellation is possible from its
+ * setcanceltype(ASYNC) (which acts on a pending request) to its
+ * setcanceltype(type) after the futex call.
  * With FUTEX_FAILS or FUTEX_BROKEN the system call may fail (a seccomp
  * filter): it returns at once, having queued nothing, whatever the
  * operation.
@@ -840,11 +847,14 @@ inline sleep_once()
 {
 	err = OK;
 	if
-	:: ik[me] == IK_TMO && EV(me) -> err = ETIMEDOUT	/* shared.c:225-226 */
-	:: ik[me] == IK_CANCEL && EV(me) -> err = ECANCELED	/* shared.c:227 */
+	/* handoff.c fsem_sleep_cancelable: abs->tv_sec < 0 */
+	:: ik[me] == IK_TMO && EV(me) -> err = ETIMEDOUT
+	/* handoff.c fsem_sleep_cancelable: setcanceltype(ASYNC) */
+	:: ik[me] == IK_CANCEL && EV(me) -> err = ECANCELED
 	:: FUTEX_MAY_FAIL ->			/* futex.h: fails, no sleep */
 		err = EFUTEX;
-		if	/* asynchronous until shared.c:230 */
+		if	/* asynchronous until handoff.c fsem_sleep_cancelable
+			 * restores the type */
 		:: ik[me] == IK_CANCEL && EV(me) -> err = ECANCELED
 		:: true -> skip
 		fi
@@ -886,7 +896,8 @@ end_asleep:		if	/* in the kernel until: */
 #endif
 			fi
 		fi;
-		/* futex returned, asynchronous until shared.c:230 */
+		/* futex returned, asynchronous until handoff.c
+		 * fsem_sleep_cancelable restores the type */
 		if
 		:: ik[me] == IK_CANCEL && EV(me) -> err = ECANCELED
 		:: true -> skip
@@ -894,27 +905,32 @@ end_asleep:		if	/* in the kernel until: */
 	fi
 }
 
-/* shared.c:234-248 poll_once (registration field full): sets err */
+/* shared.c poll_once (registration field full): sets err */
 inline poll_once()
 {
 	if
-	:: ik[me] == IK_CANCEL && EV(me) -> err = ECANCELED	/* shared.c:239 testcancel */
-	:: ik[me] == IK_TMO && EV(me) -> err = ETIMEDOUT	/* shared.c:240-245 */
-	:: true -> err = OK					/* shared.c:246 yield */
+	/* shared.c poll_once: pthread_testcancel */
+	:: ik[me] == IK_CANCEL && EV(me) -> err = ECANCELED
+	/* shared.c poll_once: passed(clock, abs) */
+	:: ik[me] == IK_TMO && EV(me) -> err = ETIMEDOUT
+	/* shared.c poll_once: sched_yield */
+	:: true -> err = OK
 	fi
 }
 
 /*
- * shared.c:250-282 sleep_loop: register unless the field is full, then
+ * shared.c sleep_loop: register unless the field is full, then
  * { try; sleep (or poll); leave on ETIMEDOUT / EINTR / cancel; re-read }.
  * Sets stepped; err == ECANCELED: the caller exits the thread.
  */
 inline sleep_loop()
 {
 	err = OK;
-	atomic { LOAD() }				/* shared.c:255-256 hint */
+	/* shared.c sleep_loop: w = load, a hint */
+	atomic { LOAD() }
 	do
-	:: (wt -> WBW(kd) : WREG(kd)) != RMASK ->	/* shared.c:259 (WB: Q1) */
+	/* shared.c sleep_loop: the field is not full (WB: Q1) */
+	:: (wt -> WBW(kd) : WREG(kd)) != RMASK ->
 #ifndef VAR_REG_AFTER_S
 		if	/* sleep_loop: S1, never registers after it */
 		:: ws -> err = ESHUT; break
@@ -925,12 +941,15 @@ inline sleep_loop()
 		 * from the word its registration CAS made, sees S and leaves */
 #endif
 		DP
-		atomic {	/* shared.c:260-262 CAS(word, w, w + unit), relaxed */
+		atomic {	/* shared.c sleep_loop: CAS(word, w, w + unit),
+				 * relaxed */
 			if
 			:: SAME() ->
 				rg[me] = 1; rk[me] = kd; rw[me] = wt;
-				unit = 1;			/* shared.c:263 */
-				if				/* shared.c:264 */
+				/* shared.c sleep_loop: me->unit = unit,
+				 * w += unit */
+				unit = 1;
+				if
 				:: wt -> wb[kd]++; LOAD()
 				:: !wt && kd == 0 -> reg[kd]++; w0++
 				:: !wt && kd == 1 -> reg[kd]++; w1++
@@ -939,10 +958,10 @@ inline sleep_loop()
 			fi
 		}
 		if
-		:: unit -> break			/* shared.c:265 */
+		:: unit -> break		/* shared.c sleep_loop: break */
 		:: else -> skip
 		fi
-	:: else -> break				/* full: poll, shared.c:71-73 */
+	:: else -> break			/* full: shared.c poll_once */
 	od;
 	do
 	:: err == ESHUT -> break		/* return fsem_shared_cancelled_() */
@@ -1132,10 +1151,10 @@ sleep_:		skip;
 #endif
 		if
 		:: err == ETIMEDOUT || err == ECANCELED || err == FUTEX_LEAVES ->
-			leave(); break			/* shared.c:275-278 */
+			leave(); break		/* shared.c sleep_loop */
 		:: else ->
 #ifndef NEG_NO_REREAD
-			atomic { LOAD() }		/* shared.c:279-280 */
+			atomic { LOAD() }	/* shared.c sleep_loop */
 #else
 			/* NEGATIVE CONTROL (b2): go on with the stale w */
 			skip
@@ -1152,11 +1171,12 @@ again_:	skip
 }
 
 /*
- * handoff.c:250-283 fsem_spin with shared.c:185-196 poll_room. The budget
- * is abstracted: no spin at all (FSEM_NOSPIN, budget below SPIN_MIN_NS) or
- * up to SPIN_MAX polls, giving up after any of them. After a poll that took
- * a permit, fsem_spin stores the new budget into the semaphore
- * (handoff.c:272-278): an access after the CAS.
+ * handoff.c fsem_spin with shared.c poll_room. The budget is abstracted:
+ * no spin at all (FSEM_NOSPIN, or a budget below SPIN_MIN_NS with no probe
+ * due: see handoff.pml, spin_take) or up to SPIN_MAX polls, giving up
+ * after any of them. After a poll that took a permit, fsem_spin stores
+ * the new budget into the semaphore (handoff.c fsem_spin, "spin: store
+ * budget"): an access after the CAS.
  */
 inline spin_phase()
 {
@@ -1179,7 +1199,7 @@ inline spin_phase()
 		};
 #endif
 		do
-		:: atomic { LOAD() }			/* shared.c:189-190 */
+		:: atomic { LOAD() }		/* shared.c poll_room */
 			if
 #ifdef POLICY
 			/* P5: past registered single waiters of its kind */
@@ -1191,7 +1211,8 @@ inline spin_phase()
 				try_step(0, 0, 0);	/* poll_room: step_ */
 				if
 				:: stepped ->
-					/* handoff.c:272-278 store(budget_ns) */
+					/* handoff.c fsem_spin:
+					 * store(budget_ns) */
 					/* shared.c poll_room: a side that may
 					 * let the other kind through answers
 					 * HANDED, and fsem_spin stores nothing */
@@ -1211,7 +1232,8 @@ inline spin_phase()
 				/* poll_room: shut down, FSEM_SPIN_STOP (the
 				 * sleep loop answers, S1) */
 				:: !stepped && err == ESHUT -> err = OK; break
-				/* handoff.c:267-271 again, or the budget is spent */
+				/* handoff.c fsem_spin: again, or the budget is
+				 * spent */
 				:: !stepped && rounds < SPIN_MAX -> rounds++
 				:: !stepped -> break
 				fi
@@ -1223,12 +1245,14 @@ inline spin_phase()
 }
 
 /*
- * shared.c:284-299 fsem_shared_take (fsem_shared_try first, shared.c:163-169).
+ * shared.h fsem_shared_take (a try first: shared.h fsem_shared_step_, as
+ * fsem_shared_try).
  * Sets stepped (0: err is ETIMEDOUT, or ECANCELED and the thread exits).
  */
 inline take()
 {
-	atomic { LOAD(); wt = (sn > 1) }		/* shared.c:166 hint */
+	/* shared.h fsem_shared_take: w = load, a hint */
+	atomic { LOAD(); wt = (sn > 1) }
 #ifdef POLICY
 	/* shared.h fsem_shared_take: more single waiters of its kind
 	 * registered than k (the load above): fsem_shared_contended_ may
@@ -1244,25 +1268,30 @@ inline take()
 	:: else -> skip
 	fi;
 #endif
-	try_step(0, 0, 0);				/* shared.c:168, 291 */
+	/* shared.h fsem_shared_take: fsem_shared_step_ */
+	try_step(0, 0, 0);
 	if		/* shared.h fsem_shared_take: err != EAGAIN returns */
-	:: !stepped && err != ESHUT -> spin_phase()	/* shared.c:293 */
+	/* shared.c fsem_shared_sleep_: fsem_spin */
+	:: !stepped && err != ESHUT -> spin_phase()
 	:: else -> skip
 	fi;
 #ifdef POLICY
 yield_:	skip;
 #endif
 	if
-	:: !stepped && err != ESHUT -> sleep_loop()	/* shared.c:295-297 */
+	/* shared.c fsem_shared_sleep_: sleep_loop */
+	:: !stepped && err != ESHUT -> sleep_loop()
 	:: else -> skip
 	fi
 }
 
-/* shared.c:163-169 fsem_shared_try(word, sd, sn): sets stepped */
+/* shared.h fsem_shared_try(word, sd, sn): sets stepped */
 inline shared_try()
 {
-	atomic { LOAD() }				/* shared.c:166 hint */
-	try_step(0, 0, 0)				/* shared.c:168 */
+	/* shared.h fsem_shared_try: w = load, a hint */
+	atomic { LOAD() }
+	/* shared.h fsem_shared_try: fsem_shared_step_ */
+	try_step(0, 0, 0)
 }
 
 /*

@@ -6,8 +6,8 @@
  *   spin -a -DCFG_PAIRED shared_bounded.pml && cc -DSAFETY -o pan pan.c && ./pan
  *
  * State: the acquire hand-off word, G = lo, A = reg[0] (acquirers, bitset
- * 1), R = reg[1] (releasers, bitset 2) (shared.c:27-33). The counter and
- * the release hand-off word stay 0 and are not modelled.
+ * 1), R = reg[1] (releasers, bitset 2) (shared.c, Word layout). The
+ * counter and the release hand-off word stay 0 and are not modelled.
  */
 
 #define OP_NONE		0
@@ -388,7 +388,8 @@ byte holders;		/* threads between a returned acquire and a release */
 #define ROOM_0		(N - lo)
 #define ROOM_1		lo
 
-/* bounded.c:59-66 shared_acquire, bounded.c:68-75 shared_release */
+/* bounded.c barge_acquire, barge_release (once shared_acquire and
+ * shared_release) */
 /* (bounded.c barge_acquire, barge_release: both sides have the policy on
  * a private semaphore, kmask and okmask != 0) */
 /* (.shut = FSEM_S_B_; neither kind steps after it: sws 0) */
@@ -478,10 +479,12 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 			goto next_
 		:: op == OP_CHURN ->
 			do
-			:: atomic { SIDE(1) };		/* bounded.c:297-302 */
+			/* bounded.c fsem_bounded_tryacquire */
+			:: atomic { SIDE(1) };
 				shared_try();
 				if
-				:: stepped ->			/* bounded.c:304-309 */
+				/* bounded.c fsem_bounded_tryrelease */
+				:: stepped ->
 					atomic { HANDED(handed[me] = 0); SIDE(-1) };
 					shared_try()
 				:: else -> skip
@@ -489,12 +492,13 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 				atomic { HANDED(handed[me] = 0); RESET() }
 			od
 		:: op == OP_TRYACQ || op == OP_TRYREL ->
-			/* bounded.c:297-309 -> bounded.c:121-130 try_step */
+			/* bounded.c fsem_bounded_tryacquire / tryrelease ->
+			 * bounded.c try_step */
 			atomic { SIDE(op == OP_TRYACQ -> 1 : -1); sat = ss };
 			shared_try()
 		:: else ->
-			/* bounded.c:208-218 acquire, bounded.c:228-238 release ->
-			 * bounded.c:77-86 shared_step */
+			/* bounded.c acquire, bounded.c release -> bounded.c
+			 * barge_step (once shared_step) */
 			atomic {
 				/* (the _n calls: bounded.c step_n -> barge_slow(n)) */
 				ik[me] = (op == OP_TACQ || op == OP_TREL ||
@@ -544,9 +548,9 @@ done_:	skip
 
 /*
  * Checked in every state:
- *   K1 (shared.c:37-41): G == acquires - releases, each counted at its one
- *      CAS, whether its process lives on or dies right after;
- *   K4 (shared.c:57-59): 0 <= G <= N;
+ *   K1 (shared.c, Invariants): G == acquires - releases, each counted at
+ *      its one CAS, whether its process lives on or dies right after;
+ *   K4 (shared.c, Invariants): 0 <= G <= N;
  *   the registrations (and no field past RMASK: the 16-bit A and R), the
  *   kernel queue, K2 with wakes in flight, for both kinds (shared.pml).
  * and on what the callers see (these alone with -DOBSERVABLE_ONLY):

@@ -4,10 +4,12 @@
  *
  *   spin -a -DCFG_BASIC shared_fsem.pml && cc -DSAFETY -o pan pan.c && ./pan
  *
- * State: the hand-off word, V = lo and W = reg[0] (shared.c:21-26). The
- * count word holds the trap (fsem.c:168-170); the inline fast paths' xadd
- * on it (fsem.h:224, fsem.h:237) only leads into fsem_wait_slow_ /
- * fsem_post_slow_ (fsem.c:215-221, fsem.c:292-296) and is not modelled.
+ * State: the hand-off word, V = lo and W = reg[0] (shared.c, Word
+ * layout). The count word holds the trap (fsem.c fsem_init: FSEM_TRAP_);
+ * the inline fast paths' xadd on it (fsem.h's of builds before 0.3;
+ * today's fsem_wait_inline_ and fsem_post_inline_ CAS the state word)
+ * only leads into fsem.c fsem_wait_slow_ / fsem_post_slow_ and is not
+ * modelled.
  */
 
 #define OP_NONE		0
@@ -402,9 +404,9 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 		if
 		:: op == OP_WAIT || op == OP_TWAIT || op == OP_CWAIT ||
 		   op == OP_WAIT2 || op == OP_TWAIT2 ->
-			/* fsem.c:201-202 fsem_wait, fsem.c:219-220 fsem_wait_slow_
-			 * (the trap, fsem.h:224), fsem.c:255-256 fsem_clockwait ->
-			 * fsem.c:71-79 shared_take */
+			/* fsem.c fsem_wait, fsem.c fsem_wait_slow_ (the trap,
+			 * fsem.h before 0.3), fsem.c fsem_clockwait ->
+			 * fsem.c barge_take (once shared_take) */
 			atomic {
 				/* (fsem_wait_n, fsem_timedwait_n: fsem.c wait_n
 				 * -> barge_take(s, n)) */
@@ -425,7 +427,8 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 				RESET()
 			}
 		:: op == OP_TRY || op == OP_TRY2 ->
-			/* fsem.c:231-233; fsem_trywait_n: fsem_shared_try(n) */
+			/* fsem.c fsem_trywait: fsem_shared_try;
+			 * fsem_trywait_n: fsem_shared_try(n) */
 			atomic { WAIT_SIDE(op == OP_TRY2 -> 2 : 1); sat = ss };
 			shared_try();
 			atomic {
@@ -434,9 +437,10 @@ proctype Thread(byte me; byte op0; byte op1; byte op2)
 				prevok = stepped; RESET()
 			}
 		:: op == OP_POST || op == OP_POST2 ->
-			/* fsem.c:277-278 fsem_post, fsem.c:294-295 fsem_post_slow_
-			 * (the trap, fsem.h:237), fsem.c:310-311 fsem_post_n ->
-			 * fsem.c:81-85 shared_post_n: EOVERFLOW if past VMAX */
+			/* fsem.c fsem_post, fsem.c fsem_post_slow_ (the trap,
+			 * fsem.h before 0.3), fsem.c fsem_post_n -> fsem.c
+			 * barge_post_n (once shared_post_n): EOVERFLOW if past
+			 * VMAX */
 			atomic { POST_SIDE(op == OP_POST2 -> 2 : 1); sat = ss };
 			shared_try();
 			atomic {
@@ -480,10 +484,10 @@ done_:	skip
 
 /*
  * Checked in every state:
- *   K1 (shared.c:37-41) conservation: INIT + posted == taken + V, where a
+ *   K1 (shared.c, Invariants) conservation: INIT + posted == taken + V, where a
  *      post or wait counts at its one CAS, whether its process lives on or
  *      dies right after;
- *   K4 (shared.c:57-59) 0 <= V <= VMAX;
+ *   K4 (shared.c, Invariants) 0 <= V <= VMAX;
  *   the registrations, the kernel queue, K2 with wakes in flight
  *   (shared.pml, end).
  * and on what the callers see (these alone with -DOBSERVABLE_ONLY):
