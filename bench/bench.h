@@ -79,6 +79,17 @@ int opts_parse(struct bench_opts *o, int argc, char **argv, FILE *out,
 
 /* Whether implementation @impl is selected and runs in this process. */
 bool opts_want(const struct bench_opts *o, const struct bench_impl *impl);
+
+/*
+ * The @i-th implementation a cell of repetition o->rep_now of
+ * o->rep_total runs (those opts_want() selects, turned), or NULL past the
+ * last. Each repetition starts the list a fraction rep/reps further on, so
+ * that every implementation runs early and late in a cell in turn: a
+ * fixed order made the first of each cell pay, in every repetition, for
+ * whatever ran before it (wl_idle.c). Repetition 1 keeps the list's order,
+ * the order of the tables.
+ */
+const struct bench_impl *opts_turn(const struct bench_opts *o, size_t i);
 /* Whether remote implementation @impl is selected (a helper runs it). */
 bool opts_want_remote(const struct bench_opts *o,
 		      const struct bench_impl *impl);

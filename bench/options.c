@@ -337,6 +337,23 @@ bool opts_want(const struct bench_opts *o, const struct bench_impl *impl)
 	return !impl->remote && selected(o, impl);
 }
 
+const struct bench_impl *opts_turn(const struct bench_opts *o, size_t i)
+{
+	size_t n = 0, at, j;
+
+	for (j = 0; j < bench_nimpls; j++)
+		n += opts_want(o, bench_impls[j]);
+	if (i >= n)
+		return NULL;
+	at = o->rep_now > 1 && o->rep_total > 1 ?
+	     (size_t)(o->rep_now - 1) * n / (size_t)o->rep_total : 0;
+	at = (at + i) % n;
+	for (j = 0; j < bench_nimpls; j++)
+		if (opts_want(o, bench_impls[j]) && at-- == 0)
+			return bench_impls[j];
+	return NULL;
+}
+
 bool opts_want_remote(const struct bench_opts *o,
 		      const struct bench_impl *impl)
 {

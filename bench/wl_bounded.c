@@ -115,6 +115,7 @@ static bool bnd_once(struct bnd *b, const struct bench_opts *o,
 void wl_bounded(const struct bench_opts *o, struct results *res)
 {
 	const char *wl = "bounded";
+	const struct bench_impl *impl;
 	struct bnd *b = bench_zalloc(sizeof(*b));
 	char cfg[40];
 
@@ -123,13 +124,12 @@ void wl_bounded(const struct bench_opts *o, struct results *res)
 	b->work_ns = o->work_ns;
 	snprintf(cfg, sizeof(cfg), "A=%d,R=%d,N=%d", o->bounded_acq,
 		 o->bounded_rel, o->bounded_permits);
-	for (size_t m = 0; m < bench_nimpls; m++) {
-		const struct bench_impl *impl = bench_impls[m];
+	for (size_t m = 0; (impl = opts_turn(o, m)); m++) {
 		int x = o->bounded_acq + o->bounded_rel;
 		struct bnd_sample s;
 		bool ok;
 
-		if (impl->kind != IMPL_BOUNDED || !opts_want(o, impl))
+		if (impl->kind != IMPL_BOUNDED)
 			continue;
 		progress(o, "%s %s: rep %d/%d %s", wl, cfg, o->rep_now,
 			 o->rep_total, impl->name);

@@ -99,6 +99,7 @@ void wl_burst(const struct bench_opts *o, struct results *res)
 {
 	const char *wl = "burst";
 	static struct bench_impl postn_view;
+	const struct bench_impl *impl;
 	struct burst *b = calloc(1, sizeof(*b));
 
 	if (!b)
@@ -110,25 +111,27 @@ void wl_burst(const struct bench_opts *o, struct results *res)
 		char cfg[40];
 
 		snprintf(cfg, sizeof(cfg), "k=%d", n);
-		for (size_t m = 0; m <= bench_nimpls; m++) {
-			const struct bench_impl *impl = m ?
-				bench_impls[m - 1] : &postn_view;
-			double us, calls;
-			bool ok;
-
-			if (impl->kind != IMPL_COUNTING ||
-			    !opts_want(o, m ? impl : &impl_fsem))
+		for (size_t m = 0; (impl = opts_turn(o, m)); m++) {
+			if (impl->kind != IMPL_COUNTING)
 				continue;
-			progress(o, "%s %s: rep %d/%d %s", wl, cfg,
-				 o->rep_now, o->rep_total, impl->name);
-			b->impl = impl;
-			ok = burst_once(b, n, m == 0, &us, &calls);
-			row_add(results_row(res, wl, cfg, n, impl,
-				"all-running", "us", false, true),
-				ok ? us : NAN);
-			row_add(results_row(res, wl, cfg, n, impl,
-				"wakes", "calls/permit", false, false),
-				ok ? calls : NAN);
+			/* fsem twice: by fsem_post_n, then by single posts */
+			for (int view = impl == &impl_fsem; view >= 0; view--) {
+				const struct bench_impl *run = view ?
+					&postn_view : impl;
+				double us, calls;
+				bool ok;
+
+				progress(o, "%s %s: rep %d/%d %s", wl, cfg,
+					 o->rep_now, o->rep_total, run->name);
+				b->impl = run;
+				ok = burst_once(b, n, view, &us, &calls);
+				row_add(results_row(res, wl, cfg, n, run,
+					"all-running", "us", false, true),
+					ok ? us : NAN);
+				row_add(results_row(res, wl, cfg, n, run,
+					"wakes", "calls/permit", false, false),
+					ok ? calls : NAN);
+			}
 		}
 	}
 	free(b);

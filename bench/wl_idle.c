@@ -177,17 +177,18 @@ static bool idle_once(struct idle *w, int workers, double gap_us,
  * first in a cell paid for the cell before it. With the dispatcher on
  * time, fsem, first in every cell, read a p50 of 14-21 us in every
  * repetition of the first 200 us cell while the same code through
- * fsem.hpp, later in the cell, read 4.2-4.9 us (and 14 us once).
+ * fsem.hpp, later in the cell, read 4.2-4.9 us (and 14 us once). The
+ * run is of the implementation that runs first in this repetition
+ * (opts_turn): the same code, in the same place.
  */
 static void warm_up(const struct bench_opts *o, struct idle *w, int workers,
 		    int gap_us, double *lat)
 {
+	const struct bench_impl *impl;
 	struct idle_sample s;
 
-	for (size_t m = 0; m < bench_nimpls; m++) {
-		const struct bench_impl *impl = bench_impls[m];
-
-		if (impl->kind == IMPL_COUNTING && opts_want(o, impl)) {
+	for (size_t m = 0; (impl = opts_turn(o, m)); m++) {
+		if (impl->kind == IMPL_COUNTING) {
 			w->impl = impl;
 			(void)idle_once(w, workers, gap_us, o->duration_ms,
 					lat, &s);
@@ -208,19 +209,18 @@ void wl_idle(const struct bench_opts *o, struct results *res)
 	for (int c = 0; c < o->idle_gap_us.n * o->idle_workers.n; c++) {
 		int gap = o->idle_gap_us.v[c / o->idle_workers.n];
 		int nw = o->idle_workers.v[c % o->idle_workers.n];
+		const struct bench_impl *impl;
 		char cfg[40];
 
 		snprintf(cfg, sizeof(cfg), "gap=%dus,W=%d", gap, nw);
 		progress(o, "%s %s: rep %d/%d warm-up", wl, cfg, o->rep_now,
 			 o->rep_total);
 		warm_up(o, w, nw, gap, lat);
-		for (size_t m = 0; m < bench_nimpls; m++) {
-			const struct bench_impl *impl = bench_impls[m];
+		for (size_t m = 0; (impl = opts_turn(o, m)); m++) {
 			struct idle_sample s;
 			bool ok;
 
-			if (impl->kind != IMPL_COUNTING ||
-			    !opts_want(o, impl))
+			if (impl->kind != IMPL_COUNTING)
 				continue;
 			progress(o, "%s %s: rep %d/%d %s", wl, cfg,
 				 o->rep_now, o->rep_total, impl->name);

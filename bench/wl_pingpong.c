@@ -102,6 +102,7 @@ void wl_pingpong(const struct bench_opts *o, struct results *res)
 		{ "2cpu", 0, 1 }, { "1cpu", 0, 0 }, { "unpinned", -1, -1 },
 	};
 	const char *wl = "pingpong";
+	const struct bench_impl *impl;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct pp p = { 0 };
 
@@ -112,13 +113,12 @@ void wl_pingpong(const struct bench_opts *o, struct results *res)
 	for (size_t k = 0; k < sizeof(place) / sizeof(place[0]); k++) {
 		if (place[k].b >= ncpu)
 			continue;	/* one CPU: no cross-CPU case */
-		for (size_t i = 0; i < bench_nimpls; i++) {
-			const struct bench_impl *impl = bench_impls[i];
+		for (size_t i = 0; (impl = opts_turn(o, i)); i++) {
 			double p50 = NAN, p99 = NAN, fx = NAN;
 			long long calls = -1;
 
 			if (impl->kind == IMPL_BOUNDED ||
-			    !impl->wait || !opts_want(o, impl))
+			    !impl->wait)
 				continue;
 			progress(o, "%s %s: rep %d/%d %s", wl,
 				 place[k].name, o->rep_now, o->rep_total,

@@ -145,16 +145,15 @@ void wl_pool(const struct bench_opts *o, struct results *res)
 	p->work_ns = o->work_ns;
 	for (int k = 0; k < o->pool_threads.n; k++) {
 		int th = o->pool_threads.v[k];
+		const struct bench_impl *impl;
 		char cfg[40];
 
 		snprintf(cfg, sizeof(cfg), "T=%d,N=%d", th, o->pool_permits);
-		for (size_t m = 0; m < bench_nimpls; m++) {
-			const struct bench_impl *impl = bench_impls[m];
+		for (size_t m = 0; (impl = opts_turn(o, m)); m++) {
 			struct pool_sample s;
 			bool ok;
 
-			if (impl->kind == IMPL_FLOOR ||
-			    !opts_want(o, impl))
+			if (impl->kind == IMPL_FLOOR)
 				continue;
 			progress(o, "%s %s: rep %d/%d %s", wl, cfg,
 				 o->rep_now, o->rep_total, impl->name);

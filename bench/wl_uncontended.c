@@ -29,17 +29,17 @@ void bench_make_thread_once(void)
 void wl_uncontended(const struct bench_opts *o, struct results *res)
 {
 	const char *wl = "uncontended";
+	const struct bench_impl *impl;
 
 	bench_make_thread_once();
-	for (size_t i = 0; i < bench_nimpls; i++) {
-		const struct bench_impl *impl = bench_impls[i];
+	for (size_t i = 0; (impl = opts_turn(o, i)); i++) {
 		double t = NAN, fx = NAN;
 		long long c0, c1;
 		uint64_t t0, t1;
 		void *s;
 		int fd;
 
-		if (!impl->pairs || !opts_want(o, impl))
+		if (!impl->pairs)
 			continue;
 		progress(o, "%s: rep %d/%d %s", wl, o->rep_now, o->rep_total,
 			 impl->name);

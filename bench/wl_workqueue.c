@@ -164,19 +164,18 @@ void wl_workqueue(const struct bench_opts *o, struct results *res)
 	q->produce_ns = o->produce_ns < 0 ? o->work_ns : o->produce_ns;
 	for (int k = 0; k < o->wq_threads.n; k++) {
 		int pc = o->wq_threads.v[k];
+		const struct bench_impl *impl;
 		char cfg[40];
 
 		snprintf(cfg, sizeof(cfg), "P=C=%d", pc);
 		for (i = 0; i < 2 * pc; i++)	/* producers first */
 			q->t[i] = (struct wq_thread){
 				.q = q, .pool = i < pc ? q->pool[i] : NULL };
-		for (size_t m = 0; m < bench_nimpls; m++) {
-			const struct bench_impl *impl = bench_impls[m];
+		for (size_t m = 0; (impl = opts_turn(o, m)); m++) {
 			struct wq_sample s;
 			bool ok;
 
-			if (impl->kind != IMPL_COUNTING ||
-			    !opts_want(o, impl))
+			if (impl->kind != IMPL_COUNTING)
 				continue;
 			progress(o, "%s %s: rep %d/%d %s", wl, cfg,
 				 o->rep_now, o->rep_total, impl->name);

@@ -172,6 +172,45 @@ static void options_lists_hold_at_most_max_list(void **state)
 	assert_int_equal(parse_int_list("", &l, 10), -1);
 }
 
+/*
+ * opts_turn: every repetition runs each selected implementation exactly
+ * once, nothing else; repetition 1 keeps the tables' order; and over the
+ * repetitions each one runs first once (three selected, three
+ * repetitions), where a fixed order ran fsem first every time.
+ */
+static void options_turn_gives_every_place_in_turn(void **state)
+{
+	const struct bench_impl *want[] = { &impl_fsem, &impl_glibc,
+					    &impl_condvar };
+	int first[3] = { 0 };
+	struct bench_opts o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, sizeof(err), "-i",
+			       "condvar,fsem,glibc", "-r", "3", NULL), 0);
+	o.rep_total = o.reps;
+	for (o.rep_now = 1; o.rep_now <= o.rep_total; o.rep_now++) {
+		int seen[3] = { 0 };
+		size_t i;
+
+		for (i = 0; opts_turn(&o, i); i++)
+			for (size_t j = 0; j < 3; j++)
+				if (opts_turn(&o, i) == want[j]) {
+					seen[j]++;
+					first[j] += i == 0;
+				}
+		assert_int_equal(i, 3);
+		for (size_t j = 0; j < 3; j++)
+			assert_int_equal(seen[j], 1);
+		if (o.rep_now == 1)
+			for (size_t j = 0; j < 3; j++)
+				assert_ptr_equal(opts_turn(&o, j), want[j]);
+	}
+	for (size_t j = 0; j < 3; j++)
+		assert_int_equal(first[j], 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +220,7 @@ int main(void)
 		cmocka_unit_test(options_bad_values_are_refused_by_name),
 		cmocka_unit_test(options_unknown_or_incomplete_are_refused),
 		cmocka_unit_test(options_lists_hold_at_most_max_list),
+		cmocka_unit_test(options_turn_gives_every_place_in_turn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
