@@ -67,10 +67,43 @@ static inline uint32_t *fsem_futex_high_half(_Atomic uint64_t *w)
 	return half;
 }
 
+/*
+ * The futex system call: its result, or -errno; errno is never touched
+ * (async-signal-safe callers keep theirs). On x86-64 the syscall
+ * instruction is made here: the woken waiter runs from the kernel back
+ * into fsem without going through libc's syscall() and two
+ * __errno_location() calls, code that is cold after the sleep (glibc's
+ * sem_wait makes its system calls inline too). Timed by perf between the
+ * futex wait's return and a marker system call right after the wait (the
+ * bench's idle workload, 200 us gaps, rounds in quiet phases), the
+ * waiter's path took 0.24-0.29 us longer than glibc's through syscall(),
+ * 0.02-0.26 us (median 0.10) longer this way; callgrind counts 64 fewer
+ * instructions per sleep and wake.
+ */
 static inline long fsem_futex_raw(uint32_t *uaddr, int op, uint32_t val,
 				  const struct timespec *ts, uint32_t val3)
 {
-	return syscall(SYS_futex, uaddr, op, val, ts, NULL, val3);
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = (long)ts;
+	register long r8 __asm__("r8") = 0;
+	register long r9 __asm__("r9") = (long)val3;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "0"((long)SYS_futex), "D"(uaddr), "S"((long)op),
+			   "d"((long)val), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+#else
+	int saved = errno;
+	long ret = syscall(SYS_futex, uaddr, op, val, ts, NULL, val3);
+
+	if (ret == -1)
+		ret = -errno;
+	errno = saved;
+	return ret;
+#endif
 }
 
 /*
@@ -86,7 +119,7 @@ static inline int fsem_futex_wait_bits(uint32_t *uaddr, uint32_t expected,
 				       bool shared, uint32_t bits)
 {
 	int op = FUTEX_WAIT_BITSET;
-	int saved = errno, err = 0;	/* internal helpers never touch errno */
+	long ret;
 
 	if (!shared)
 		op |= FUTEX_PRIVATE_FLAG;
@@ -94,10 +127,8 @@ static inline int fsem_futex_wait_bits(uint32_t *uaddr, uint32_t expected,
 		op |= FUTEX_CLOCK_REALTIME;
 	FSEM_SEAM_COUNT_(fsem_seam_waits);
 	FSEM_STEP_("futex wait");
-	if (fsem_futex_raw(uaddr, op, expected, abs, bits) != 0)
-		err = errno;	/* EAGAIN, EINTR, ETIMEDOUT, or see top */
-	errno = saved;
-	return err;
+	ret = fsem_futex_raw(uaddr, op, expected, abs, bits);
+	return ret < 0 ? (int)-ret : 0; /* EAGAIN, EINTR, ETIMEDOUT, or top */
 }
 
 static inline int fsem_futex_wait(uint32_t *uaddr, uint32_t expected,
@@ -116,28 +147,24 @@ static inline void fsem_futex_wake_bits(uint32_t *uaddr, int n, bool shared,
 					uint32_t bits)
 {
 	int op = FUTEX_WAKE_BITSET;
-	int saved = errno;
 
 	if (!shared)
 		op |= FUTEX_PRIVATE_FLAG;
 	FSEM_SEAM_COUNT_(fsem_seam_wakes);
 	FSEM_STEP_("futex wake");
 	(void)fsem_futex_raw(uaddr, op, (uint32_t)n, NULL, bits);
-	errno = saved;
 }
 
 /* Wake up to @n threads sleeping on @uaddr; errors are ignored (see top). */
 static inline void fsem_futex_wake(uint32_t *uaddr, int n, bool shared)
 {
 	int op = FUTEX_WAKE;
-	int saved = errno;	/* async-signal-safe callers keep their errno */
 
 	if (!shared)
 		op |= FUTEX_PRIVATE_FLAG;
 	FSEM_SEAM_COUNT_(fsem_seam_wakes);
 	FSEM_STEP_("futex wake");
 	(void)fsem_futex_raw(uaddr, op, (uint32_t)n, NULL, 0);
-	errno = saved;
 }
 
 #endif /* FSEM_FUTEX_H */
