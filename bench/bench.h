@@ -90,6 +90,7 @@ bool opts_want(const struct bench_opts *o, const struct bench_impl *impl);
  * the order of the tables.
  */
 const struct bench_impl *opts_turn(const struct bench_opts *o, size_t i);
+
 /* Whether remote implementation @impl is selected (a helper runs it). */
 bool opts_want_remote(const struct bench_opts *o,
 		      const struct bench_impl *impl);
