@@ -120,8 +120,10 @@ struct fsem_handoff {
 };
 
 /*
- * Frames that an asynchronous cancellation abandons. glibc unwinds them with
- * an internal longjmp that AddressSanitizer does not see, so the redzones
+ * Frames that an asynchronous cancellation abandons. glibc unwinds them
+ * without returning through them (a forced unwind to the frame of the
+ * cleanup, the library being built with -fexceptions, then an internal
+ * longjmp), which AddressSanitizer does not see, so the redzones
  * of their stack variables would stay poisoned below the cleanup handler
  * and trip the sanitizer's own runtime later (a false report from GCC 12's
  * sigaltstack interceptor). Every library frame with a stack variable
