@@ -101,7 +101,9 @@
 
 #if !defined(__linux__) || !defined(__SIZEOF_POINTER__) || \
 	__SIZEOF_POINTER__ != 8
-#error "fsem is for 64-bit Linux only: fsem_t needs 64-bit atomics and must fit the 32-byte sem_t of 64-bit glibc (i386's sem_t has 16 bytes)"
+/* fsem_t needs 64-bit atomics and must fit the 32-byte sem_t of 64-bit
+ * glibc (i386's sem_t has 16 bytes) */
+#error "fsem is for 64-bit Linux only (64-bit atomics, a 32-byte sem_t)"
 #endif
 
 #include <time.h>
