@@ -18,6 +18,7 @@
 
 #include "impl.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -251,9 +252,26 @@ void progress_done(const struct bench_opts *o);
  * A peer that loses a wake-up leaves a workload waiting for ever (libstdc++
  * 12's std::counting_semaphore did, GCC bug 98033). Once started, a
  * watchdog ends the process with exit status 3 and a message naming the
- * step of the last progress() call, when none has come for @limit_s.
+ * step of the last progress() call, when none has come for @limit_s. (At
+ * the end of a run, join_kicking() below wakes such a sleeper instead.)
  */
 void watchdog_start(int limit_s);
+
+/*
+ * Join @th, a thread of a run of @impl on @sem that returns as soon as
+ * the semaphore lets it (the pool's stop flag, idle's end-of-run permits;
+ * not the work queue's, whose consumers drain a backlog first). Such a
+ * peer can also leave it asleep with permits free and nobody left to
+ * post: libstdc++'s semaphore wakes a sleeper only on a release from 0, so
+ * the last releases of a run may wake nobody. After JOIN_PATIENCE_MS
+ * without the thread, the driver takes every free permit and gives each
+ * back, one at a time (each a release from 0), and waits again: no permit
+ * is made or lost, and a correct semaphore's threads are back long before.
+ * Returns whether permits were free then (the run's time includes the
+ * wait), and says so on stderr.
+ */
+#define JOIN_PATIENCE_MS 100
+bool join_kicking(pthread_t th, const struct bench_impl *impl, void *sem);
 
 /*
  * A uniform sample of at most RESERVOIR_MAX of the values added (reservoir

@@ -294,6 +294,35 @@ void impl_free(const struct bench_impl *impl, void *s)
 	}
 }
 
+bool join_kicking(pthread_t th, const struct bench_impl *impl, void *sem)
+{
+	bool kicked = false;
+	struct timespec dl;
+	unsigned int n;
+
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &dl);	/* the join's clock */
+		dl.tv_nsec += JOIN_PATIENCE_MS * 1000000L;
+		dl.tv_sec += dl.tv_nsec / 1000000000L;
+		dl.tv_nsec %= 1000000000L;
+		if (pthread_timedjoin_np(th, NULL, &dl) == 0)
+			break;
+		for (n = 0; impl->trywait(sem) == 0; n++)
+			kicked = true;	/* asleep, or not yet back, with n free */
+		for (; n > 0; n--) {
+			impl->post(sem);
+			sched_yield();	/* let the woken one take it: from 0 */
+		}
+	}
+	if (kicked)
+		fprintf(stderr, "fsem-bench: %s: a thread was not back %d ms "
+			"after the end of a run while permits were free (a "
+			"lost wake-up?); the driver took and gave them back "
+			"to wake it, and that run's time includes the wait\n",
+			impl->name, JOIN_PATIENCE_MS);
+	return kicked;
+}
+
 /*
  * On a terminal the line rewrites itself; elsewhere (logs) a line is
  * printed only when the part before ':' changes, once per configuration.

@@ -155,7 +155,7 @@ static bool idle_once(struct idle *w, int workers, double gap_us,
 	for (i = 0; i < workers; i++) {
 		struct reservoir *r = &w->t[i].lat;
 
-		pthread_join(w->t[i].th, NULL);
+		join_kicking(w->t[i].th, w->impl, w->sem);
 		cpu += w->t[i].cpu;
 		for (int k = 0; k < r->n; k++)
 			lat[nlat++] = r->v[k];

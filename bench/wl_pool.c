@@ -111,7 +111,7 @@ static bool pool_once(struct pool *p, int threads, int permits,
 	for (i = 0; i < threads; i++) {
 		struct reservoir *r = &p->t[i].lat;
 
-		pthread_join(p->t[i].th, NULL);
+		join_kicking(p->t[i].th, p->impl, p->sem);
 		ops += p->t[i].done.ops;
 		for (int k = 0; k < r->n; k++)
 			lat[nlat++] = r->v[k];

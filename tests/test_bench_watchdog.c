@@ -3,7 +3,9 @@
  * test_bench_watchdog.c - a workload whose implementation stops making
  * progress (a peer that lost a wake-up) ends fsem-bench with exit status 3
  * and a message naming the step; steady progress never trips it. Each case
- * runs in a child process, since the watchdog ends its process.
+ * runs in a child process, since the watchdog ends its process. At the end
+ * of a run the driver wakes a thread that such a peer left asleep with a
+ * permit free (join_kicking), and never touches a correct semaphore.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,10 @@
 
 #include "bench.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -95,11 +101,160 @@ static void watchdog_lets_a_progressing_run_finish(void **state)
 	assert_string_equal(out, "");
 }
 
+/*
+ * A peer with libstdc++'s rule: a release wakes a sleeper only if the count
+ * was 0 (two releases in a row wake one). Its sleepers count themselves.
+ */
+struct lossy {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	unsigned int count, sleeping, wakes;
+};
+
+static int lossy_init(void *p, unsigned int v)
+{
+	struct lossy *l = p;
+
+	pthread_mutex_init(&l->m, NULL);
+	pthread_cond_init(&l->c, NULL);
+	l->count = v;
+	return 0;
+}
+
+static void lossy_destroy(void *p)
+{
+	struct lossy *l = p;
+
+	pthread_cond_destroy(&l->c);
+	pthread_mutex_destroy(&l->m);
+}
+
+static int lossy_wait(void *p)
+{
+	struct lossy *l = p;
+
+	pthread_mutex_lock(&l->m);
+	while (l->count == 0) {	/* sleep until a release from 0 */
+		l->sleeping++;
+		while (l->wakes == 0)
+			pthread_cond_wait(&l->c, &l->m);
+		l->wakes--;
+		l->sleeping--;
+	}
+	l->count--;
+	pthread_mutex_unlock(&l->m);
+	return 0;
+}
+
+static int lossy_post(void *p)
+{
+	struct lossy *l = p;
+
+	pthread_mutex_lock(&l->m);
+	if (l->count++ == 0 && l->sleeping > l->wakes) {
+		l->wakes++;
+		pthread_cond_signal(&l->c);
+	}
+	pthread_mutex_unlock(&l->m);
+	return 0;
+}
+
+static int lossy_trywait(void *p)
+{
+	struct lossy *l = p;
+	int err = 0;
+
+	pthread_mutex_lock(&l->m);
+	if (l->count)
+		l->count--;
+	else
+		err = EAGAIN;
+	pthread_mutex_unlock(&l->m);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+static const struct bench_impl lossy_impl = {
+	.name = "lossy", .kind = IMPL_COUNTING, .size = sizeof(struct lossy),
+	.init = lossy_init, .destroy = lossy_destroy, .wait = lossy_wait,
+	.post = lossy_post, .trywait = lossy_trywait, .trypost = lossy_post,
+};
+
+struct waiter_arg {
+	const struct bench_impl *impl;
+	void *sem;
+};
+
+static void *waiter(void *arg)
+{
+	struct waiter_arg *a = arg;
+
+	a->impl->wait(a->sem);
+	return NULL;
+}
+
+static unsigned int asleep(struct lossy *l)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&l->m);
+	n = l->sleeping;
+	pthread_mutex_unlock(&l->m);
+	return n;
+}
+
+static void join_wakes_a_thread_a_lossy_peer_left_asleep(void **state)
+{
+	struct lossy *l = impl_new(&lossy_impl, 0);
+	struct waiter_arg a = { &lossy_impl, l };
+	pthread_t th[2];
+	int kicks;
+
+	(void)state;
+	assert_non_null(l);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pthread_create(&th[i], NULL, waiter, &a), 0);
+		while (asleep(l) != (unsigned int)i + 1)
+			sched_yield();	/* until it is in its wait */
+	}
+	/* the last two releases of a run, in a row: the first wakes one,
+	 * the second (from 1) nobody; plain joins would wait for ever */
+	lossy_post(l);
+	lossy_post(l);
+	kicks = join_kicking(th[0], &lossy_impl, l);
+	kicks += join_kicking(th[1], &lossy_impl, l);
+	assert_true(kicks >= 1);
+	assert_int_equal(l->count, 0);	/* each took one: none made or lost */
+	assert_int_equal(asleep(l), 0);
+	impl_free(&lossy_impl, l);
+}
+
+static void join_leaves_a_correct_semaphore_alone(void **state)
+{
+	const struct bench_impl *impl = impl_find("glibc");
+	void *s = impl_new(impl, 0);
+	struct waiter_arg a = { impl, s };
+	pthread_t th;
+	int v = -1;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(pthread_create(&th, NULL, waiter, &a), 0);
+	impl->post(s);
+	impl->post(s);	/* one left over, for the kick to take and give */
+	(void)join_kicking(th, impl, s);	/* no kick, unless CI is slow */
+	assert_int_equal(sem_getvalue(s, &v), 0);
+	assert_int_equal(v, 1);
+	impl_free(impl, s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(watchdog_ends_a_stuck_run_naming_the_step),
 		cmocka_unit_test(watchdog_lets_a_progressing_run_finish),
+		cmocka_unit_test(join_wakes_a_thread_a_lossy_peer_left_asleep),
+		cmocka_unit_test(join_leaves_a_correct_semaphore_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
