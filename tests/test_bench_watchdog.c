@@ -218,9 +218,14 @@ static void join_wakes_a_thread_a_lossy_peer_left_asleep(void **state)
 			sched_yield();	/* until it is in its wait */
 	}
 	/* the last two releases of a run, in a row: the first wakes one,
-	 * the second (from 1) nobody; plain joins would wait for ever */
-	lossy_post(l);
-	lossy_post(l);
+	 * the second (from 1) nobody; plain joins would wait for ever. Both
+	 * under the lock, so that the woken one cannot take the first
+	 * before the second comes (then the second would be from 0) */
+	pthread_mutex_lock(&l->m);
+	l->count = 2;
+	l->wakes = 1;
+	pthread_cond_broadcast(&l->c);
+	pthread_mutex_unlock(&l->m);
 	kicks = join_kicking(th[0], &lossy_impl, l);
 	kicks += join_kicking(th[1], &lossy_impl, l);
 	assert_true(kicks >= 1);
