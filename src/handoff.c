@@ -355,7 +355,7 @@ _Atomic int64_t fsem_seam_held_max = FSEM_HELD_MAX_;
  * what a spin that took spent (grown()), so a spin that must outlast the
  * giver's own wake-up keeps paying instead of halving; where spins miss
  * the ceiling is never reached. (At 12 us the bounded 4:4:8 workload on
- * the Xeon guest slept 3 times as often and ran at 0.89-0.94 x mc-pair.)
+ * the Xeon guest slept 3 times as often and ran at 0.89-0.96 x mc-pair.)
  */
 #define SPIN_MAX_NS	60000u
 #define SPIN_MIN_NS	250u	/* below this a spin is not worth starting */

@@ -5,7 +5,7 @@
  * and a message naming the step; steady progress never trips it. Each case
  * runs in a child process, since the watchdog ends its process. At the end
  * of a run the driver wakes a thread that such a peer left asleep with a
- * permit free (join_kicking), and never touches a correct semaphore.
+ * permit free (join_kicking), and keeps a correct semaphore's count.
  */
 #include <setjmp.h>
 #include <stdarg.h>
